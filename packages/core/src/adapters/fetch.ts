@@ -1,0 +1,136 @@
+/**
+ * Fetch API adapter: `(Request) => Response` for Cloudflare Workers, Deno,
+ * Bun, Node's `Request`/`Response`, and anything else built on them.
+ *
+ * The handler runs first; its headers win over the policy's (precedence:
+ * policy < handler). Immutable responses (from `fetch()` or
+ * `Response.redirect()`) are copied once so their headers can be set.
+ *
+ * @example
+ * ```ts
+ * import { secureFetch } from '@barbican/core/fetch';
+ * export default { fetch: secureFetch((req, ctx) => new Response(`<p nonce="${ctx.nonce()}">`)) };
+ * ```
+ * @module
+ */
+import { evaluateRequest, type RequestFacts } from '../engine.ts';
+import { BarbicanError } from '../errors.ts';
+import { createNonce } from '../nonce.ts';
+import type { Policy, PolicyOptions, ResponsePlan } from '../policy/index.ts';
+import { toPolicy } from './policy-input.ts';
+
+/** Per-request helpers handed to the wrapped handler. */
+export interface BarbicanContext {
+  /** The request's CSP nonce, minted on first call. */
+  nonce(): string;
+  /** The effective scheme Barbican decided on. */
+  readonly https: boolean;
+}
+
+export type FetchHandler<Extra extends unknown[]> = (
+  request: Request,
+  barbican: BarbicanContext,
+  ...extra: Extra
+) => Response | Promise<Response>;
+
+class FetchFacts implements RequestFacts {
+  readonly request: Request;
+  readonly peer: string | undefined;
+  constructor(request: Request, peer: string | undefined) {
+    this.request = request;
+    this.peer = peer;
+  }
+  get method(): string {
+    return this.request.method;
+  }
+  get target(): string {
+    return this.request.url;
+  }
+  headerValues(name: string): readonly string[] {
+    const v = this.request.headers.get(name);
+    return v === null ? [] : [v];
+  }
+  get tls(): boolean {
+    // The Fetch API exposes no socket; the URL's scheme is what the runtime
+    // (or the platform in front of it) terminated.
+    return this.request.url.startsWith('https:');
+  }
+}
+
+class Context implements BarbicanContext {
+  readonly https: boolean;
+  value: string | undefined;
+  sent = false;
+  constructor(https: boolean) {
+    this.https = https;
+  }
+  nonce(): string {
+    if (this.value === undefined) {
+      if (this.sent) {
+        throw new BarbicanError(
+          'BARBICAN_E_NONCE_LATE',
+          'the CSP nonce was first read after the response was returned',
+          { hint: 'Read ctx.nonce() while building the response body' },
+        );
+      }
+      this.value = createNonce();
+    }
+    return this.value;
+  }
+}
+
+/**
+ * Applies a plan to a finished Response; returns the same Response when its
+ * headers are mutable, else a copy. Headers the handler set are kept.
+ */
+export function applyPlanToResponse(
+  plan: ResponsePlan,
+  response: Response,
+  nonce: string | undefined,
+): Response {
+  let res = response;
+  try {
+    setAll(plan, res.headers, nonce);
+  } catch {
+    // Immutable headers (Response.redirect, fetch): copy once, then set.
+    res = new Response(response.body, response);
+    setAll(plan, res.headers, nonce);
+  }
+  return res;
+}
+
+function setAll(plan: ResponsePlan, headers: Headers, nonce: string | undefined): void {
+  for (const name of plan.removeList) headers.delete(name);
+  for (const [name, value] of plan.set) if (!headers.has(name)) headers.set(name, value);
+  for (const h of plan.nonced) {
+    if (!headers.has(h.name))
+      headers.set(h.name, nonce === undefined ? h.value : h.parts.join(nonce));
+  }
+}
+
+/**
+ * Wraps a Fetch handler so every response carries the policy.
+ *
+ * @param peer Optional: how to read the client's socket address in your runtime
+ *   (e.g. Deno's `info.remoteAddr.hostname`), used for trusted-proxy checks.
+ */
+export function secureFetch<Extra extends unknown[] = []>(
+  handler: FetchHandler<Extra>,
+  policy?: Policy | PolicyOptions,
+  peer?: (request: Request, ...extra: Extra) => string | undefined,
+): (request: Request, ...extra: Extra) => Promise<Response> {
+  const built = toPolicy(policy);
+  return async (request, ...extra) => {
+    const verdict = evaluateRequest(built, new FetchFacts(request, peer?.(request, ...extra)));
+    if (verdict.kind === 'respond') {
+      return new Response(verdict.body, {
+        status: verdict.status,
+        headers: verdict.headers.map(([n, v]) => [n, v]),
+      });
+    }
+    const ctx = new Context(verdict.https);
+    const response = await handler(request, ctx, ...extra);
+    ctx.sent = true;
+    return applyPlanToResponse(verdict.plan, response, ctx.value);
+  };
+}

@@ -1,0 +1,192 @@
+/**
+ * node:http / node:https adapter, and the shared Node step used by the
+ * Express, Koa and Fastify adapters.
+ *
+ * Per request it copies the precomputed header strings with `setHeader` and,
+ * only when the policy needs it, hooks `writeHead` to splice in a lazily
+ * minted nonce and strip fingerprinting headers the application set later.
+ *
+ * @example
+ * ```ts
+ * import { createServer } from 'node:http';
+ * import { withBarbican } from '@barbican/core/node';
+ * createServer(withBarbican((req, res) => res.end('hi'), { preset: 'barbican' })).listen(8080);
+ * ```
+ * @module
+ */
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import type { TLSSocket } from 'node:tls';
+import { evaluateRequest, type RequestFacts, type Verdict } from '../engine.ts';
+import { BarbicanError } from '../errors.ts';
+import { createNonce } from '../nonce.ts';
+import type { Policy, PolicyOptions, ResponsePlan } from '../policy/index.ts';
+import { toPolicy } from './policy-input.ts';
+
+export { toPolicy };
+
+const kState = Symbol('barbican.state');
+
+interface State {
+  plan: ResponsePlan;
+  nonce: string | undefined;
+  original: ServerResponse['writeHead'];
+  https: boolean;
+}
+
+type Res = ServerResponse & { [kState]?: State };
+
+class NodeFacts implements RequestFacts {
+  readonly req: IncomingMessage;
+  constructor(req: IncomingMessage) {
+    this.req = req;
+  }
+  get method(): string {
+    return this.req.method ?? 'GET';
+  }
+  get target(): string {
+    return this.req.url ?? '/';
+  }
+  headerValues(name: string): readonly string[] {
+    // rawHeaders keeps duplicates that `req.headers` would join or drop,
+    // which host validation needs to see (two Host headers = reject).
+    const raw = this.req.rawHeaders;
+    const out: string[] = [];
+    for (let i = 0; i < raw.length; i += 2) {
+      if ((raw[i] ?? '').toLowerCase() === name) out.push(raw[i + 1] ?? '');
+    }
+    return out;
+  }
+  get peer(): string | undefined {
+    return this.req.socket.remoteAddress;
+  }
+  get tls(): boolean {
+    return (this.req.socket as Partial<TLSSocket>).encrypted === true;
+  }
+}
+
+/** Reads the request's verdict from the policy (exported for framework adapters). */
+export function judge(policy: Policy, req: IncomingMessage): Verdict {
+  return evaluateRequest(policy, new NodeFacts(req));
+}
+
+/**
+ * Applies `policy` to a Node response. Returns `false` when Barbican answered
+ * the request itself (the application must not run), `true` otherwise.
+ */
+export function protectNode(policy: Policy, req: IncomingMessage, res: ServerResponse): boolean {
+  const verdict = judge(policy, req);
+  if (verdict.kind === 'respond') {
+    sendVerdict(res, verdict);
+    return false;
+  }
+  applyPlan(verdict.plan, res, verdict.https);
+  return true;
+}
+
+/** Sends a `respond` verdict on a Node response. */
+export function sendVerdict(res: ServerResponse, verdict: Verdict & { kind: 'respond' }): void {
+  res.statusCode = verdict.status;
+  for (const [name, value] of verdict.headers) res.setHeader(name, value);
+  res.setHeader('Content-Length', Buffer.byteLength(verdict.body));
+  res.end(verdict.body);
+}
+
+/** Copies a plan's headers onto `res` and arms the late hook when needed. */
+export function applyPlan(plan: ResponsePlan, res: Res, https: boolean): void {
+  const set = plan.set;
+  for (let i = 0; i < set.length; i++) {
+    const h = set[i] as readonly [string, string];
+    res.setHeader(h[0], h[1]);
+  }
+  if (plan.nonced.length === 0 && plan.removeList.length === 0) return;
+  // Nonces and header removal happen at writeHead, the last moment before
+  // the head is serialised: whatever the application set by then is seen.
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called later with `this` = res
+  res[kState] = { plan, nonce: undefined, original: res.writeHead, https };
+  res.writeHead = writeHeadHook;
+}
+
+function writeHeadHook(this: Res, ...args: unknown[]): ServerResponse {
+  const st = this[kState];
+  if (st === undefined) throw new Error('barbican: writeHead hook without state');
+  finalize(this, st);
+  // Headers passed straight to writeHead bypass setHeader: filter them too.
+  const last = args.length - 1;
+  if (last >= 1 && st.plan.removeList.length > 0)
+    args[last] = filterHeaders(args[last], st.plan.remove);
+  return (st.original as (...a: unknown[]) => ServerResponse).apply(this, args);
+}
+
+function finalize(res: Res, st: State): void {
+  for (const h of st.plan.nonced) {
+    res.setHeader(h.name, st.nonce === undefined ? h.value : h.parts.join(st.nonce));
+  }
+  if (st.plan.removeList.length > 0) {
+    for (const name of res.getHeaderNames()) if (st.plan.remove.has(name)) res.removeHeader(name);
+  }
+}
+
+function filterHeaders(headers: unknown, remove: ReadonlySet<string>): unknown {
+  if (Array.isArray(headers)) {
+    // Flat [name, value, name, value] or [[name, value]] forms.
+    if (headers.length > 0 && Array.isArray(headers[0])) {
+      return (headers as [string, unknown][]).filter(([n]) => !remove.has(n.toLowerCase()));
+    }
+    const out: unknown[] = [];
+    for (let i = 0; i < headers.length; i += 2) {
+      if (!remove.has(String(headers[i]).toLowerCase())) out.push(headers[i], headers[i + 1]);
+    }
+    return out;
+  }
+  if (typeof headers === 'object' && headers !== null) {
+    const out: OutgoingHttpHeaders = {};
+    for (const [n, v] of Object.entries(headers as OutgoingHttpHeaders)) {
+      if (!remove.has(n.toLowerCase())) out[n] = v;
+    }
+    return out;
+  }
+  return headers;
+}
+
+/**
+ * The request's CSP nonce, minted on first read (128 random bits, base64).
+ * Throws `BARBICAN_E_NONCE_LATE` when first read after the headers were
+ * sent: the header could no longer carry it, and the page would break.
+ */
+export function nonceOf(res: ServerResponse): string {
+  const st = (res as Res)[kState];
+  if (st === undefined) {
+    throw new BarbicanError('BARBICAN_E_NONCE_LATE', 'this response has no Barbican nonce', {
+      hint: 'Add a nonce to the policy (csp.nonce: true) and make sure the middleware runs before the handler',
+    });
+  }
+  if (st.nonce === undefined) {
+    if (res.headersSent) {
+      throw new BarbicanError(
+        'BARBICAN_E_NONCE_LATE',
+        'the CSP nonce was first read after the response headers were sent',
+        { hint: 'Read the nonce before writing the body (e.g. when rendering the template)' },
+      );
+    }
+    st.nonce = createNonce();
+  }
+  return st.nonce;
+}
+
+/**
+ * Wraps a node:http request listener.
+ *
+ * @example
+ * ```ts
+ * http.createServer(withBarbican((req, res) => res.end('ok'))).listen(3000);
+ * ```
+ */
+export function withBarbican<Req extends IncomingMessage, R extends ServerResponse>(
+  listener: (req: Req, res: R) => void,
+  policy?: Policy | PolicyOptions,
+): (req: Req, res: R) => void {
+  const built = toPolicy(policy);
+  return (req, res) => {
+    if (protectNode(built, req, res)) listener(req, res);
+  };
+}

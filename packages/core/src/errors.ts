@@ -1,0 +1,195 @@
+/**
+ * Every error and warning Barbican can produce, defined in one place.
+ *
+ * Codes are stable: scripts and dashboards may match on them. `docs/errors.md`
+ * documents each one, and `errors.test.ts` fails when the two drift apart.
+ *
+ * @module
+ */
+
+/** Errors: the policy cannot be built (or the input cannot be used) until this is fixed. */
+export const ERROR_CODES = {
+  BARBICAN_E_UNKNOWN_OPTION: 'An option name is not one Barbican knows (often a typo).',
+  BARBICAN_E_TYPE: 'An option has the wrong type.',
+  BARBICAN_E_RANGE: 'A number or list length is outside the allowed range.',
+  BARBICAN_E_ENUM: 'A value is not one of the allowed words.',
+  BARBICAN_E_UNSAFE_VALUE:
+    'A value contains CR, LF, NUL, another control character or a non-ASCII byte, which could inject or corrupt a header.',
+  BARBICAN_E_HEADER_SYNTAX: 'A raw header value does not follow the header grammar.',
+  BARBICAN_E_CONFLICT: 'Two options contradict each other.',
+  BARBICAN_E_UNKNOWN_PRESET: 'The preset name is not one Barbican ships.',
+  BARBICAN_E_CSP_DIRECTIVE: 'A Content-Security-Policy directive name is unknown or malformed.',
+  BARBICAN_E_CSP_SOURCE: 'A Content-Security-Policy source expression is malformed.',
+  BARBICAN_E_CSP_UNQUOTED_KEYWORD:
+    "A CSP keyword such as self or none is missing its single quotes ('self').",
+  BARBICAN_E_PERMISSIONS_FEATURE: 'A Permissions-Policy feature name is unknown or malformed.',
+  BARBICAN_E_PERMISSIONS_ALLOWLIST: 'A Permissions-Policy allowlist entry is malformed.',
+  BARBICAN_E_HSTS_PRELOAD:
+    'HSTS preload was asked for without the conditions the preload list requires.',
+  BARBICAN_E_FRAME_ALLOW_FROM:
+    'X-Frame-Options ALLOW-FROM is not supported by any current browser; use CSP frame-ancestors.',
+  BARBICAN_E_HPKP_PINS:
+    'Public-Key-Pins needs at least two distinct pins (a live pin and a backup pin).',
+  BARBICAN_E_CONFIG_FILE: 'A configuration file cannot be read or parsed.',
+  BARBICAN_E_IMPORT:
+    'A foreign configuration (KrakenD, Traefik, helmet, unrolled/secure) cannot be imported.',
+  BARBICAN_E_NONCE_LATE:
+    'The CSP nonce was read for the first time after the response headers were sent, so it cannot be in the header.',
+  BARBICAN_E_USAGE: 'A command-line invocation is malformed.',
+} as const;
+
+/** Warnings: the policy is built, but a setting is deprecated or risky. They are data: list them or silence them by code. */
+export const WARNING_CODES = {
+  BARBICAN_W_DEPRECATED_HEADER:
+    'The header is deprecated: browsers ignore it or removed support (Expect-CT, Public-Key-Pins, Feature-Policy, Report-To).',
+  BARBICAN_W_XSS_FILTER_ON:
+    'X-XSS-Protection: 1 turns on a filter that was removed from browsers and could itself be abused; send 0.',
+  BARBICAN_W_CSP_UNSAFE:
+    "The CSP allows 'unsafe-inline', 'unsafe-eval' or a broad source in a script context.",
+  BARBICAN_W_CSP_DUPLICATE_DIRECTIVE:
+    'A raw CSP repeats a directive; browsers apply the first and ignore the rest.',
+  BARBICAN_W_HSTS_SHORT: 'HSTS max-age is under one year, which leaves a window for SSL stripping.',
+  BARBICAN_W_HSTS_OFF: 'HSTS is off; first visits and typed http:// links can be downgraded.',
+  BARBICAN_W_HPKP_LONG: 'Public-Key-Pins max-age is over 60 days (RFC 7469 suggests at most 60).',
+  BARBICAN_W_REFERRER_UNSAFE:
+    'Referrer-Policy unsafe-url leaks full URLs, including over plain HTTP.',
+  BARBICAN_W_CLEAR_SITE_DATA_GLOBAL:
+    'Clear-Site-Data on every response logs users out on every request; scope it to a logout route.',
+  BARBICAN_W_IMPORT_LOSSY: 'An imported option does not carry over exactly.',
+} as const;
+
+export type ErrorCode = keyof typeof ERROR_CODES;
+export type WarningCode = keyof typeof WARNING_CODES;
+
+/** What a {@link BarbicanError} knows about where and why. */
+export interface BarbicanErrorDetails {
+  /** Option path such as `headers.hsts.maxAge`, or a header name for raw values. */
+  readonly path?: string;
+  /** The offending value, as given. */
+  readonly value?: unknown;
+  /** What would have been accepted. */
+  readonly allowed?: string;
+  /** A suggestion: the option the user probably meant, or the fix. */
+  readonly hint?: string;
+  /** Byte offset into a raw header value, when the problem is inside one. */
+  readonly offset?: number;
+  readonly cause?: unknown;
+}
+
+/**
+ * The one error type Barbican throws. Its `code` is stable; its message names
+ * the option path, quotes the bad value and says what is allowed.
+ *
+ * @example
+ * ```ts
+ * try { createPolicy({ headers: { hsts: { maxage: 1 } } }) }
+ * catch (e) { if (e instanceof BarbicanError) console.error(e.code, e.path) }
+ * // BARBICAN_E_UNKNOWN_OPTION headers.hsts.maxage  (did you mean "maxAge"?)
+ * ```
+ */
+export class BarbicanError extends Error {
+  override readonly name = 'BarbicanError';
+  readonly code: ErrorCode;
+  readonly path: string | undefined;
+  readonly value: unknown;
+  readonly allowed: string | undefined;
+  readonly hint: string | undefined;
+  readonly offset: number | undefined;
+
+  constructor(code: ErrorCode, problem: string, details: BarbicanErrorDetails = {}) {
+    super(formatMessage(code, problem, details), { cause: details.cause });
+    this.code = code;
+    this.path = details.path;
+    this.value = details.value;
+    this.allowed = details.allowed;
+    this.hint = details.hint;
+    this.offset = details.offset;
+  }
+
+  /** A plain object for `--json` output and logs. */
+  toJSON(): Record<string, unknown> {
+    return {
+      code: this.code,
+      message: this.message,
+      ...(this.path === undefined ? {} : { path: this.path }),
+      ...(this.value === undefined ? {} : { value: this.value }),
+      ...(this.allowed === undefined ? {} : { allowed: this.allowed }),
+      ...(this.hint === undefined ? {} : { hint: this.hint }),
+      ...(this.offset === undefined ? {} : { offset: this.offset }),
+    };
+  }
+}
+
+/** A warning attached to a built policy. */
+export interface BarbicanWarning {
+  readonly code: WarningCode;
+  readonly path: string;
+  readonly message: string;
+}
+
+function formatMessage(code: ErrorCode, problem: string, d: BarbicanErrorDetails): string {
+  let msg = d.path === undefined ? problem : `${d.path}: ${problem}`;
+  if ('value' in d) msg += `; got ${quote(d.value)}`;
+  if (d.offset !== undefined) msg += ` at byte ${d.offset}`;
+  if (d.allowed !== undefined) msg += `. Allowed: ${d.allowed}`;
+  if (d.hint !== undefined) msg += `. ${d.hint}`;
+  return `${msg} [${code}]`;
+}
+
+/**
+ * Quotes a value for an error message without letting it forge log lines:
+ * control characters are escaped, and long values are cut.
+ */
+export function quote(value: unknown): string {
+  let text: string;
+  if (typeof value === 'string') text = JSON.stringify(value);
+  else if (typeof value === 'bigint') text = `${value.toString()}n`;
+  else if (value === undefined) text = 'undefined';
+  else if (typeof value === 'function') text = 'a function';
+  else if (typeof value === 'symbol') text = value.toString();
+  else {
+    try {
+      text = JSON.stringify(value);
+    } catch {
+      text = Object.prototype.toString.call(value);
+    }
+  }
+  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+}
+
+/**
+ * Suggests the closest known name for a typo ("did you mean"), comparing
+ * case-insensitively so that `maxage` finds `maxAge`.
+ */
+export function didYouMean(input: string, candidates: Iterable<string>): string | undefined {
+  const needle = input.toLowerCase().replace(/[-_]/g, '');
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  for (const candidate of candidates) {
+    const hay = candidate.toLowerCase().replace(/[-_]/g, '');
+    if (hay === needle) return candidate;
+    const d = levenshtein(needle, hay);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = candidate;
+    }
+  }
+  // Only suggest when the typo is small relative to the word.
+  return best !== undefined && bestDistance <= Math.max(1, Math.floor(needle.length / 3))
+    ? best
+    : undefined;
+}
+
+function levenshtein(a: string, b: string): number {
+  if (a.length > 64 || b.length > 64) return Infinity;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
+      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? Infinity;
+}

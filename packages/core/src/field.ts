@@ -1,0 +1,74 @@
+/**
+ * The one gate every header name and value passes before Barbican will send it.
+ *
+ * Header injection (response splitting) needs a CR or LF inside a value; NUL
+ * and other control bytes truncate or confuse parsers downstream. RFC 9110
+ * §5.5 allows only visible ASCII, space and tab in a field value, so anything
+ * else is refused when the policy is built — it can never reach a socket.
+ *
+ * @module
+ */
+import { BarbicanError } from './errors.ts';
+
+/**
+ * Returns the index of the first byte not allowed in a field value
+ * (RFC 9110 §5.5: VCHAR, SP, HTAB), or -1 when the value is safe.
+ * Non-ASCII is refused too: Node would send it as Latin-1, browsers decode
+ * it inconsistently, and no security header needs it.
+ */
+export function firstUnsafeFieldByte(value: string): number {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c === 0x09) continue;
+    if (c < 0x20 || c > 0x7e) return i;
+  }
+  return -1;
+}
+
+const NAMES: Record<number, string> = { 0x00: 'NUL', 0x0a: 'LF', 0x0d: 'CR', 0x7f: 'DEL' };
+
+/** Describes a byte for an error message: `CR (0x0d)`. */
+export function describeByte(code: number): string {
+  const hex = `0x${code.toString(16).padStart(2, '0')}`;
+  const name = NAMES[code];
+  if (name !== undefined) return `${name} (${hex})`;
+  if (code > 0x7e)
+    return `non-ASCII character U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
+  return `control character ${hex}`;
+}
+
+/** Throws `BARBICAN_E_UNSAFE_VALUE` unless `value` may appear in a header field. */
+export function assertFieldSafe(value: string, path: string): void {
+  const at = firstUnsafeFieldByte(value);
+  if (at === -1) return;
+  throw new BarbicanError(
+    'BARBICAN_E_UNSAFE_VALUE',
+    `contains ${describeByte(value.charCodeAt(at))}`,
+    {
+      path,
+      value,
+      offset: at,
+      allowed: 'visible ASCII characters, space and tab',
+      hint: 'CR and LF would let a value start a new header (response splitting)',
+    },
+  );
+}
+
+/** RFC 9110 §5.6.2 token characters: what a header *name* may contain. */
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** True when `name` is a valid header field name. */
+export function isToken(name: string): boolean {
+  return TOKEN.test(name);
+}
+
+/** Throws unless `name` is a valid header field name. */
+export function assertHeaderName(name: string, path: string): void {
+  if (!isToken(name)) {
+    throw new BarbicanError('BARBICAN_E_HEADER_SYNTAX', 'not a valid header name', {
+      path,
+      value: name,
+      allowed: "letters, digits and !#$%&'*+-.^_`|~",
+    });
+  }
+}

@@ -1,0 +1,28 @@
+/**
+ * The registry of header modules. Adding a header = adding a folder beside
+ * this file and one line here; the policy schema, JSON Schema, docs and CLI
+ * pick it up from this map.
+ *
+ * @module
+ */
+import { hsts } from './hsts/index.ts';
+import type { HeaderModule, HeaderOption } from './types.ts';
+import { xFrameOptions } from './x-frame-options/index.ts';
+
+export const HEADER_MODULES = {
+  hsts,
+  xFrameOptions,
+} as const;
+
+export type HeaderKey = keyof typeof HEADER_MODULES;
+
+type OptionsOf<M> = M extends HeaderModule<infer O> ? O : never;
+
+/** The `headers` section of a policy: one entry per header module. */
+export type HeadersOptions = {
+  [K in HeaderKey]?: HeaderOption<OptionsOf<(typeof HEADER_MODULES)[K]>>;
+};
+
+export const HEADER_KEYS = Object.keys(HEADER_MODULES) as HeaderKey[];
+
+export type { HeaderModule, HeaderEmission, HeaderOption, CompileContext } from './types.ts';

@@ -1,0 +1,294 @@
+/**
+ * Building a policy: validate once, precompute everything, hand adapters
+ * plain lists of strings.
+ *
+ * @module
+ */
+import { BarbicanError, WARNING_CODES, type BarbicanWarning, type WarningCode } from '../errors.ts';
+import {
+  HEADER_KEYS,
+  HEADER_MODULES,
+  type HeaderEmission,
+  type HeaderKey,
+  type HeaderModule,
+  type HeadersOptions,
+} from '../headers/index.ts';
+import { removeList } from '../headers/remove-headers/index.ts';
+import { PRESET_NAMES, PRESETS, type PresetName } from '../presets/index.ts';
+import {
+  array,
+  boolean,
+  enumeration,
+  isPlainObject,
+  object,
+  string,
+  union,
+  type Schema,
+} from '../schema/index.ts';
+
+/**
+ * Everything a user can say in a policy, in code or in `barbican.config.json`.
+ *
+ * @example
+ * ```ts
+ * const policy = createPolicy({
+ *   preset: 'barbican',
+ *   headers: { hsts: { maxAge: 31536000 }, xFrameOptions: false },
+ * });
+ * ```
+ */
+export interface PolicyOptions {
+  /** The starting point; default `barbican`. */
+  preset?: PresetName;
+  /** Per-header settings on top of the preset: `true` = default, `false` = off, string = raw value, object = configured. */
+  headers?: HeadersOptions;
+  /**
+   * Response headers to strip because they reveal the software stack:
+   * `true` = OWASP Secure Headers Project's remove list, a list = exactly
+   * those, `false` = none, or `{ add, keep }` to adjust the preset's list.
+   */
+  removeHeaders?: boolean | string[] | { add?: string[]; keep?: string[] };
+  /** Warning codes to silence. */
+  ignoreWarnings?: WarningCode[];
+  /** JSON Schema pointer for editors; ignored by Barbican. */
+  $schema?: string;
+}
+
+function headerOptionSchema(module: HeaderModule<object>): Schema<unknown> {
+  return union([boolean(), string(), module.schema], {
+    description: `${module.description} true = default, false = off, a string = raw value (validated), an object = configured. ${module.spec}`,
+  });
+}
+
+const headerName = string({
+  pattern: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
+  patternDescription: 'a header name',
+});
+
+/** The schema of {@link PolicyOptions}: the single source for validation and the JSON Schema. */
+export const policyOptionsSchema = object(
+  {
+    $schema: string({ description: 'JSON Schema for editor completion; ignored.' }),
+    preset: enumeration(PRESET_NAMES, { description: 'The starting point. Default: barbican.' }),
+    headers: object(
+      Object.fromEntries(
+        HEADER_KEYS.map((k) => [k, headerOptionSchema(HEADER_MODULES[k] as HeaderModule<object>)]),
+      ),
+      { description: 'Security headers, one entry per header.' },
+    ),
+    removeHeaders: union([
+      boolean(),
+      array(headerName),
+      object({ add: array(headerName), keep: array(headerName) }),
+    ]),
+    ignoreWarnings: array(
+      enumeration(Object.keys(WARNING_CODES) as WarningCode[], {
+        description: 'A warning code to silence.',
+      }),
+    ),
+  },
+  { description: 'A Barbican security policy.' },
+);
+
+/** A header to set with a nonce spliced in. */
+export interface NonceHeader {
+  readonly name: string;
+  /** Sent when the request never minted a nonce. */
+  readonly value: string;
+  /** Joined with the nonce when one was minted. */
+  readonly parts: readonly string[];
+}
+
+/**
+ * What a response gets, precomputed for one scheme. Adapters only copy these
+ * strings; they never parse or merge anything per request.
+ */
+export interface ResponsePlan {
+  /** `[name, value]` pairs to set. */
+  readonly set: readonly (readonly [string, string])[];
+  /** Headers whose value depends on the request's nonce. */
+  readonly nonced: readonly NonceHeader[];
+  /** Lower-case names of headers to strip from the response. */
+  readonly remove: ReadonlySet<string>;
+  /** The same names as a list, for fast iteration. */
+  readonly removeList: readonly string[];
+}
+
+/** A built, validated policy. Immutable; build it once at start-up. */
+export interface Policy {
+  readonly preset: PresetName;
+  /** Warnings found while building, minus the silenced ones. */
+  readonly warnings: readonly BarbicanWarning[];
+  /** The validated options this policy was built from (before preset merging). */
+  readonly options: Readonly<PolicyOptions>;
+  /** The effective per-header settings after merging the preset: what `export` writes. */
+  readonly resolved: Readonly<Record<string, unknown>>;
+  /** The plan for effective-HTTPS responses. */
+  readonly https: ResponsePlan;
+  /** The plan for plain-HTTP responses. */
+  readonly http: ResponsePlan;
+  /** True when some header carries a per-request nonce. */
+  readonly usesNonce: boolean;
+  /** A new policy with `overrides` merged over this one's options (per-route policies). */
+  extend(overrides: PolicyOptions): Policy;
+  /** The headers a response gets, as `[name, value]` pairs (for the CLI, tests and exporters). */
+  headersFor(opts: { https: boolean; nonce?: string }): [string, string][];
+}
+
+const kPolicy = Symbol.for('barbican.policy');
+
+/** True when `value` is a {@link Policy} built by {@link createPolicy}. */
+export function isPolicy(value: unknown): value is Policy {
+  return typeof value === 'object' && value !== null && kPolicy in value;
+}
+
+/**
+ * Validates `options` and builds a policy. Throws {@link BarbicanError} with
+ * a stable code and the option path on the first problem.
+ *
+ * @example
+ * ```ts
+ * import { createPolicy } from '@barbican/core';
+ * const policy = createPolicy({ preset: 'strict' });
+ * policy.warnings; // [] — or data you can print or silence
+ * ```
+ */
+export function createPolicy(options: PolicyOptions = {}): Policy {
+  const validated = policyOptionsSchema.parse(options, '') as PolicyOptions;
+  return build(validated);
+}
+
+function build(options: PolicyOptions): Policy {
+  const presetName = options.preset ?? 'barbican';
+  const preset = PRESETS[presetName];
+  const warnings: BarbicanWarning[] = [];
+  const ignored = new Set<string>(options.ignoreWarnings ?? []);
+  const ctx = {
+    warn(code: WarningCode, path: string, message: string) {
+      if (!ignored.has(code)) warnings.push({ code, path, message });
+    },
+  };
+
+  const emissions: HeaderEmission[] = [];
+  const resolved: Record<string, unknown> = {};
+  for (const key of HEADER_KEYS) {
+    const module = HEADER_MODULES[key] as HeaderModule<object>;
+    const fromPreset = (preset.headers as Record<string, unknown>)[key];
+    const fromUser = (options.headers as Record<string, unknown> | undefined)?.[key];
+    const effective = resolveHeader(module, fromPreset, fromUser);
+    if (effective === false) continue;
+    resolved[key] = effective;
+    const path = `headers.${key}`;
+    const out =
+      typeof effective === 'string'
+        ? module.compileRaw(effective, ctx, path)
+        : module.compile(effective, ctx, path);
+    emissions.push(...out);
+  }
+
+  const setNames = new Set(emissions.map((e) => e.name.toLowerCase()));
+  const remove = removeList(preset.removeHeaders, options.removeHeaders).filter(
+    // A header the policy sets is never also stripped (e.g. `server: 'edge'`).
+    (n) => !setNames.has(n),
+  );
+  checkDuplicates(emissions);
+
+  const plan = (scheme: 'http' | 'https'): ResponsePlan => {
+    const mine = emissions.filter((e) => e.when === undefined || e.when === scheme);
+    return Object.freeze({
+      set: Object.freeze(
+        mine
+          .filter((e) => e.nonceParts === undefined)
+          .map((e) => Object.freeze([e.name, e.value] as const)),
+      ),
+      nonced: Object.freeze(
+        mine
+          .filter((e) => e.nonceParts !== undefined)
+          .map((e) => Object.freeze({ name: e.name, value: e.value, parts: e.nonceParts ?? [] })),
+      ),
+      remove: new Set(remove),
+      removeList: Object.freeze([...remove]),
+    });
+  };
+  const https = plan('https');
+  const http = plan('http');
+
+  const policy: Policy & { [kPolicy]: true } = {
+    [kPolicy]: true,
+    preset: presetName,
+    warnings: Object.freeze(warnings),
+    options: Object.freeze(options),
+    resolved: Object.freeze(resolved),
+    https,
+    http,
+    usesNonce: https.nonced.length > 0 || http.nonced.length > 0,
+    extend(overrides) {
+      const o = policyOptionsSchema.parse(overrides, '') as PolicyOptions;
+      return build(mergeOptions(options, o));
+    },
+    headersFor({ https: secure, nonce }) {
+      const p = secure ? https : http;
+      const out: [string, string][] = p.set.map(([n, v]) => [n, v]);
+      for (const h of p.nonced)
+        out.push([h.name, nonce === undefined ? h.value : h.parts.join(nonce)]);
+      return out;
+    },
+  };
+  return Object.freeze(policy);
+}
+
+/**
+ * Combines the preset's value and the user's value for one header:
+ * omitted → preset; `false` → off; `true` → the preset's value, or the
+ * module's secure default when the preset leaves the header off; a string →
+ * that raw value; an object → merged over the preset's object (or the default).
+ */
+function resolveHeader(
+  module: HeaderModule<object>,
+  fromPreset: unknown,
+  fromUser: unknown,
+): false | string | object {
+  const presetValue = fromPreset === undefined ? false : (fromPreset as false | string | object);
+  if (fromUser === undefined) return presetValue;
+  if (fromUser === false) return false;
+  if (fromUser === true) return presetValue === false ? module.defaults : presetValue;
+  if (typeof fromUser === 'string') return fromUser;
+  const base = isPlainObject(presetValue) ? presetValue : module.defaults;
+  return module.merge
+    ? module.merge(base, fromUser as object)
+    : { ...base, ...(fromUser as object) };
+}
+
+/** Merges route overrides over a policy's options (global < route). */
+export function mergeOptions(base: PolicyOptions, over: PolicyOptions): PolicyOptions {
+  const headers: Record<string, unknown> = { ...base.headers };
+  for (const [key, value] of Object.entries(over.headers ?? {})) {
+    const prev = headers[key];
+    const module = HEADER_MODULES[key as HeaderKey] as HeaderModule<object> | undefined;
+    headers[key] =
+      isPlainObject(prev) && isPlainObject(value)
+        ? module?.merge
+          ? module.merge(prev, value)
+          : { ...prev, ...value }
+        : value;
+  }
+  const merged: PolicyOptions = { ...base, ...over, headers: headers };
+  if (base.ignoreWarnings !== undefined || over.ignoreWarnings !== undefined) {
+    merged.ignoreWarnings = [...(base.ignoreWarnings ?? []), ...(over.ignoreWarnings ?? [])];
+  }
+  return merged;
+}
+
+function checkDuplicates(emissions: readonly HeaderEmission[]): void {
+  const seen = new Map<string, string | undefined>();
+  for (const e of emissions) {
+    const key = `${e.name.toLowerCase()}|${e.when ?? ''}`;
+    if (seen.has(key)) {
+      throw new BarbicanError('BARBICAN_E_CONFLICT', `two settings both write ${e.name}`, {
+        path: 'headers',
+        hint: 'Turn one of them off',
+      });
+    }
+    seen.set(key, e.when);
+  }
+}
