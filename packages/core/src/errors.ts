@@ -36,6 +36,16 @@ export const ERROR_CODES = {
   BARBICAN_E_NONCE_LATE:
     'The CSP nonce was read for the first time after the response headers were sent, so it cannot be in the header.',
   BARBICAN_E_USAGE: 'A command-line invocation is malformed.',
+  BARBICAN_E_PIN_INPUT:
+    'A file given to barbican pin cannot be read, is empty or corrupt (truncated PEM or DER), or is not a key, certificate or CSR.',
+  BARBICAN_E_PIN_PASSPHRASE:
+    'An encrypted private key needs a passphrase (--passphrase-file), or the passphrase given is wrong.',
+  BARBICAN_E_PIN_ALGORITHM:
+    'A key uses an algorithm TLS pins cannot use (only RSA, EC P-256/P-384/P-521, Ed25519 and Ed448 are accepted).',
+  BARBICAN_E_TLS_CONNECT:
+    'A host did not answer TLS: the connection was refused, timed out, closed, or the peer does not speak TLS.',
+  BARBICAN_E_TLS_VERIFY:
+    'The certificate chain a host served does not verify against the trusted roots (or the --ca file).',
 } as const;
 
 /** Warnings: the policy is built, but a setting is deprecated or risky. They are data: list them or silence them by code. */
