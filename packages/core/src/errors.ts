@@ -58,6 +58,10 @@ export const WARNING_CODES = {
     "The CSP allows 'unsafe-inline', 'unsafe-eval' or a broad source in a script context.",
   BARBICAN_W_CSP_DUPLICATE_DIRECTIVE:
     'A raw CSP repeats a directive; browsers apply the first and ignore the rest.',
+  BARBICAN_W_CSP_DEPRECATED_DIRECTIVE:
+    'A CSP directive is deprecated or was removed from the spec; browsers ignore it.',
+  BARBICAN_W_CSP_IGNORED:
+    'A CSP directive has no effect where it is used (sandbox or upgrade-insecure-requests in Report-Only).',
   BARBICAN_W_HSTS_SHORT: 'HSTS max-age is under one year, which leaves a window for SSL stripping.',
   BARBICAN_W_HSTS_OFF: 'HSTS is off; first visits and typed http:// links can be downgraded.',
   BARBICAN_W_HPKP_LONG: 'Public-Key-Pins max-age is over 60 days (RFC 7469 suggests at most 60).',

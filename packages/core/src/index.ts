@@ -28,4 +28,24 @@ export { firstUnsafeFieldByte, assertFieldSafe } from './field.ts';
 export { parseHsts, parseDirectiveList } from './headers/hsts/index.ts';
 export type { HstsParseResult, FieldProblem, ParsedDirective } from './headers/hsts/index.ts';
 export { parseXFrameOptions } from './headers/x-frame-options/index.ts';
+export {
+  parseCsp,
+  cspHash,
+  checkSource,
+  CSP_DIRECTIVES,
+  CSP_DIRECTIVE_SPECS,
+  CSP_KEYWORDS,
+} from './headers/csp/index.ts';
+export type {
+  CspOptions,
+  CspDirectives,
+  CspHashAlgorithm,
+  CspParseResult,
+  CspProblem,
+  ParsedCsp,
+  ParsedCspDirective,
+  ParseCspOptions,
+  DirectiveSpec,
+  DirectiveKind,
+} from './headers/csp/index.ts';
 export { toJsonSchema } from './schema/json-schema.ts';
