@@ -1,6 +1,7 @@
 /**
  * The `barbican` command: declarative commander program, one file per
- * subcommand under `commands/`.
+ * subcommand under `commands/`. Each `register*` call adds one command, so
+ * a new command is one import and one line here.
  *
  * @module
  */
@@ -8,8 +9,22 @@ import { BarbicanError } from '@barbican/core';
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerHeaders } from './commands/headers.ts';
+import { registerImport } from './commands/import.ts';
+import { registerPin } from './commands/pin.ts';
+import { registerSchema } from './commands/schema.ts';
+import { errorLocations } from './config.ts';
 import { EXIT, processIo, type Io } from './io.ts';
 
+/**
+ * Builds the commander program writing through `io`. Exposed so tests and
+ * embedders can run commands without a child process.
+ *
+ * @example
+ * ```ts
+ * const program = buildProgram(processIo());
+ * await program.parseAsync(['check'], { from: 'user' });
+ * ```
+ */
 export function buildProgram(io: Io): Command {
   const program = new Command('barbican')
     .description('Secure HTTP responses by default, and proof that they are.')
@@ -18,26 +33,46 @@ export function buildProgram(io: Io): Command {
     .configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
+      outputError: (s, write) => write(io.color.red(s)),
     })
-    .showHelpAfterError();
+    .showHelpAfterError()
+    .addHelpText(
+      'after',
+      '\nExit codes: 0 ok, 1 findings, 2 usage, config or internal error.\n\nExample:\n  barbican check --config barbican.config.yaml',
+    );
   registerCheck(program, io);
   registerHeaders(program, io);
+  registerSchema(program, io);
+  registerImport(program, io);
+  registerPin(program, io);
   return program;
 }
 
-/** Runs the CLI with `argv` (without node and script); resolves to the exit code. */
+/**
+ * Runs the CLI with `argv` (without node and script); resolves to the exit
+ * code instead of exiting, so it can run in-process.
+ *
+ * @example
+ * ```ts
+ * import { run } from '@barbican/cli';
+ * process.exitCode = await run(['headers', '--preset', 'strict', '--json']);
+ * ```
+ */
 export async function run(argv: string[], io: Io = processIo()): Promise<number> {
   const program = buildProgram(io);
   try {
     await program.parseAsync(argv, { from: 'user' });
-    return typeof process.exitCode === 'number' ? process.exitCode : EXIT.OK;
+    // Commands signal failure by throwing; finishing means success. (They
+    // never set process.exitCode, so in-process runs cannot leak into each other.)
+    return EXIT.OK;
   } catch (error) {
     if (error instanceof CommanderError) {
       // --help and --version exit 0; usage errors exit 2.
       return error.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
     }
     if (error instanceof BarbicanError) {
-      io.err(`barbican: ${error.message}`);
+      const where = errorLocations.get(error);
+      io.err(`barbican: ${where === undefined ? '' : `${where}: `}${error.message}`);
       return EXIT.ERROR;
     }
     io.err(

@@ -1,53 +1,331 @@
 /**
- * Loading `barbican.config.json` / `.yaml`: parse errors name the file, line
- * and column; validation errors are the core's, with the option path.
+ * Loading `barbican.config.json` / `.yaml` / `.yml`: parse errors name the
+ * file, line, column and byte offset; validation errors are the core's, with
+ * the option path. The same reader parses the foreign files `barbican import`
+ * reads, so both get the same defences against hostile input.
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
-import { extname } from 'node:path';
-import { BarbicanError, type PolicyOptions } from '@barbican/core';
-import { parseDocument } from 'yaml';
+import { readFile, stat } from 'node:fs/promises';
+import { extname, join } from 'node:path';
+import { BarbicanError, createPolicy, type Policy, type PolicyOptions } from '@barbican/core';
+import { isNode, parseDocument, type Document } from 'yaml';
+import { isPlainObject } from './util.ts';
 
-/** Reads and parses a config file into unvalidated options. */
-export async function readConfigFile(file: string): Promise<unknown> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw new BarbicanError('BARBICAN_E_CONFIG_FILE', `cannot read ${file}`, {
-      cause: error,
-      hint:
-        (error as NodeJS.ErrnoException).code === 'ENOENT'
-          ? 'The file does not exist'
-          : String(error),
-    });
-  }
-  const ext = extname(file).toLowerCase();
-  if (ext === '.json') {
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new BarbicanError('BARBICAN_E_CONFIG_FILE', `${file} is not valid JSON`, {
-        cause: error,
-        hint: (error as Error).message,
-      });
-    }
-  }
-  // YAML is a superset of JSON, so unknown extensions are read as YAML too.
-  const doc = parseDocument(text, { prettyErrors: true, uniqueKeys: true });
-  const first = doc.errors[0];
-  if (first !== undefined) {
-    const pos = first.linePos?.[0];
-    throw new BarbicanError('BARBICAN_E_CONFIG_FILE', `${file} is not valid YAML`, {
-      hint: `${first.message.split('\n')[0] ?? ''}${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}`,
-      ...(first.pos[0] >= 0 ? { offset: first.pos[0] } : {}),
-    });
-  }
-  return doc.toJS() as unknown;
+/** The names `barbican` looks for in the working directory, in this order. */
+export const CONFIG_FILE_NAMES = [
+  'barbican.config.json',
+  'barbican.config.yaml',
+  'barbican.config.yml',
+] as const;
+
+/**
+ * Config files are a few kilobytes; refusing anything over 1 MiB keeps a
+ * mistaken path (a log, a disk image) from eating memory before it fails.
+ */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/** Nesting deeper than this is never a policy; refusing it keeps recursion bounded. */
+const MAX_DEPTH = 64;
+
+/** A parsed config file: where it came from and what it holds (not yet validated). */
+export interface ConfigFile {
+  readonly file: string;
+  readonly data: Record<string, unknown>;
+  /** Finds an option path in the file (for error positions). */
+  locate(optionPath: string): TextPosition | undefined;
 }
 
-/** Reads a config file; validation happens in `createPolicy`. */
+/** Where in a text a problem is: 1-based line and column, and a 0-based byte offset. */
+export interface TextPosition {
+  readonly line: number;
+  readonly column: number;
+  readonly offset: number;
+}
+
+/**
+ * Turns a UTF-16 index into line, column and UTF-8 byte offset. Columns count
+ * characters, as editors do; the byte offset is what `hexdump` shows.
+ */
+export function positionAt(text: string, index: number): TextPosition {
+  const before = text.slice(0, Math.max(0, Math.min(index, text.length)));
+  const lines = before.split('\n');
+  const last = lines[lines.length - 1] ?? '';
+  return {
+    line: lines.length,
+    column: Array.from(last).length + 1,
+    offset: Buffer.byteLength(before, 'utf8'),
+  };
+}
+
+function fileError(
+  file: string,
+  problem: string,
+  at?: TextPosition,
+  hint?: string,
+  cause?: unknown,
+): BarbicanError {
+  return new BarbicanError('BARBICAN_E_CONFIG_FILE', problem, {
+    // `file:line:column` is what editors and terminals turn into a link.
+    path: at === undefined ? file : `${file}:${at.line}:${at.column}`,
+    ...(at === undefined ? {} : { offset: at.offset }),
+    ...(hint === undefined ? {} : { hint }),
+    ...(cause === undefined ? {} : { cause }),
+  });
+}
+
+/**
+ * Decodes bytes as UTF-8, refusing binary files and invalid UTF-8 with the
+ * offset of the first bad byte, so garbage is never half-parsed.
+ */
+function decode(file: string, bytes: Uint8Array): string {
+  const nul = bytes.indexOf(0);
+  if (nul !== -1) {
+    throw fileError(file, 'is a binary file (contains a NUL byte), not JSON or YAML', {
+      ...positionAt(new TextDecoder().decode(bytes.subarray(0, nul)), nul),
+      offset: nul,
+    });
+  }
+  try {
+    return new TextDecoder('utf-8', { fatal: true, ignoreBOM: false }).decode(bytes);
+  } catch {
+    const loose = new TextDecoder('utf-8').decode(bytes);
+    const index = loose.indexOf('\uFFFD');
+    throw fileError(
+      file,
+      'is not valid UTF-8',
+      index === -1 ? undefined : positionAt(loose, index),
+      'Save the file as UTF-8',
+    );
+  }
+}
+
+/**
+ * Parses config text as JSON (for `.json`) or YAML (anything else). Throws
+ * `BARBICAN_E_CONFIG_FILE` naming `file:line:column` and the byte offset.
+ * Duplicate keys are errors in both formats: the last one silently winning
+ * is how a hardened value gets undone by a forgotten line further down.
+ */
+export function parseConfigText(file: string, input: string | Uint8Array): unknown {
+  return parseWithDocument(file, input).value;
+}
+
+interface Parsed {
+  readonly value: unknown;
+  readonly text: string;
+  readonly doc: Document.Parsed;
+}
+
+function parseWithDocument(file: string, input: string | Uint8Array): Parsed {
+  const text = typeof input === 'string' ? input : decode(file, input);
+  const isJson = extname(file).toLowerCase() === '.json';
+  let jsonProblem: string | undefined;
+  if (isJson) {
+    try {
+      JSON.parse(text);
+    } catch (error) {
+      // V8 quotes the surrounding text in its message, newlines included;
+      // keep only the first clause so the error stays one safe line.
+      jsonProblem = (error as Error).message.split(/,\s*"|\n/)[0]?.replace(/[^\x20-\x7e]/g, '?');
+    }
+  }
+  // YAML 1.2 is a superset of JSON, so one parser gives both formats line and
+  // column positions and duplicate-key detection (JSON.parse has neither).
+  // The core schema has no timestamps, binary or language-specific tags.
+  const doc = parseDocument(text, {
+    prettyErrors: true,
+    uniqueKeys: true,
+    schema: isJson ? 'json' : 'core',
+    strict: true,
+  });
+  // Warnings (unknown tags such as `!!js/function`, keys that would be
+  // stringified) are refused too: a security config must mean one thing.
+  const first = doc.errors[0] ?? doc.warnings[0];
+  if (first !== undefined || jsonProblem !== undefined) {
+    const index = first?.pos[0] ?? text.length;
+    const headline = first?.message.split('\n')[0] ?? '';
+    throw fileError(
+      file,
+      `is not valid ${isJson ? 'JSON' : 'YAML'}`,
+      positionAt(text, index),
+      jsonProblem ?? headline.replace(/ at line \d+, column \d+:?$/, ''),
+    );
+  }
+  let value: unknown;
+  try {
+    // maxAliasCount bounds "billion laughs" alias expansion.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw fileError(file, 'cannot be read', undefined, (error as Error).message, error);
+  }
+  const parsed = { value, text, doc };
+  try {
+    checkKeys(file, value, '', 0);
+  } catch (error) {
+    if (error instanceof BarbicanError && error.path !== undefined) {
+      const at = locateOption(parsed, error.path);
+      errorLocations.set(error, at === undefined ? file : `${file}:${at.line}:${at.column}`);
+    }
+    throw error;
+  }
+  return parsed;
+}
+
+/**
+ * Finds where an option path such as `headers.hsts.maxAge` or
+ * `removeHeaders[2]` sits in the parsed file, so a validation error can
+ * point at `file:line:column` like a parse error does.
+ */
+export function locateOption(parsed: Parsed, optionPath: string): TextPosition | undefined {
+  const segments: (string | number)[] = [];
+  for (const m of optionPath.matchAll(/([^.[\]]+)|\[(\d+)\]/g)) {
+    segments.push(m[2] === undefined ? (m[1] ?? '') : Number(m[2]));
+  }
+  // Walk down as far as the path exists: an unknown key's parent is still useful.
+  while (segments.length > 0) {
+    const node: unknown = parsed.doc.getIn(segments, true);
+    if (isNode(node) && node.range !== undefined && node.range !== null) {
+      return positionAt(parsed.text, node.range[0]);
+    }
+    segments.pop();
+  }
+  return undefined;
+}
+
+/**
+ * Refuses `__proto__` keys anywhere. The parsers already store them as plain
+ * data, but code that later copies entries with `out[key] = …` would then
+ * replace an object's prototype; refusing them here makes that impossible
+ * whatever a later consumer does.
+ */
+function checkKeys(file: string, value: unknown, path: string, depth: number): void {
+  if (depth > MAX_DEPTH) {
+    throw fileError(file, `nests deeper than ${MAX_DEPTH} levels`, undefined, `at ${path}`);
+  }
+  if (Array.isArray(value)) {
+    value.forEach((v, i) => checkKeys(file, v, `${path}[${i}]`, depth + 1));
+    return;
+  }
+  if (typeof value !== 'object' || value === null) return;
+  for (const key of Object.keys(value)) {
+    const keyPath = path === '' ? key : `${path}.${key}`;
+    if (key === '__proto__') {
+      throw new BarbicanError('BARBICAN_E_UNKNOWN_OPTION', 'refused key "__proto__"', {
+        path: keyPath,
+        hint: 'Remove it: it is never an option, and it is how prototype pollution starts',
+      });
+    }
+    checkKeys(file, (value as Record<string, unknown>)[key], keyPath, depth + 1);
+  }
+}
+
+function describe(value: unknown): string {
+  if (value === null || value === undefined) return 'nothing (the file is empty)';
+  if (Array.isArray(value)) return 'a list';
+  return `a ${typeof value}`;
+}
+
+/** Reads and parses a file into a plain object (not yet validated as a policy). */
+export async function readStructuredFile(file: string): Promise<ConfigFile> {
+  let bytes: Uint8Array;
+  try {
+    const info = await stat(file);
+    if (!info.isFile()) throw fileError(file, 'is not a regular file');
+    if (info.size > MAX_CONFIG_BYTES) {
+      throw fileError(
+        file,
+        `is ${info.size} bytes; config files are limited to ${MAX_CONFIG_BYTES}`,
+      );
+    }
+    bytes = await readFile(file);
+  } catch (error) {
+    if (error instanceof BarbicanError) throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    throw fileError(
+      file,
+      'cannot be read',
+      undefined,
+      code === 'ENOENT' ? 'The file does not exist' : String(error),
+      error,
+    );
+  }
+  const parsed = parseWithDocument(file, bytes);
+  const data = parsed.value;
+  if (!isPlainObject(data)) {
+    throw fileError(
+      file,
+      `must hold an object of options, not ${describe(data)}`,
+      undefined,
+      'Start with {"preset": "barbican"}',
+    );
+  }
+  return { file, data, locate: (optionPath) => locateOption(parsed, optionPath) };
+}
+
+/** Reads a config file into unvalidated options (kept for API compatibility). */
+export async function readConfigFile(file: string): Promise<unknown> {
+  return (await readStructuredFile(file)).data;
+}
+
+/**
+ * Finds the config file in `dir`: the first of {@link CONFIG_FILE_NAMES}.
+ * Two of them at once is an error, since either silently winning would
+ * leave the other's settings believed but unapplied.
+ */
+export async function discoverConfig(dir: string = process.cwd()): Promise<string | undefined> {
+  const found: string[] = [];
+  for (const name of CONFIG_FILE_NAMES) {
+    try {
+      if ((await stat(join(dir, name))).isFile()) found.push(name);
+    } catch {
+      // absent: try the next name
+    }
+  }
+  if (found.length > 1) {
+    throw new BarbicanError('BARBICAN_E_CONFIG_FILE', 'more than one config file', {
+      path: dir,
+      value: found,
+      hint: 'Keep one, or pass --config FILE',
+    });
+  }
+  return found[0] === undefined ? undefined : join(dir, found[0]);
+}
+
+/**
+ * Reads and validates a config file. Validation errors are the core's
+ * (`BARBICAN_E_*` with the option path); the file name is added to the hint
+ * so the user knows which file to open.
+ */
 export async function loadConfig(file: string): Promise<PolicyOptions> {
-  return (await readConfigFile(file)) as PolicyOptions;
+  return (await loadPolicy(file)).options;
+}
+
+/**
+ * Where in which file a validation error was found (`file:line:column`).
+ * The core's error stays untouched (same code, path and message); the CLI
+ * prints this location in front of it.
+ */
+export const errorLocations = new WeakMap<Error, string>();
+
+/** A config file turned into a built policy. */
+export interface LoadedPolicy {
+  readonly file: string;
+  readonly options: PolicyOptions;
+  readonly policy: Policy;
+}
+
+/** Reads `file`, validates it with the core and builds the policy. */
+export async function loadPolicy(file: string): Promise<LoadedPolicy> {
+  const config = await readStructuredFile(file);
+  const options = config.data as PolicyOptions;
+  try {
+    return { file, options, policy: createPolicy(options) };
+  } catch (error) {
+    if (error instanceof BarbicanError && error.path !== undefined) {
+      const at = config.locate(error.path);
+      if (at !== undefined) errorLocations.set(error, `${file}:${at.line}:${at.column}`);
+    }
+    if (error instanceof Error && !errorLocations.has(error)) errorLocations.set(error, file);
+    throw error;
+  }
 }

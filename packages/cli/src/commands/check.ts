@@ -1,26 +1,97 @@
-import { createPolicy, type PolicyOptions } from '@barbican/core';
+/**
+ * `barbican check`: validate a config file and list its warnings.
+ *
+ * @module
+ */
+import { BarbicanError, type BarbicanWarning } from '@barbican/core';
 import type { Command } from 'commander';
-import { loadConfig } from '../config.ts';
-import { EXIT, type Io } from '../io.ts';
+import { discoverConfig, errorLocations, loadPolicy, CONFIG_FILE_NAMES } from '../config.ts';
+import type { Io } from '../io.ts';
+import { toJson } from '../util.ts';
 
+/** The `--json` report of `barbican check` (stable). */
+export interface CheckReport {
+  readonly valid: boolean;
+  /** The file that was checked. */
+  readonly file: string;
+  readonly preset?: string;
+  readonly warnings: readonly BarbicanWarning[];
+  /** Present when `valid` is false: the error's code, message, path, value… */
+  readonly error?: Record<string, unknown>;
+}
+
+/**
+ * Resolves `--config`, or finds `barbican.config.{json,yaml,yml}` in the
+ * working directory. Throws a usage error when there is none.
+ */
+export async function resolveConfigPath(given: string | undefined): Promise<string> {
+  if (given !== undefined) return given;
+  const found = await discoverConfig();
+  if (found === undefined) {
+    throw new BarbicanError('BARBICAN_E_USAGE', 'no config file found', {
+      path: '--config',
+      hint: `Create ${CONFIG_FILE_NAMES.join(', ')} in this directory, or pass --config FILE`,
+    });
+  }
+  return found;
+}
+
+/** Formats one warning as a line: `warning headers.hsts: … [CODE]`. */
+export function formatWarning(io: Io, w: BarbicanWarning): string {
+  return `${io.color.yellow('warning')} ${w.path}: ${w.message} [${w.code}]`;
+}
+
+/** Registers `barbican check`. */
 export function registerCheck(program: Command, io: Io): void {
   program
     .command('check')
-    .description('Validate a policy config and list its warnings (exit 0 valid, 2 invalid).')
-    .option('-c, --config <file>', 'barbican.config.json or .yaml', 'barbican.config.json')
-    .option('--json', 'print {"valid", "warnings"} as JSON')
-    .addHelpText('after', '\nExample:\n  barbican check --config barbican.config.yaml')
-    .action(async (opts: { config: string; json?: boolean }) => {
-      const options: PolicyOptions = await loadConfig(opts.config);
-      const policy = createPolicy(options);
-      if (opts.json === true) {
-        io.out(JSON.stringify({ valid: true, warnings: policy.warnings }, null, 2));
-      } else {
-        io.out(`${io.color.green('✓')} ${opts.config} is a valid policy (preset ${policy.preset})`);
-        for (const w of policy.warnings) {
-          io.out(`${io.color.yellow('warning')} ${w.path}: ${w.message} [${w.code}]`);
+    .description(
+      'Validate a policy config and list its warnings (exit 0 valid, warnings do not fail; exit 2 invalid).',
+    )
+    .option(
+      '-c, --config <file>',
+      `config file (default: the first of ${CONFIG_FILE_NAMES.join(', ')} in the working directory)`,
+    )
+    .option('--json', 'print {"valid", "file", "preset", "warnings"} as JSON on stdout')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  barbican check\n  barbican check --config barbican.config.yaml --json',
+    )
+    .action(async (opts: { config?: string; json?: boolean }) => {
+      const file = await resolveConfigPath(opts.config);
+      let loaded;
+      try {
+        loaded = await loadPolicy(file);
+      } catch (error) {
+        // A script reading --json still gets a report on stdout; the error
+        // itself always goes to stderr (printed by run()) with exit code 2.
+        if (opts.json === true && error instanceof BarbicanError) {
+          const where = errorLocations.get(error);
+          const report: CheckReport = {
+            valid: false,
+            file,
+            warnings: [],
+            error: { ...error.toJSON(), ...(where === undefined ? {} : { location: where }) },
+          };
+          io.out(toJson(report));
         }
+        throw error;
       }
-      process.exitCode = EXIT.OK;
+      const { policy } = loaded;
+      if (opts.json === true) {
+        const report: CheckReport = {
+          valid: true,
+          file,
+          preset: policy.preset,
+          warnings: policy.warnings,
+        };
+        io.out(toJson(report));
+        return;
+      }
+      const count = policy.warnings.length;
+      io.out(
+        `${io.color.green('✓')} ${file} is a valid policy (preset ${policy.preset}, ${count} warning${count === 1 ? '' : 's'})`,
+      );
+      for (const w of policy.warnings) io.out(formatWarning(io, w));
     });
 }

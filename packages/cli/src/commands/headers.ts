@@ -1,14 +1,46 @@
+/**
+ * `barbican headers`: show the status and headers a response to a given
+ * request gets under a policy, by running the real Fetch adapter on an
+ * empty 200 response.
+ *
+ * To add a request fact (issue 3's `--peer IP`), add the option, a field to
+ * {@link SimulatedRequest}, and pass it on in {@link simulate}.
+ *
+ * @module
+ */
 import {
+  assertFieldSafe,
   BarbicanError,
   createPolicy,
   PRESET_NAMES,
+  type BarbicanWarning,
+  type Policy,
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
 import { secureFetch } from '@barbican/core/fetch';
 import { Option, type Command } from 'commander';
-import { loadConfig } from '../config.ts';
-import { EXIT, type Io } from '../io.ts';
+import { discoverConfig, loadPolicy } from '../config.ts';
+import type { Io } from '../io.ts';
+import { toJson } from '../util.ts';
+import { formatWarning } from './check.ts';
+
+/** The `--json` report of `barbican headers` (stable contract). */
+export interface HeadersReport {
+  readonly status: number;
+  /** Lower-case header name → value: only what the policy put on the response. */
+  readonly headers: Record<string, string>;
+  readonly warnings: readonly BarbicanWarning[];
+}
+
+/** A request to simulate. */
+export interface SimulatedRequest {
+  readonly url: string;
+  readonly method: string;
+  readonly headers: readonly (readonly [string, string])[];
+  /** The client's socket address, for trusted-proxy checks (not set by any option yet). */
+  readonly peer?: string;
+}
 
 interface HeadersOpts {
   config?: string;
@@ -19,65 +51,141 @@ interface HeadersOpts {
   json?: boolean;
 }
 
-export function registerHeaders(program: Command, io: Io): void {
-  program
-    .command('headers')
-    .description('Show the status and headers a response to this request gets under a policy.')
-    .option('-c, --config <file>', 'barbican.config.json or .yaml')
-    .addOption(
-      new Option('-p, --preset <name>', 'use a preset instead of a config').choices(PRESET_NAMES),
-    )
-    .option('--url <url>', 'the request URL', 'https://localhost/')
-    .option('-X, --method <method>', 'the request method', 'GET')
-    .option('-H, --header <header>', "a request header, 'Name: value' (repeatable)", collect, [])
-    .option('--json', 'print {"status", "headers", "warnings"} as JSON')
-    .addHelpText(
-      'after',
-      '\nExamples:\n  barbican headers --preset strict\n  barbican headers --config barbican.config.json --url http://app.example/login -X POST --json',
-    )
-    .action(async (opts: HeadersOpts) => {
-      const options: PolicyOptions =
-        opts.config === undefined
-          ? { preset: opts.preset ?? 'barbican' }
-          : await loadConfig(opts.config);
-      if (opts.config !== undefined && opts.preset !== undefined) options.preset = opts.preset;
-      const policy = createPolicy(options);
-      const request = new Request(opts.url, {
-        method: opts.method.toUpperCase(),
-        headers: opts.header.map(splitHeader),
-      });
-      const handler = secureFetch(() => new Response(null, { status: 200 }), policy);
-      const response = await handler(request);
-      const headers: Record<string, string> = {};
-      for (const [name, value] of response.headers) headers[name] = value;
-      if (opts.json === true) {
-        io.out(
-          JSON.stringify({ status: response.status, headers, warnings: policy.warnings }, null, 2),
-        );
-      } else {
-        io.out(
-          `${io.color.bold(String(response.status))} ${opts.method.toUpperCase()} ${opts.url}`,
-        );
-        for (const [name, value] of Object.entries(headers))
-          io.out(`${io.color.cyan(name)}: ${value}`);
-        for (const w of policy.warnings)
-          io.err(`${io.color.yellow('warning')} ${w.path}: ${w.message} [${w.code}]`);
-      }
-      process.exitCode = EXIT.OK;
+const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/** Parses one `-H 'Name: value'` argument, refusing names and values that could not be sent. */
+export function parseHeaderArg(raw: string): [string, string] {
+  const i = raw.indexOf(':');
+  const name = i <= 0 ? '' : raw.slice(0, i).trim();
+  if (!TOKEN.test(name)) {
+    throw new BarbicanError(
+      'BARBICAN_E_USAGE',
+      "-H expects 'Name: value' with a valid header name",
+      {
+        path: '--header',
+        value: raw,
+      },
+    );
+  }
+  const value = raw.slice(i + 1).trim();
+  assertFieldSafe(value, `--header ${name}`);
+  return [name, value];
+}
+
+/** Checks `--url` and `--method` and builds the request description. */
+export function buildRequest(
+  url: string,
+  method: string,
+  headers: readonly string[],
+): SimulatedRequest {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new BarbicanError('BARBICAN_E_USAGE', 'not an absolute URL', {
+      path: '--url',
+      value: url,
+      hint: 'Write it like https://app.example/path',
     });
+  }
+  if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
+    throw new BarbicanError('BARBICAN_E_USAGE', 'only http: and https: URLs can be simulated', {
+      path: '--url',
+      value: url,
+    });
+  }
+  if (!TOKEN.test(method)) {
+    throw new BarbicanError('BARBICAN_E_USAGE', 'not an HTTP method', {
+      path: '--method',
+      value: method,
+    });
+  }
+  return { url: parsed.href, method: method.toUpperCase(), headers: headers.map(parseHeaderArg) };
+}
+
+/**
+ * Runs `request` through the Fetch adapter with a handler that returns an
+ * empty 200 carrying no headers of its own, so every header in the result
+ * comes from the policy (or from the engine's own answer, such as a redirect).
+ */
+export async function simulate(policy: Policy, request: SimulatedRequest): Promise<HeadersReport> {
+  let req: Request;
+  try {
+    req = new Request(request.url, {
+      method: request.method,
+      headers: request.headers.map(([n, v]) => [n, v]),
+    });
+  } catch (error) {
+    throw new BarbicanError('BARBICAN_E_USAGE', 'the request cannot be built', {
+      hint: (error as Error).message,
+      cause: error,
+    });
+  }
+  const handler = secureFetch(
+    () => new Response(null, { status: 200 }),
+    policy,
+    () => request.peer,
+  );
+  const response = await handler(req);
+  const headers: Record<string, string> = {};
+  // Headers iterate in lower-case, sorted order: stable output to diff.
+  for (const [name, value] of response.headers) headers[name] = value;
+  return { status: response.status, headers, warnings: policy.warnings };
+}
+
+async function resolvePolicy(opts: HeadersOpts, io: Io): Promise<Policy> {
+  let file = opts.config;
+  if (file === undefined && opts.preset === undefined) {
+    file = await discoverConfig();
+    if (file !== undefined) io.err(`barbican: using ${file}`);
+  }
+  if (file === undefined) return createPolicy({ preset: opts.preset ?? 'barbican' });
+  const { options, policy } = await loadPolicy(file);
+  if (opts.preset === undefined) return policy;
+  // --preset with --config swaps the starting point under the file's overrides.
+  const swapped: PolicyOptions = { ...options, preset: opts.preset };
+  return createPolicy(swapped);
 }
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-function splitHeader(raw: string): [string, string] {
-  const i = raw.indexOf(':');
-  if (i <= 0) {
-    throw new BarbicanError('BARBICAN_E_USAGE', "-H expects 'Name: value'", {
-      path: '--header',
-      value: raw,
+/** Registers `barbican headers`. */
+export function registerHeaders(program: Command, io: Io): void {
+  program
+    .command('headers')
+    .description('Show the status and headers a response to this request gets under a policy.')
+    .option(
+      '-c, --config <file>',
+      'config file (default: barbican.config.{json,yaml,yml} in the working directory, else preset barbican)',
+    )
+    .addOption(
+      new Option(
+        '-p, --preset <name>',
+        'use a preset (with --config: replaces its preset)',
+      ).choices(PRESET_NAMES),
+    )
+    .option('--url <url>', 'the request URL (its scheme decides HTTPS)', 'https://localhost/')
+    .option('-X, --method <method>', 'the request method', 'GET')
+    .option('-H, --header <header>', "a request header, 'Name: value' (repeatable)", collect, [])
+    .option('--json', 'print {"status", "headers", "warnings"} as JSON on stdout')
+    .addHelpText(
+      'after',
+      "\nExamples:\n  barbican headers --preset strict\n  barbican headers --config barbican.config.json --url http://app.example/login -X POST -H 'Accept: text/html' --json",
+    )
+    .action(async (opts: HeadersOpts) => {
+      const request = buildRequest(opts.url, opts.method, opts.header);
+      const policy = await resolvePolicy(opts, io);
+      const report = await simulate(policy, request);
+      if (opts.json === true) {
+        io.out(toJson(report));
+        return;
+      }
+      io.out(`${io.color.bold(String(report.status))} ${request.method} ${request.url}`);
+      for (const [name, value] of Object.entries(report.headers)) {
+        io.out(`${io.color.cyan(name)}: ${value}`);
+      }
+      for (const w of report.warnings) io.err(formatWarning(io, w));
     });
-  }
-  return [raw.slice(0, i).trim(), raw.slice(i + 1).trim()];
 }
