@@ -1,0 +1,148 @@
+/**
+ * `npm run bench -- core`: node:http servers under load, side by side.
+ *
+ * Each variant runs in its own child process; autocannon runs here. Rounds
+ * visit the variants in turn (A, B, C, D, A, B, C, D, …) with the same
+ * duration, so a load spike from elsewhere on the machine lands on every
+ * variant alike. Then the per-response step is measured without sockets.
+ *
+ * @module
+ */
+import { fork, type ChildProcess } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import autocannon from 'autocannon';
+import { createPolicy } from '@barbican/core';
+import { helmetEquivalent } from './lib/equivalents.ts';
+import { median, numberFlag, printRatio, rate, sleep, type Samples } from './lib/measure.ts';
+import { guardsPolicy, NODE_VARIANTS, type NodeVariant } from './lib/variants.ts';
+import { runStep } from './step.ts';
+
+export const description =
+  'node:http req/s: hand-written limit vs Barbican vs helmet (+ guards), then the per-response step';
+
+const SERVER = fileURLToPath(new URL('./lib/server.ts', import.meta.url));
+
+interface Running {
+  readonly variant: NodeVariant;
+  readonly child: ChildProcess;
+  readonly url: string;
+}
+
+/** Forks one server and waits for its port (bounded: 15 s). */
+function start(variant: NodeVariant): Promise<Running> {
+  const child = fork(SERVER, [variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      reject(new Error(`${variant}: server did not start within 15 s`));
+    }, 15_000);
+    child.once('message', (m: { port?: number; error?: string }) => {
+      clearTimeout(timer);
+      if (m.port === undefined) reject(new Error(`${variant}: ${m.error ?? 'no port'}`));
+      else resolve({ variant, child, url: `http://127.0.0.1:${m.port}/` });
+    });
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      reject(new Error(`${variant}: server exited with ${code}`));
+    });
+  }).finally(() => child.removeAllListeners('exit')) as Promise<Running>;
+}
+
+/** The response headers a server sends, lower-cased, minus the ones that differ per response. */
+async function headersOf(url: string): Promise<Map<string, string>> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(5_000) });
+  await res.text();
+  const out = new Map<string, string>();
+  for (const [n, v] of res.headers) if (n !== 'date') out.set(n, v);
+  return out;
+}
+
+export async function run(args: readonly string[]): Promise<number> {
+  const rounds = numberFlag(args, 'rounds', 5, 20);
+  const duration = numberFlag(args, 'duration', 3, 10);
+  const connections = numberFlag(args, 'connections', 50, 200);
+  const pipelining = numberFlag(args, 'pipelining', 10, 20);
+  // A hard cap per run on top of the duration: at most this many requests.
+  const maxRequests = numberFlag(args, 'max-requests', 2_000_000, 5_000_000);
+
+  const guards = guardsPolicy();
+  const variants = NODE_VARIANTS.filter((v) => v !== 'barbican+guards' || 'policy' in guards);
+  if (!('policy' in guards)) {
+    console.log(
+      `skipping barbican+guards: createPolicy does not accept ${guards.missing.join('; ')}`,
+    );
+  }
+  const policy = createPolicy();
+  const helmetMap = helmetEquivalent(policy.headersFor({ https: false }));
+  for (const note of helmetMap.notes) console.log(`helmet note: ${note}`);
+
+  const running: Running[] = [];
+  const stopAll = (): void => {
+    for (const r of running) r.child.kill();
+  };
+  process.once('SIGINT', stopAll);
+  try {
+    for (const v of variants) running.push(await start(v));
+
+    // Same headers everywhere, or the comparison is meaningless: show the diff.
+    const reference = await headersOf(running[0]!.url);
+    for (const r of running.slice(1)) {
+      const got = await headersOf(r.url);
+      const diff = [...new Set([...reference.keys(), ...got.keys()])]
+        .filter((n) => reference.get(n) !== got.get(n))
+        .map((n) => `${n}: ${got.get(n) ?? '(absent)'} vs ${reference.get(n) ?? '(absent)'}`);
+      if (diff.length > 0)
+        console.log(`headers of ${r.variant} differ from hand-written: ${diff.join('; ')}`);
+    }
+
+    const load = (url: string, seconds: number) =>
+      autocannon({
+        url,
+        connections,
+        pipelining,
+        duration: seconds,
+        maxOverallRequests: maxRequests,
+        timeout: 10,
+      });
+
+    console.log(
+      `load: autocannon, ${connections} connections, pipelining ${pipelining}, ${rounds} rounds × ${duration} s per variant`,
+    );
+    for (const r of running) await load(r.url, 1); // warm-up: JIT, sockets
+    const samples: Samples = {};
+    for (let round = 0; round < rounds; round++) {
+      for (const r of running) {
+        const result = await load(r.url, duration);
+        if (result.errors + result.timeouts + result.non2xx > 0) {
+          throw new Error(
+            `${r.variant}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
+          );
+        }
+        (samples[r.variant] ??= []).push(result.requests.total / (result.duration || duration));
+        await sleep(100);
+      }
+    }
+
+    console.log('');
+    for (const r of running) {
+      const s = samples[r.variant]!;
+      console.log(
+        `${r.variant.padEnd(16)} ${rate(median(s)).padStart(9)} req/s  (rounds: ${s.map(rate).join(', ')})`,
+      );
+    }
+    let met = printRatio(samples, 'barbican', 'hand-written', { min: 0.95 });
+    met = printRatio(samples, 'barbican', 'helmet', { min: 1.2 }) && met;
+    printRatio(samples, 'helmet', 'hand-written');
+    if ('policy' in guards) {
+      met = printRatio(samples, 'barbican+guards', 'hand-written', { min: 0.95 }) && met;
+      printRatio(samples, 'barbican+guards', 'helmet', { min: 1.2 });
+    }
+    // A benchmark on a shared machine is evidence, not a gate: report, exit 0.
+    console.log(met ? 'targets: all met' : 'targets: MISSED (see above)');
+    console.log('');
+  } finally {
+    stopAll();
+    process.removeListener('SIGINT', stopAll);
+  }
+  await runStep(args);
+  return 0;
+}

@@ -1,0 +1,35 @@
+/**
+ * The slice of autocannon's programmatic API the benchmarks use. autocannon
+ * ships no types and `@types/autocannon` is not worth a dependency for four
+ * fields.
+ */
+declare module 'autocannon' {
+  interface Options {
+    url: string;
+    connections?: number;
+    pipelining?: number;
+    /** Seconds. */
+    duration?: number;
+    /** Stops the run after this many requests even if `duration` has not elapsed. */
+    maxOverallRequests?: number;
+    timeout?: number;
+  }
+  interface Histogram {
+    average: number;
+    mean: number;
+    p50: number;
+    p99: number;
+    total: number;
+  }
+  interface Result {
+    requests: Histogram;
+    latency: Histogram;
+    duration: number;
+    errors: number;
+    timeouts: number;
+    non2xx: number;
+    '2xx': number;
+  }
+  function autocannon(options: Options): Promise<Result>;
+  export default autocannon;
+}

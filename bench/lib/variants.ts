@@ -1,0 +1,104 @@
+/**
+ * The node:http request listeners under test. Every variant answers with the
+ * same body through the same `hello` handler; only the security step differs.
+ *
+ * @module
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import helmet from 'helmet';
+import { createPolicy, type Policy } from '@barbican/core';
+import { nonceOf, withBarbican } from '@barbican/core/node';
+import { helmetEquivalent } from './equivalents.ts';
+
+export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
+
+/** The variants, in the order rounds visit them. */
+export const NODE_VARIANTS = ['hand-written', 'barbican', 'helmet', 'barbican+guards'] as const;
+export type NodeVariant = (typeof NODE_VARIANTS)[number];
+
+const BODY = 'hello world';
+
+/** The application: a hello world that sets nothing security-related itself. */
+function hello(_req: IncomingMessage, res: ServerResponse): void {
+  res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  res.end(BODY);
+}
+
+/** The host autocannon sends; the guards variant allows exactly it. */
+export const BENCH_HOST = '127.0.0.1';
+
+/**
+ * Options for the "guards" variant: allowed hosts, an HTTPS redirect the
+ * benchmark path is exempt from, and a nonce CSP. These options are landing
+ * while this benchmark is written, so each is probed on its own.
+ */
+const GUARD_PARTS: Record<string, Record<string, unknown>> = {
+  allowedHosts: { allowedHosts: [BENCH_HOST] },
+  // Redirect plain HTTP, but exempt every path: the benchmark speaks plain
+  // HTTP on loopback, and the exemption check still runs per request.
+  sslRedirect: { sslRedirect: { exempt: ['/'] } },
+  'csp nonce': {
+    headers: { csp: { directives: { 'script-src': ["'self'"] }, nonce: true } },
+  },
+};
+
+/** The guards policy, or the list of options `createPolicy` does not accept yet. */
+export function guardsPolicy(): { policy: Policy } | { missing: string[] } {
+  const missing: string[] = [];
+  let merged: Record<string, unknown> = {};
+  for (const [label, part] of Object.entries(GUARD_PARTS)) {
+    try {
+      createPolicy(part);
+      merged = { ...merged, ...part };
+    } catch (error) {
+      missing.push(`${label} (${error instanceof Error ? error.message : String(error)})`);
+    }
+  }
+  if (missing.length > 0) return { missing };
+  return { policy: createPolicy(merged) };
+}
+
+/** Builds the listener for one variant. Everything is computed once, here. */
+export function buildListener(variant: NodeVariant): Listener {
+  const policy = createPolicy();
+  switch (variant) {
+    case 'hand-written': {
+      // The limit: the same strings, precomputed, copied with setHeader.
+      const headers = policy.headersFor({ https: false });
+      return (req, res) => {
+        for (let i = 0; i < headers.length; i++) {
+          const h = headers[i]!;
+          res.setHeader(h[0], h[1]);
+        }
+        hello(req, res);
+      };
+    }
+    case 'barbican':
+      return withBarbican(hello, policy);
+    case 'helmet': {
+      const { options, leftovers } = helmetEquivalent(policy.headersFor({ https: false }));
+      const mw = helmet(options);
+      return (req, res) => {
+        // As connect calls it: a `next` callback per request.
+        mw(req, res, (err) => {
+          if (err !== undefined) {
+            res.statusCode = 500;
+            res.end();
+            return;
+          }
+          for (const [n, v] of leftovers) res.setHeader(n, v);
+          hello(req, res);
+        });
+      };
+    }
+    case 'barbican+guards': {
+      const built = guardsPolicy();
+      if (!('policy' in built)) throw new Error(`guards unavailable: ${built.missing.join('; ')}`);
+      // A page that uses its nonce reads it, so the nonce is minted per request.
+      return withBarbican((req, res) => {
+        nonceOf(res);
+        hello(req, res);
+      }, built.policy);
+    }
+  }
+}
