@@ -7,6 +7,7 @@
  */
 import { csp, cspReportOnly } from './csp/index.ts';
 import { hsts } from './hsts/index.ts';
+import { permissionsPolicy } from './permissions-policy/index.ts';
 import type { HeaderModule, HeaderOption } from './types.ts';
 import { xFrameOptions } from './x-frame-options/index.ts';
 
@@ -15,6 +16,7 @@ export const HEADER_MODULES = {
   csp,
   cspReportOnly,
   xFrameOptions,
+  permissionsPolicy,
 } as const;
 
 export type HeaderKey = keyof typeof HEADER_MODULES;

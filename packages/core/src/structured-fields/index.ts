@@ -134,6 +134,8 @@ interface State {
   readonly s: string;
   i: number;
   readonly warnings: FieldProblem[];
+  /** Where each dictionary key last appeared, so callers can point at a member. */
+  readonly offsets: Map<string, number>;
 }
 
 const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' && c <= '9';
@@ -163,10 +165,14 @@ function skipOws(st: State): void {
 }
 
 /** Runs a top-level parse (§4.2 steps 1–6) and turns failures into data. */
-function run<T>(input: unknown, parse: (st: State) => T): SfParseResult<T> {
+function run<T>(
+  input: unknown,
+  parse: (st: State) => T,
+): SfParseResult<T> & { offsets: ReadonlyMap<string, number> } {
   if (typeof input !== 'string') {
     return {
       value: undefined,
+      offsets: new Map(),
       problems: [
         {
           code: 'sf.type',
@@ -177,7 +183,7 @@ function run<T>(input: unknown, parse: (st: State) => T): SfParseResult<T> {
       ],
     };
   }
-  const st: State = { s: input, i: 0, warnings: [] };
+  const st: State = { s: input, i: 0, warnings: [], offsets: new Map() };
   try {
     // §4.2 step 1: the field is ASCII; anything else fails it.
     for (let k = 0; k < input.length; k++) {
@@ -191,11 +197,12 @@ function run<T>(input: unknown, parse: (st: State) => T): SfParseResult<T> {
     skipSp(st);
     if (st.i < input.length)
       fail(st, 'trailing', `unexpected ${describe(input[st.i])} after the value`);
-    return { value, problems: st.warnings };
+    return { value, problems: st.warnings, offsets: st.offsets };
   } catch (e) {
     if (e instanceof Fail) {
       return {
         value: undefined,
+        offsets: st.offsets,
         problems: [
           ...st.warnings,
           { code: e.code, severity: 'error', message: e.message, offset: e.offset },
@@ -205,6 +212,7 @@ function run<T>(input: unknown, parse: (st: State) => T): SfParseResult<T> {
     // Not reachable by design; kept so that the promise "never throws" holds.
     return {
       value: undefined,
+      offsets: st.offsets,
       problems: [{ code: 'sf.internal', severity: 'error', message: String(e), offset: st.i }],
     };
   }
@@ -251,6 +259,7 @@ function parseDictionaryInner(st: State): SfDictionary {
       });
     }
     dict.set(key, member);
+    st.offsets.set(key, keyAt);
     skipOws(st);
     if (st.i >= n) return dict;
     if (st.s[st.i] !== ',')
@@ -520,7 +529,9 @@ export function parseList(input: string): SfParseResult<SfList> {
  * parseDictionary('a=1, b').value?.get('b'); // { kind: 'item', value: true, params: Map {} }
  * ```
  */
-export function parseDictionary(input: string): SfParseResult<SfDictionary> {
+export function parseDictionary(
+  input: string,
+): SfParseResult<SfDictionary> & { readonly offsets: ReadonlyMap<string, number> } {
   return run(input, parseDictionaryInner);
 }
 
