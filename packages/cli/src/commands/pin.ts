@@ -1,0 +1,398 @@
+/**
+ * `barbican pin`: RFC 7469 pins from keys, CSRs, certificates and live hosts,
+ * and `Public-Key-Pins` headers built and checked before anyone deploys them —
+ * the three openssl pipelines of the usual how-to in one command.
+ *
+ * @module
+ */
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { BarbicanError } from '@barbican/core';
+import type { Command } from 'commander';
+import { EXIT, type Io } from '../io.ts';
+import {
+  buildPkpHeader,
+  checkPins,
+  fetchChain,
+  HPKP_OBSOLETE_NOTE,
+  parseHostPort,
+  parsePinArgument,
+  parsePkpValue,
+  readPinFile,
+  type FetchedChain,
+  type HostPinEntry,
+  type PinEntry,
+} from '../pin/index.ts';
+import { looksLikePem, parsePem } from '../pin/pem.ts';
+
+interface PinOpts {
+  json?: boolean;
+  passphraseFile?: string;
+  host?: string;
+  servername?: string;
+  ca?: string;
+  insecure?: boolean;
+  timeout: string;
+  header?: string | boolean;
+  maxAge?: string;
+  includeSubdomains?: boolean;
+  reportUri?: string;
+  reportOnly?: boolean;
+  force?: boolean;
+  check?: string;
+}
+
+const EXAMPLES = `
+Examples:
+  barbican pin server.key server.csr chain.pem
+  barbican pin --passphrase-file pass.txt encrypted.key --json
+  barbican pin --host example.com:443
+  barbican pin --host 10.0.0.5:8443 --servername app.internal --ca private-ca.pem
+  barbican pin --header --max-age 86400 server.key backup.pub
+  barbican pin --check example.com --header 'pin-sha256="…"; pin-sha256="…"; max-age=86400'
+
+Exit codes: 0 ok, 1 --check found a problem (no live pin, no backup…), 2 usage or input error.
+Note: browsers removed HPKP (Chrome 72, Firefox 72). Prefer CAA records and
+Certificate Transparency monitoring; see docs/pin.md.`;
+
+/** Registers `barbican pin` on the program. */
+export function registerPin(program: Command, io: Io): void {
+  program
+    .command('pin')
+    .description(
+      'Compute RFC 7469 pin-sha256 values from keys, CSRs, certificates or a live host; build and check Public-Key-Pins headers.',
+    )
+    .argument('[inputs...]', 'key, CSR or certificate files (PEM or DER); with --header also pins')
+    .option('--json', 'print JSON ([{"source","kind","subject"?,"pin",…}])')
+    .option(
+      '--passphrase-file <file>',
+      'passphrase for encrypted private keys (first line is used)',
+    )
+    .option('--host <host[:port]>', 'connect and pin every certificate the host serves (port 443)')
+    .option('--servername <name>', 'SNI name to send (default: the host, unless it is an IP)')
+    .option('--ca <file>', 'trust these PEM CA certificates instead of the system roots')
+    .option('--insecure', 'read the chain even if it does not verify (the output says so)')
+    .option('--timeout <ms>', 'connect and handshake timeout in milliseconds', '10000')
+    .option(
+      '--header [value]',
+      'build a Public-Key-Pins header from PIN_OR_FILE...; with --check, the header to check',
+    )
+    .option(
+      '--max-age <seconds>',
+      'max-age for --header (default 86400; over 5184000 needs --force)',
+    )
+    .option('--include-subdomains', 'add includeSubDomains to --header')
+    .option('--report-uri <uri>', 'add report-uri to --header')
+    .option('--report-only', 'build Public-Key-Pins-Report-Only instead')
+    .option('--force', 'allow max-age over 60 days')
+    .option(
+      '--check <host[:port]>',
+      'check which pins of --header VALUE match the chain the host serves',
+    )
+    .addHelpText('after', EXAMPLES)
+    .action(async (inputs: string[], opts: PinOpts) => {
+      process.exitCode = await runPin(inputs, opts, io);
+    });
+}
+
+async function runPin(inputs: string[], opts: PinOpts, io: Io): Promise<number> {
+  if (opts.check !== undefined) {
+    if (typeof opts.header !== 'string') {
+      throw usage('--check needs the header to check: --header \'pin-sha256="…"; …; max-age=…\'');
+    }
+    if (inputs.length > 0 || opts.host !== undefined) {
+      throw usage('--check takes no files and no --host');
+    }
+    return checkCommand(opts.check, opts.header, opts, io);
+  }
+  if (opts.header !== undefined) {
+    if (opts.host !== undefined)
+      throw usage('--header builds from pins and files; use --check to compare with a host');
+    // commander binds the first PIN_OR_FILE to `--header [value]`; it belongs to the list.
+    const items = typeof opts.header === 'string' ? [opts.header, ...inputs] : inputs;
+    return headerCommand(items, opts, io);
+  }
+  if (opts.host !== undefined) {
+    if (inputs.length > 0) throw usage('--host takes no files');
+    return hostCommand(opts.host, opts, io);
+  }
+  if (inputs.length === 0) {
+    throw usage(
+      'name at least one key, CSR or certificate file, or use --host, --header or --check',
+    );
+  }
+  return filesCommand(inputs, opts, io);
+}
+
+function usage(problem: string): BarbicanError {
+  return new BarbicanError('BARBICAN_E_USAGE', problem, { hint: 'See barbican pin --help' });
+}
+
+async function readPassphrase(opts: PinOpts): Promise<string | undefined> {
+  if (opts.passphraseFile === undefined) return undefined;
+  let text: string;
+  try {
+    text = await readFile(opts.passphraseFile, 'utf8');
+  } catch (error) {
+    throw new BarbicanError('BARBICAN_E_PIN_PASSPHRASE', 'cannot read the passphrase file', {
+      path: '--passphrase-file',
+      value: opts.passphraseFile,
+      cause: error,
+    });
+  }
+  // Like openssl's -passin file:, only the first line is the passphrase.
+  return text.split(/\r?\n/, 1)[0] ?? '';
+}
+
+async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<number> {
+  const passphrase = await readPassphrase(opts);
+  const entries: PinEntry[] = [];
+  for (const file of files) {
+    entries.push(...(await readPinFile(file, passphrase === undefined ? {} : { passphrase })));
+  }
+  if (opts.json === true) {
+    io.out(JSON.stringify(entries, null, 2));
+    return EXIT.OK;
+  }
+  const c = io.color;
+  for (const e of entries) {
+    const where = e.block === undefined ? e.source : `${e.source} [${e.block}]`;
+    io.out(`${c.bold(safe(where))}: ${kindLabel(e.kind)}, ${e.algorithm}`);
+    const label = describe(e);
+    if (label !== '') io.out(c.dim(`  ${label}`));
+    io.out(`  pin-sha256="${e.pin}"`);
+  }
+  return EXIT.OK;
+}
+
+async function hostCommand(hostArg: string, opts: PinOpts, io: Io): Promise<number> {
+  const chain = await connectFor(hostArg, '--host', opts);
+  if (opts.json === true) {
+    io.out(JSON.stringify(chain.entries, null, 2));
+  } else {
+    const c = io.color;
+    const source = chain.entries[0]?.source ?? hostArg;
+    io.out(c.bold(`${source}: ${verifiedLabel(chain, opts)}`));
+    for (const e of chain.entries) {
+      io.out(`${c.cyan(e.role.padEnd(12))} ${safe(e.subject ?? '')}`);
+      io.out(
+        c.dim(`  issued by ${safe(e.issuer ?? '')}; expires ${e.notAfter ?? '?'}; ${e.algorithm}`),
+      );
+      io.out(`  pin-sha256="${e.pin}"`);
+    }
+  }
+  if (!chain.verified)
+    io.err(`warning: the chain was NOT verified (${chain.verifyError ?? 'unknown'}); --insecure`);
+  return EXIT.OK;
+}
+
+async function headerCommand(items: string[], opts: PinOpts, io: Io): Promise<number> {
+  if (items.length === 0) throw usage('--header needs pins or key/certificate files');
+  const passphrase = await readPassphrase(opts);
+  const pins: string[] = [];
+  const origins: string[] = [];
+  for (const item of items) {
+    const pin = parsePinArgument(item);
+    if (pin !== undefined) {
+      pins.push(pin);
+      origins.push(`pin ${JSON.stringify(pin)}`);
+      continue;
+    }
+    if (!existsSync(item) && /^(?:pin-sha256=)?"?[A-Za-z0-9+/=]{16,}"?;?$/i.test(item)) {
+      throw new BarbicanError('BARBICAN_E_HPKP_PINS', 'neither a file nor a valid pin', {
+        path: 'pin',
+        value: item,
+        allowed: 'base64 of a 32-byte SHA-256 digest (44 characters ending in "="), or a file',
+      });
+    }
+    for (const e of await readPinFile(item, passphrase === undefined ? {} : { passphrase })) {
+      pins.push(e.pin);
+      origins.push(
+        `${e.block === undefined ? e.source : `${e.source} [${e.block}]`} (${kindLabel(e.kind)})`,
+      );
+    }
+  }
+  const maxAge = opts.maxAge === undefined ? undefined : parseMaxAge(opts.maxAge);
+  const header = buildPkpHeader({
+    pins,
+    origins,
+    ...(maxAge === undefined ? {} : { maxAge }),
+    ...(opts.includeSubdomains === true ? { includeSubDomains: true } : {}),
+    ...(opts.reportUri === undefined ? {} : { reportUri: opts.reportUri }),
+    ...(opts.reportOnly === true ? { reportOnly: true } : {}),
+    ...(opts.force === true ? { force: true } : {}),
+  });
+  if (opts.json === true) {
+    io.out(
+      JSON.stringify(
+        {
+          name: header.name,
+          value: header.value,
+          pins: pins.map((pin, i) => ({ pin, origin: origins[i] })),
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    io.out(`${header.name}: ${header.value}`);
+  }
+  io.err(`note: ${HPKP_OBSOLETE_NOTE}`);
+  io.err(
+    'note: check the set against the live chain before deploying: barbican pin --check HOST --header VALUE',
+  );
+  return EXIT.OK;
+}
+
+async function checkCommand(
+  hostArg: string,
+  value: string,
+  opts: PinOpts,
+  io: Io,
+): Promise<number> {
+  const parsed = parsePkpValue(value);
+  const chain = await connectFor(hostArg, '--check', opts);
+  const result = checkPins(
+    parsed,
+    chain.entries.map((e) => ({ pin: e.pin, label: `${e.role} ${e.subject ?? ''}` })),
+  );
+  if (opts.json === true) {
+    io.out(
+      JSON.stringify(
+        {
+          host: chain.entries[0]?.source ?? hostArg,
+          verified: chain.verified,
+          ok: result.ok,
+          verdicts: result.verdicts,
+          problems: result.problems,
+          chain: chain.entries,
+        },
+        null,
+        2,
+      ),
+    );
+  } else {
+    const c = io.color;
+    const source = chain.entries[0]?.source ?? hostArg;
+    io.out(c.bold(`Public-Key-Pins checked against ${source} (${verifiedLabel(chain, opts)})`));
+    for (const v of result.verdicts) {
+      const status =
+        v.status === 'live'
+          ? c.green('live     ')
+          : v.status === 'backup'
+            ? c.cyan('backup   ')
+            : c.red(v.status.padEnd(9));
+      const note =
+        v.status === 'live'
+          ? `matches ${safe(v.matches ?? '')}`
+          : v.status === 'backup'
+            ? 'not in the served chain (a spare key)'
+            : '';
+      io.out(`  ${status} pin-sha256="${safe(v.pin)}"  ${c.dim(note)}`);
+    }
+    for (const p of result.problems) io.out(`${c.red('✗')} ${p}`);
+    if (result.ok) io.out(`${c.green('✓')} at least one live pin and one backup pin`);
+  }
+  io.err(`note: ${HPKP_OBSOLETE_NOTE}`);
+  return result.ok ? EXIT.OK : EXIT.FINDINGS;
+}
+
+async function connectFor(hostArg: string, option: string, opts: PinOpts): Promise<FetchedChain> {
+  const { host, port } = parseHostPort(hostArg, option);
+  const timeoutMs = Number(opts.timeout);
+  if (!/^\d+$/.test(opts.timeout) || timeoutMs < 1 || timeoutMs > 600_000) {
+    throw new BarbicanError('BARBICAN_E_RANGE', 'expected milliseconds', {
+      path: '--timeout',
+      value: opts.timeout,
+      allowed: '1 to 600000',
+    });
+  }
+  const ca = opts.ca === undefined ? undefined : await readCa(opts.ca);
+  return fetchChain({
+    host,
+    port,
+    timeoutMs,
+    ...(opts.servername === undefined ? {} : { servername: opts.servername }),
+    ...(ca === undefined ? {} : { ca }),
+    ...(opts.insecure === true ? { insecure: true } : {}),
+  });
+}
+
+async function readCa(file: string): Promise<Buffer> {
+  let bytes: Buffer;
+  try {
+    bytes = await readFile(file);
+  } catch (error) {
+    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'cannot read the CA file', {
+      path: '--ca',
+      value: file,
+      cause: error,
+    });
+  }
+  let hasCert = false;
+  try {
+    hasCert = looksLikePem(bytes) && parsePem(bytes).some((b) => b.label === 'CERTIFICATE');
+  } catch (error) {
+    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'the CA file is not valid PEM', {
+      path: '--ca',
+      value: file,
+      hint: (error as Error).message,
+    });
+  }
+  if (!hasCert) {
+    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'the CA file holds no PEM certificate', {
+      path: '--ca',
+      value: file,
+    });
+  }
+  return bytes;
+}
+
+function parseMaxAge(text: string): number {
+  if (!/^\d{1,15}$/.test(text)) {
+    throw new BarbicanError('BARBICAN_E_RANGE', 'max-age must be a whole number of seconds', {
+      path: '--max-age',
+      value: text,
+      allowed: '0 to 5184000 (60 days)',
+    });
+  }
+  return Number(text);
+}
+
+function verifiedLabel(chain: FetchedChain, opts: PinOpts): string {
+  if (chain.verified)
+    return opts.ca === undefined ? 'chain verified' : `chain verified against ${opts.ca}`;
+  return `chain NOT verified: ${chain.verifyError ?? 'unknown reason'} (read anyway because of --insecure)`;
+}
+
+function kindLabel(kind: PinEntry['kind']): string {
+  switch (kind) {
+    case 'private-key':
+      return 'private key';
+    case 'public-key':
+      return 'public key';
+    case 'certificate':
+      return 'certificate';
+    case 'csr':
+      return 'certificate signing request';
+  }
+}
+
+function describe(e: PinEntry | HostPinEntry): string {
+  const parts: string[] = [];
+  if (e.subject !== undefined) parts.push(`subject ${safe(e.subject)}`);
+  if (e.issuer !== undefined) parts.push(`issuer ${safe(e.issuer)}`);
+  if (e.notAfter !== undefined) parts.push(`expires ${e.notAfter}`);
+  return parts.join('; ');
+}
+
+/**
+ * Subjects come from files and servers we do not control: escape control
+ * characters so a crafted certificate cannot rewrite the terminal.
+ */
+function safe(text: string): string {
+  return text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
+  );
+}
