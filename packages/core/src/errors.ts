@@ -36,6 +36,15 @@ export const ERROR_CODES = {
   BARBICAN_E_NONCE_LATE:
     'The CSP nonce was read for the first time after the response headers were sent, so it cannot be in the header.',
   BARBICAN_E_USAGE: 'A command-line invocation is malformed.',
+  BARBICAN_E_HOST_PATTERN:
+    'An allowedHosts entry (or redirect host) is not a host name, IP literal, domain wildcard or anchored regex.',
+  BARBICAN_E_UNSAFE_REGEX:
+    'A regular expression for untrusted input is ReDoS-prone (nested quantifiers, quantified alternation, backreferences or lookarounds).',
+  BARBICAN_E_CIDR: 'A trustedProxies entry is not an IP address, CIDR range or named address set.',
+  BARBICAN_E_ORIGIN:
+    'A csrf.trustedOrigins entry is not an origin with a scheme (https://example.com).',
+  BARBICAN_E_OPEN_REDIRECT:
+    'sslRedirect would take its target host from an unvalidated Host header; set allowedHosts or sslRedirect.host.',
   BARBICAN_E_PIN_INPUT:
     'A file given to barbican pin cannot be read, is empty or corrupt (truncated PEM or DER), or is not a key, certificate or CSR.',
   BARBICAN_E_PIN_PASSPHRASE:
@@ -70,6 +79,8 @@ export const WARNING_CODES = {
   BARBICAN_W_CLEAR_SITE_DATA_GLOBAL:
     'Clear-Site-Data on every response logs users out on every request; scope it to a logout route.',
   BARBICAN_W_IMPORT_LOSSY: 'An imported option does not carry over exactly.',
+  BARBICAN_W_DEVELOPMENT:
+    'Development mode is on: host checks, the HTTPS redirect and HSTS are off. Never use it in production.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -15,6 +15,8 @@ import {
 } from '../headers/index.ts';
 import { removeList } from '../headers/remove-headers/index.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../presets/index.ts';
+import { compileGuards, type RequestGuards } from '../request/guards.ts';
+import { requestOptionsShape, type RequestOptions } from '../request/options.ts';
 import {
   array,
   boolean,
@@ -37,7 +39,7 @@ import {
  * });
  * ```
  */
-export interface PolicyOptions {
+export interface PolicyOptions extends RequestOptions {
   /** The starting point; default `barbican`. */
   preset?: PresetName;
   /** Per-header settings on top of the preset: `true` = default, `false` = off, string = raw value, object = configured. */
@@ -81,6 +83,7 @@ export const policyOptionsSchema = object(
       array(headerName),
       object({ add: array(headerName), keep: array(headerName) }),
     ]),
+    ...requestOptionsShape,
     ignoreWarnings: array(
       enumeration(Object.keys(WARNING_CODES) as WarningCode[], {
         description: 'A warning code to silence.',
@@ -129,6 +132,8 @@ export interface Policy {
   readonly http: ResponsePlan;
   /** True when some header carries a per-request nonce. */
   readonly usesNonce: boolean;
+  /** Request protections (hosts, proxies, redirect, CSRF), compiled once; read by `evaluateRequest`. */
+  readonly guards: RequestGuards;
   /** A new policy with `overrides` merged over this one's options (per-route policies). */
   extend(overrides: PolicyOptions): Policy;
   /** The headers a response gets, as `[name, value]` pairs (for the CLI, tests and exporters). */
@@ -213,8 +218,13 @@ function build(options: PolicyOptions): Policy {
   const https = plan('https');
   const http = plan('http');
 
+  const guards = compileGuards(options, https, http, (c, p, m) => {
+    ctx.warn(c, p, m);
+  });
+
   const policy: Policy & { [kPolicy]: true } = {
     [kPolicy]: true,
+    guards,
     preset: presetName,
     warnings: Object.freeze(warnings),
     options: Object.freeze(options),

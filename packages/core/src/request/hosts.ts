@@ -1,0 +1,323 @@
+/**
+ * Host validation, Django-grade: the Host header (or a trusted proxy's
+ * forwarded host) must be well formed and on the allow-list before the
+ * application ever sees the request.
+ *
+ * Why: an application that trusts Host builds password-reset links, cache
+ * keys and redirects from it. A poisoned Host (`evil.tld`,
+ * `example.com@evil.tld`, `example.com:80/badpath`) turns those into links
+ * to the attacker (host-header injection, web-cache poisoning).
+ *
+ * @see https://docs.djangoproject.com/en/stable/ref/settings/#allowed-hosts
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-7.2
+ * @module
+ */
+import { BarbicanError } from '../errors.ts';
+import { formatIp, parseIPv4, parseIPv6 } from './ip.ts';
+
+/** A syntactically valid host, canonicalised for comparison. */
+export interface ParsedHost {
+  /** `name` = DNS name (ASCII/punycode), or an IP literal. */
+  readonly kind: 'name' | 'ipv4' | 'ipv6';
+  /** Lower case, trailing dot removed; IPv6 in brackets, RFC 5952 form. */
+  readonly name: string;
+  /** The explicit port, if any. */
+  readonly port: number | undefined;
+}
+
+/** Longest host text we look at: a DNS name is at most 253 bytes; brackets and a port add a few. */
+export const MAX_HOST_LENGTH = 270;
+
+/**
+ * Parses a Host header value (or any `host[:port]` authority) strictly.
+ * Returns the canonical host, or a short reason string for the logs.
+ *
+ * Refused: empty values, userinfo (`a@b`), paths/queries, whitespace and
+ * control bytes (CRLF header splitting), non-ASCII (browsers send IDNs in
+ * punycode; raw bytes here are an encoding trick), unbracketed IPv6,
+ * non-canonical IPv4 (`127.1`, `0x7f.0.0.1`, octal `010.0.0.1`), empty
+ * labels, bad ports.
+ */
+export function parseHost(value: string): ParsedHost | string {
+  const n = value.length;
+  if (n === 0) return 'empty host';
+  if (n > MAX_HOST_LENGTH) return 'host too long';
+  for (let i = 0; i < n; i++) {
+    const c = value.charCodeAt(i);
+    if (c <= 0x20 || c === 0x7f) return 'host contains whitespace or control characters';
+    if (c > 0x7e) return 'host contains non-ASCII characters';
+    if (c === 0x40) return 'host contains userinfo (@)';
+    if (c === 0x2f || c === 0x5c || c === 0x3f || c === 0x23) return 'host contains a path';
+  }
+  let hostPart: string;
+  let portPart: string | undefined;
+  if (value.charCodeAt(0) === 0x5b /* [ */) {
+    const close = value.indexOf(']');
+    if (close === -1) return 'malformed IPv6 literal';
+    hostPart = value.slice(0, close + 1);
+    const rest = value.slice(close + 1);
+    if (rest !== '') {
+      if (rest.charCodeAt(0) !== 0x3a) return 'malformed host';
+      portPart = rest.slice(1);
+    }
+  } else {
+    const colon = value.indexOf(':');
+    if (colon !== -1) {
+      if (value.indexOf(':', colon + 1) !== -1) return 'malformed host (unbracketed IPv6?)';
+      hostPart = value.slice(0, colon);
+      portPart = value.slice(colon + 1);
+    } else hostPart = value;
+  }
+  let port: number | undefined;
+  if (portPart !== undefined) {
+    if (!/^[0-9]{1,5}$/.test(portPart)) return 'malformed port';
+    port = Number(portPart);
+    if (port > 65535) return 'malformed port';
+  }
+  if (hostPart.charCodeAt(0) === 0x5b) {
+    const ip = parseIPv6(hostPart.slice(1, -1));
+    if (ip === undefined) return 'malformed IPv6 literal';
+    return { kind: 'ipv6', name: `[${formatIp(ip)}]`, port };
+  }
+  let name = hostPart.toLowerCase();
+  // A fully qualified name may end in a dot (`example.com.`); it is the same host.
+  if (name.endsWith('.')) name = name.slice(0, -1);
+  if (name === '' || name.length > 253) return 'malformed host';
+  const labels = name.split('.');
+  for (const label of labels) {
+    if (label === '' || label.length > 63) return 'malformed host (empty or long label)';
+    if (!/^[a-z0-9_-]+$/.test(label)) return 'malformed host';
+  }
+  // WHATWG URL treats a name whose last label is numeric (or hex) as IPv4 and
+  // rewrites it (`2130706433` → 127.0.0.1). Accept only canonical dotted
+  // quads so that one address cannot be spelled in many ways.
+  const last = labels[labels.length - 1] ?? '';
+  if (/^(?:[0-9]+|0x[0-9a-f]*)$/.test(last)) {
+    const ip = parseIPv4(name);
+    if (ip === undefined) return 'malformed IPv4 address';
+    return { kind: 'ipv4', name, port };
+  }
+  return { kind: 'name', name, port };
+}
+
+/** True for `localhost`, `*.localhost` and IP literals, where HSTS would pin the wrong thing. */
+export function isLocalOrIpHost(host: ParsedHost): boolean {
+  return host.kind !== 'name' || host.name === 'localhost' || host.name.endsWith('.localhost');
+}
+
+/** Converts a configured name to ASCII (punycode) with the WHATWG URL parser, available in every runtime. */
+export function toAsciiHost(name: string, path: string): string {
+  if (/^[\x21-\x7e]*$/.test(name)) return name.toLowerCase();
+  // The URL parser silently drops tabs and newlines; refuse them first.
+  if (/[\x00-\x20\x7f]/.test(name)) {
+    throw new BarbicanError(
+      'BARBICAN_E_HOST_PATTERN',
+      'a host cannot contain whitespace or control characters',
+      { path, value: name },
+    );
+  }
+  try {
+    // Only the hostname is read back; port and path never reach here.
+    const ascii = new URL(`http://${name}/`).hostname;
+    if (ascii !== '') return ascii;
+  } catch {
+    // fall through to the error
+  }
+  throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'not a valid internationalised host name', {
+    path,
+    value: name,
+  });
+}
+
+/** Decides whether a parsed host is allowed. `defaultPort` is 443 or 80 by effective scheme. */
+export type HostMatcher = (host: ParsedHost, defaultPort: number) => boolean;
+
+interface Rule {
+  readonly test: (host: ParsedHost) => boolean;
+  readonly port: number | undefined;
+}
+
+/**
+ * Compiles `allowedHosts` once. Entries:
+ * - `"*"`: any well-formed host (explicitly);
+ * - `"example.com"`, `"example.com:8443"`, `"12.34.56.78"`, `"[::1]"`: exact, optional port;
+ * - `".example.com"` or `"*.example.com"`: the domain and all its subdomains (Django semantics);
+ * - `"/^app-[0-9]{1,4}\\.example\\.com$/"`: an anchored regular expression over the host name
+ *   without the port, checked for ReDoS-prone constructs (see {@link unsafeRegexReason}).
+ *
+ * Non-ASCII names are stored in punycode, so `bücher.example` matches the
+ * `xn--bcher-kva.example` a browser sends, and a homograph such as `аpple.com`
+ * (Cyrillic а) never matches `apple.com`. Entries without a port match every
+ * port; with a port, a request without one is taken to use the scheme's default.
+ *
+ * Throws `BARBICAN_E_HOST_PATTERN` with the option path for a malformed entry.
+ */
+export function compileHostMatcher(entries: readonly string[], path: string): HostMatcher {
+  const exactAnyPort = new Set<string>();
+  const rules: Rule[] = [];
+  let any = false;
+  entries.forEach((entry, i) => {
+    const at = `${path}[${i}]`;
+    if (entry === '*') {
+      any = true;
+      return;
+    }
+    if (entry.startsWith('/')) {
+      rules.push({ test: compileHostRegex(entry, at), port: undefined });
+      return;
+    }
+    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) {
+      // unrolled/secure#66: `https://example.com` silently never matched a Host.
+      const bare = entry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+      throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'a host, not a URL, is expected', {
+        path: at,
+        value: entry,
+        hint: `Did you mean "${bare}"?`,
+      });
+    }
+    let domain = false;
+    let text = entry;
+    if (text.startsWith('*.')) {
+      domain = true;
+      text = text.slice(2);
+    } else if (text.startsWith('.')) {
+      domain = true;
+      text = text.slice(1);
+    }
+    const colon = text.startsWith('[') ? text.indexOf(':', text.indexOf(']')) : text.indexOf(':');
+    const namePart = colon === -1 ? text : text.slice(0, colon);
+    const portPart = colon === -1 ? '' : text.slice(colon);
+    const parsed = parseHost(toAsciiHost(namePart, at) + portPart);
+    if (typeof parsed === 'string' || (domain && parsed.kind !== 'name')) {
+      throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'not a valid allowed-host entry', {
+        path: at,
+        value: entry,
+        allowed:
+          '"*", a host name, ".example.com" or "*.example.com", an IPv4 address, a bracketed IPv6 address, each with an optional :port, or "/^anchored regex$/"',
+        ...(typeof parsed === 'string' ? { hint: `The host is invalid: ${parsed}` } : {}),
+      });
+    }
+    const name = parsed.name;
+    if (!domain && parsed.port === undefined) {
+      exactAnyPort.add(name);
+      return;
+    }
+    const suffix = `.${name}`;
+    rules.push({
+      test: domain ? (h) => h.name === name || h.name.endsWith(suffix) : (h) => h.name === name,
+      port: parsed.port,
+    });
+  });
+  return (host, defaultPort) => {
+    if (any || exactAnyPort.has(host.name)) return true;
+    const port = host.port ?? defaultPort;
+    for (const r of rules) {
+      if ((r.port === undefined || r.port === port) && r.test(host)) return true;
+    }
+    return false;
+  };
+}
+
+/**
+ * Compiles a `/^…$/` entry. The pattern must be anchored at both ends (an
+ * unanchored `example\.com` would match `example.com.evil.tld`, as Traefik's
+ * unanchored origin regexes do), and is wrapped as `^(?:…)$` so a top-level
+ * `|` cannot escape the anchors.
+ */
+function compileHostRegex(entry: string, path: string): (host: ParsedHost) => boolean {
+  const m = /^\/(.*)\/(i?)$/s.exec(entry);
+  const source = m?.[1] ?? '';
+  if (m === null || !source.startsWith('^') || !source.endsWith('$') || source.endsWith('\\$')) {
+    throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'a host regex must be anchored: /^…$/', {
+      path,
+      value: entry,
+      hint: 'Start the pattern with ^ and end it with $ so it matches the whole host',
+    });
+  }
+  const inner = source.slice(1, -1);
+  const unsafe = unsafeRegexReason(inner);
+  if (unsafe !== undefined) {
+    throw new BarbicanError('BARBICAN_E_UNSAFE_REGEX', `the host regex is ReDoS-prone: ${unsafe}`, {
+      path,
+      value: entry,
+      hint: 'Use bounded repetition such as [a-z0-9-]{1,63} and no quantifier on a group that itself repeats or alternates',
+    });
+  }
+  let re: RegExp;
+  try {
+    re = new RegExp(`^(?:${inner})$`);
+  } catch (error) {
+    throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'the host regex does not compile', {
+      path,
+      value: entry,
+      cause: error,
+    });
+  }
+  // Host names are lower-cased and at most 253 characters before they reach
+  // the regex: together with the shape check this bounds matching time.
+  return (h) => re.test(h.name);
+}
+
+/**
+ * Returns why a regex source is ReDoS-prone, or `undefined` when it passes a
+ * conservative check: no backreferences or lookarounds, and no repeating
+ * quantifier (`*`, `+`, `{n,}`, `{n,m}` with m > 1) applied to a group that
+ * contains another quantifier or an alternation. That rules out the
+ * exponential shapes `(a+)+`, `(a|a)*` and `(a*)*`; polynomial cost is bounded
+ * by the 253-character host limit.
+ */
+export function unsafeRegexReason(source: string): string | undefined {
+  interface Group {
+    quantified: boolean;
+    alternates: boolean;
+  }
+  const stack: Group[] = [{ quantified: false, alternates: false }];
+  const top = (): Group => stack[stack.length - 1] ?? { quantified: false, alternates: false };
+  const repeats = (i: number): number => {
+    // Length of a repeating quantifier at i (0 when none or only `?`).
+    const c = source[i];
+    if (c === '*' || c === '+') return 1;
+    if (c === '{') {
+      const q = /^\{(\d+)(,(\d*))?\}/.exec(source.slice(i));
+      if (q === null) return 0;
+      const max = q[2] === undefined ? Number(q[1]) : q[3] === '' ? Infinity : Number(q[3]);
+      return max > 1 ? q[0].length : 0;
+    }
+    return 0;
+  };
+  for (let i = 0; i < source.length; i++) {
+    const c = source[i];
+    if (c === '\\') {
+      const next = source[i + 1] ?? '';
+      if (/[1-9]/.test(next) || next === 'k') return 'backreferences are not allowed';
+      i++;
+      continue;
+    }
+    if (c === '[') {
+      for (i++; i < source.length && source[i] !== ']'; i++) if (source[i] === '\\') i++;
+      continue;
+    }
+    if (c === '(') {
+      if (/^\(\?<?[=!]/.test(source.slice(i))) return 'lookarounds are not allowed';
+      stack.push({ quantified: false, alternates: false });
+      continue;
+    }
+    if (c === '|') {
+      top().alternates = true;
+      continue;
+    }
+    if (c === ')') {
+      const g = stack.pop();
+      if (g === undefined || stack.length === 0) return 'unbalanced parentheses';
+      if (repeats(i + 1) > 0 && (g.quantified || g.alternates)) {
+        return g.quantified
+          ? 'a repeated group contains a quantifier (nested quantifiers)'
+          : 'a repeated group contains an alternation';
+      }
+      if (g.quantified || repeats(i + 1) > 0) top().quantified = true;
+      continue;
+    }
+    if (repeats(i) > 0) top().quantified = true;
+  }
+  return stack.length === 1 ? undefined : 'unbalanced parentheses';
+}
