@@ -1,0 +1,656 @@
+/**
+ * The hostile-request table: one row per attack, with the status and
+ * redirect target every transport must produce. Data only; the engine,
+ * node:http (raw TCP) and Fetch suites all read it.
+ *
+ * Every transport sees the peer 127.0.0.1, so "trusted" and "untrusted"
+ * differ by policy: `trusted` lists loopback as a proxy, `untrusted` lists
+ * only 192.0.2.1.
+ */
+import type { PolicyOptions } from '../../src/policy/index.ts';
+
+const ALLOWED = [
+  'app.example',
+  '.example.com',
+  '12.34.56.78',
+  '[2001:db8::1]',
+  'bücher.example',
+  'api.example:8443',
+  '/^tenant-[a-z0-9]{1,20}\\.example\\.net$/',
+];
+
+/** The policies the table refers to by name. */
+export const POLICIES: Record<string, PolicyOptions> = {
+  hosts: { allowedHosts: ALLOWED },
+  hosts421: { allowedHosts: ALLOWED, badHostStatus: 421 },
+  redirect: { allowedHosts: ALLOWED, sslRedirect: true, trustedProxies: ['192.0.2.1'] },
+  trusted: {
+    allowedHosts: ALLOWED,
+    sslRedirect: true,
+    trustedProxies: ['loopback'],
+    proxyHeaders: { host: 'X-Forwarded-Host' },
+  },
+  untrusted: {
+    allowedHosts: ALLOWED,
+    sslRedirect: true,
+    trustedProxies: ['192.0.2.1'],
+    proxyHeaders: { host: 'X-Forwarded-Host' },
+  },
+  fixed: { sslRedirect: { host: 'secure.example', status: 308 } },
+  csrf: {
+    allowedHosts: ALLOWED,
+    trustedProxies: ['loopback'],
+    csrf: { trustedOrigins: ['https://*.partner.example'] },
+  },
+  dev: {
+    allowedHosts: ALLOWED,
+    sslRedirect: true,
+    trustedProxies: ['loopback'],
+    development: true,
+  },
+};
+
+/** One hostile (or control) request and what must happen to it. */
+export interface HostileCase {
+  readonly name: string;
+  readonly policy: keyof typeof POLICIES;
+  readonly method?: string;
+  readonly target?: string;
+  /** Request headers in order; repeated names are sent as separate lines. */
+  readonly headers: readonly (readonly [string, string])[];
+  readonly status: number;
+  readonly location?: string;
+  /** Whether Strict-Transport-Security must be present (checked on 200s). */
+  readonly hsts?: boolean;
+  /** Transports that cannot express this request (e.g. fetch() refuses CR/LF). */
+  readonly skip?: readonly ('fetch' | 'node')[];
+}
+
+const h = (host: string, ...more: [string, string][]): [string, string][] => [
+  ['Host', host],
+  ...more,
+];
+const XFP: [string, string] = ['X-Forwarded-Proto', 'https'];
+
+export const HOSTILE: readonly HostileCase[] = [
+  // Allowed hosts: legitimate forms (controls).
+  { name: 'exact host', policy: 'hosts', headers: h('app.example'), status: 200 },
+  { name: 'upper-case host', policy: 'hosts', headers: h('APP.EXAMPLE'), status: 200 },
+  { name: 'trailing dot', policy: 'hosts', headers: h('app.example.'), status: 200 },
+  { name: 'host with port', policy: 'hosts', headers: h('app.example:8080'), status: 200 },
+  { name: '.domain admits the apex', policy: 'hosts', headers: h('example.com'), status: 200 },
+  {
+    name: '.domain admits subdomains',
+    policy: 'hosts',
+    headers: h('a.b.example.com'),
+    status: 200,
+  },
+  { name: 'IPv4 literal', policy: 'hosts', headers: h('12.34.56.78'), status: 200 },
+  { name: 'IPv4 with port', policy: 'hosts', headers: h('12.34.56.78:443'), status: 200 },
+  { name: 'bracketed IPv6', policy: 'hosts', headers: h('[2001:db8::1]'), status: 200 },
+  {
+    name: 'IPv6 non-canonical, with port',
+    policy: 'hosts',
+    headers: h('[2001:0DB8:0:0::1]:8080'),
+    status: 200,
+  },
+  {
+    name: 'IDN in punycode matches a Unicode entry',
+    policy: 'hosts',
+    headers: h('xn--bcher-kva.example'),
+    status: 200,
+  },
+  {
+    name: 'port-bound entry, right port',
+    policy: 'hosts',
+    headers: h('api.example:8443'),
+    status: 200,
+  },
+  { name: 'regex entry', policy: 'hosts', headers: h('tenant-acme.example.net'), status: 200 },
+  {
+    name: 'absolute-form equal to Host',
+    policy: 'hosts',
+    target: 'http://app.example/x',
+    headers: h('app.example'),
+    status: 200,
+  },
+  // Allowed hosts: attacks.
+  { name: 'unlisted host', policy: 'hosts', headers: h('evil.example'), status: 400 },
+  { name: 'suffix without dot', policy: 'hosts', headers: h('evilexample.com'), status: 400 },
+  {
+    name: 'allowed name as a prefix',
+    policy: 'hosts',
+    headers: h('example.com.evil.tld'),
+    status: 400,
+  },
+  { name: 'userinfo', policy: 'hosts', headers: h('app.example@evil.tld'), status: 400 },
+  {
+    name: 'userinfo with port-like password',
+    policy: 'hosts',
+    headers: h('app.example:dr.frankenstein@evil.tld'),
+    status: 400,
+  },
+  { name: 'path in Host', policy: 'hosts', headers: h('app.example:80/badpath'), status: 400 },
+  {
+    name: 'whitespace in Host',
+    policy: 'hosts',
+    headers: h('app.example: recovermypassword.com'),
+    status: 400,
+  },
+  {
+    name: 'backslash in Host',
+    policy: 'hosts',
+    headers: h('app.example\\evil.tld'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  {
+    name: 'two Host headers',
+    policy: 'hosts',
+    headers: [
+      ['Host', 'app.example'],
+      ['Host', 'evil.example'],
+    ],
+    status: 400,
+  },
+  {
+    name: 'two identical Host headers',
+    policy: 'hosts',
+    headers: [
+      ['Host', 'app.example'],
+      ['Host', 'app.example'],
+    ],
+    status: 400,
+  },
+  { name: 'missing Host', policy: 'hosts', headers: [], status: 400, skip: ['fetch'] },
+  { name: 'empty Host', policy: 'hosts', headers: h(''), status: 400, skip: ['fetch'] },
+  { name: 'unlisted IPv4', policy: 'hosts', headers: h('12.34.56.79'), status: 400 },
+  {
+    name: 'IPv4 with leading zero (octal)',
+    policy: 'hosts',
+    headers: h('012.34.56.78'),
+    status: 400,
+  },
+  { name: 'IPv4 as one integer', policy: 'hosts', headers: h('203569230'), status: 400 },
+  {
+    name: 'IPv6 without brackets',
+    policy: 'hosts',
+    headers: h('2001:db8::1'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  {
+    name: 'IPv6 with zone id',
+    policy: 'hosts',
+    headers: h('[fe80::1%25eth0]'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  {
+    name: 'IDN homograph (Cyrillic а)',
+    policy: 'hosts',
+    headers: h('xn--pp-6kc.example'),
+    status: 400,
+  },
+  { name: 'raw non-ASCII Host bytes', policy: 'hosts', headers: h('bücher.example'), status: 400 },
+  {
+    name: 'port-bound entry, wrong port',
+    policy: 'hosts',
+    headers: h('api.example:9000'),
+    status: 400,
+  },
+  {
+    name: 'port-bound entry, default port',
+    policy: 'hosts',
+    headers: h('api.example'),
+    status: 400,
+  },
+  {
+    name: 'regex cannot be escaped by a suffix',
+    policy: 'hosts',
+    headers: h('tenant-acme.example.net.evil.tld'),
+    status: 400,
+  },
+  {
+    name: 'regex cannot be escaped by a prefix',
+    policy: 'hosts',
+    headers: h('xtenant-acme.example.net'),
+    status: 400,
+  },
+  {
+    name: 'double trailing dot',
+    policy: 'hosts',
+    headers: h('app.example..'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  {
+    name: 'leading dot',
+    policy: 'hosts',
+    headers: h('.app.example'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  { name: 'empty port', policy: 'hosts', headers: h('app.example:'), status: 400 },
+  {
+    name: 'port out of range',
+    policy: 'hosts',
+    headers: h('app.example:99999'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  {
+    name: 'signed port',
+    policy: 'hosts',
+    headers: h('app.example:+80'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  {
+    name: 'over-long host',
+    policy: 'hosts',
+    headers: h(`${'a'.repeat(60)}.`.repeat(5) + 'example.com'),
+    status: 400,
+  },
+  {
+    name: 'absolute-form to another host',
+    policy: 'hosts',
+    target: 'http://evil.example/x',
+    headers: h('app.example'),
+    status: 400,
+  },
+  {
+    name: 'absolute-form to another allowed host',
+    policy: 'hosts',
+    target: 'http://example.com/',
+    headers: h('app.example'),
+    status: 400,
+  },
+  {
+    name: 'LF inside Host (header splitting)',
+    policy: 'hosts',
+    headers: h('app.example\nX-Injected: 1'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  {
+    name: 'NUL inside Host',
+    policy: 'hosts',
+    headers: h('app.example\u0000.evil.tld'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  {
+    name: 'request-target without leading slash',
+    policy: 'redirect',
+    target: 'evil.tld',
+    headers: h('app.example'),
+    status: 400,
+    skip: ['fetch'],
+  },
+  { name: '421 by option', policy: 'hosts421', headers: h('evil.example'), status: 421 },
+  {
+    name: '421 option leaves good hosts alone',
+    policy: 'hosts421',
+    headers: h('app.example'),
+    status: 200,
+  },
+  // HTTPS redirect.
+  {
+    name: 'redirect keeps path and query',
+    policy: 'redirect',
+    target: '/x?y=1',
+    headers: h('app.example'),
+    status: 301,
+    location: 'https://app.example/x?y=1',
+  },
+  {
+    name: 'POST is redirected with 308',
+    policy: 'redirect',
+    method: 'POST',
+    target: '/form',
+    headers: h('app.example'),
+    status: 308,
+    location: 'https://app.example/form',
+  },
+  {
+    name: 'PUT is redirected with 308',
+    policy: 'redirect',
+    method: 'PUT',
+    target: '/r',
+    headers: h('app.example'),
+    status: 308,
+    location: 'https://app.example/r',
+  },
+  {
+    name: 'HEAD is redirected with 301',
+    policy: 'redirect',
+    method: 'HEAD',
+    target: '/',
+    headers: h('app.example'),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'redirect uses the canonical host, no port',
+    policy: 'redirect',
+    target: '/x',
+    headers: h('APP.Example.:8080'),
+    status: 301,
+    location: 'https://app.example/x',
+  },
+  {
+    name: 'no redirect to an unlisted host',
+    policy: 'redirect',
+    headers: h('evil.example'),
+    status: 400,
+  },
+  {
+    name: 'ACME challenge is exempt',
+    policy: 'redirect',
+    target: '/.well-known/acme-challenge/tok',
+    headers: h('app.example'),
+    status: 200,
+  },
+  {
+    name: 'ACME exemption is not a traversal',
+    policy: 'redirect',
+    target: '/.well-known/acme-challenge/../admin',
+    headers: h('app.example'),
+    status: 301,
+    location: 'https://app.example/.well-known/acme-challenge/../admin',
+    skip: ['fetch'],
+  },
+  {
+    name: 'protocol-relative path stays on our host',
+    policy: 'redirect',
+    target: '//evil.tld/x',
+    headers: h('app.example'),
+    status: 301,
+    location: 'https://app.example//evil.tld/x',
+    skip: ['fetch'],
+  },
+  {
+    name: 'X-Forwarded-Proto from an untrusted peer',
+    policy: 'redirect',
+    headers: h('app.example', XFP),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'Forwarded proto from an untrusted peer',
+    policy: 'redirect',
+    headers: h('app.example', ['Forwarded', 'proto=https']),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'absolute-form target redirected',
+    policy: 'redirect',
+    target: 'http://app.example/p?q',
+    headers: h('app.example'),
+    status: 301,
+    location: 'https://app.example/p?q',
+  },
+  {
+    name: 'IDN host redirected in punycode',
+    policy: 'redirect',
+    headers: h('xn--bcher-kva.example'),
+    status: 301,
+    location: 'https://xn--bcher-kva.example/',
+  },
+  {
+    name: 'fixed redirect host ignores Host',
+    policy: 'fixed',
+    target: '/a',
+    headers: h('evil.example'),
+    status: 308,
+    location: 'https://secure.example/a',
+  },
+  {
+    name: 'fixed redirect, POST',
+    policy: 'fixed',
+    method: 'POST',
+    target: '/a',
+    headers: h('anything.example'),
+    status: 308,
+    location: 'https://secure.example/a',
+  },
+  {
+    name: 'duplicate Host refused even without an allow-list',
+    policy: 'fixed',
+    headers: [
+      ['Host', 'a.example'],
+      ['Host', 'b.example'],
+    ],
+    status: 400,
+  },
+  // Trusted proxies.
+  {
+    name: 'trusted X-Forwarded-Proto https',
+    policy: 'trusted',
+    headers: h('app.example', XFP),
+    status: 200,
+    hsts: true,
+  },
+  {
+    name: 'trusted X-Forwarded-Proto http',
+    policy: 'trusted',
+    headers: h('app.example', ['X-Forwarded-Proto', 'http']),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'forwarded proto value is case-insensitive',
+    policy: 'trusted',
+    headers: h('app.example', ['X-Forwarded-Proto', 'HTTPS']),
+    status: 200,
+    hsts: true,
+  },
+  {
+    name: 'right-most forwarded proto wins (https)',
+    policy: 'trusted',
+    headers: h('app.example', ['X-Forwarded-Proto', 'http, https']),
+    status: 200,
+    hsts: true,
+  },
+  {
+    name: 'right-most forwarded proto wins (http)',
+    policy: 'trusted',
+    headers: h('app.example', ['X-Forwarded-Proto', 'https, http']),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'trusted RFC 7239 proto',
+    policy: 'trusted',
+    headers: h('app.example', ['Forwarded', 'for=198.51.100.7;proto=https']),
+    status: 200,
+    hsts: true,
+  },
+  {
+    name: 'RFC 7239 last element decides',
+    policy: 'trusted',
+    headers: h('app.example', ['Forwarded', 'proto=https, for=10.0.0.1;proto=http']),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'malformed Forwarded is ignored',
+    policy: 'trusted',
+    headers: h('app.example', ['Forwarded', 'proto=https;;=x']),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'trusted forwarded host is still checked',
+    policy: 'trusted',
+    headers: h('app.example', XFP, ['X-Forwarded-Host', 'evil.example']),
+    status: 400,
+  },
+  {
+    name: 'trusted forwarded host replaces an internal Host',
+    policy: 'trusted',
+    headers: h('backend:8080', XFP, ['X-Forwarded-Host', 'app.example']),
+    status: 200,
+    hsts: true,
+  },
+  {
+    name: 'redirect built from the validated forwarded host',
+    policy: 'trusted',
+    target: '/z',
+    headers: h('backend:8080', ['X-Forwarded-Host', 'app.example']),
+    status: 301,
+    location: 'https://app.example/z',
+  },
+  {
+    name: 'forwarded host with userinfo',
+    policy: 'trusted',
+    headers: h('app.example', ['X-Forwarded-Host', 'app.example@evil.tld']),
+    status: 400,
+  },
+  {
+    name: 'right-most forwarded host is used',
+    policy: 'trusted',
+    headers: h('backend', ['X-Forwarded-Host', 'evil.example, app.example']),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'RFC 7239 host= from a trusted proxy',
+    policy: 'trusted',
+    headers: h('backend', ['Forwarded', 'host=sub.example.com;proto=https']),
+    status: 200,
+    hsts: true,
+  },
+  {
+    name: 'no HSTS for an IP literal host',
+    policy: 'trusted',
+    headers: h('12.34.56.78', XFP),
+    status: 200,
+    hsts: false,
+  },
+  {
+    name: 'no HSTS for an IPv6 literal host',
+    policy: 'trusted',
+    headers: h('[2001:db8::1]', XFP),
+    status: 200,
+    hsts: false,
+  },
+  {
+    name: 'untrusted X-Forwarded-Proto',
+    policy: 'untrusted',
+    headers: h('app.example', XFP),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'untrusted X-Forwarded-Host cannot steer the redirect',
+    policy: 'untrusted',
+    headers: h('app.example', ['X-Forwarded-Host', 'evil.example']),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  {
+    name: 'untrusted Forwarded host= cannot steer the redirect',
+    policy: 'untrusted',
+    headers: h('app.example', ['Forwarded', 'proto=https;host=evil.example']),
+    status: 301,
+    location: 'https://app.example/',
+  },
+  // CSRF origins (HTTPS via the trusted proxy).
+  {
+    name: 'same-origin POST',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Origin', 'https://app.example']),
+    status: 200,
+    hsts: true,
+  },
+  {
+    name: 'cross-origin POST',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Origin', 'https://evil.example']),
+    status: 403,
+  },
+  {
+    name: 'opaque Origin null',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Origin', 'null']),
+    status: 403,
+  },
+  {
+    name: 'scheme downgrade in Origin',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Origin', 'http://app.example']),
+    status: 403,
+  },
+  {
+    name: 'other port in Origin',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Origin', 'https://app.example:444']),
+    status: 403,
+  },
+  {
+    name: 'trusted wildcard origin',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Origin', 'https://shop.partner.example']),
+    status: 200,
+  },
+  {
+    name: 'wildcard origin is not a prefix',
+    policy: 'csrf',
+    method: 'DELETE',
+    headers: h('app.example', XFP, ['Origin', 'https://partner.example.evil.tld']),
+    status: 403,
+  },
+  {
+    name: 'Sec-Fetch-Site cross-site',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Sec-Fetch-Site', 'cross-site']),
+    status: 403,
+  },
+  {
+    name: 'Sec-Fetch-Site same-origin',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Sec-Fetch-Site', 'same-origin']),
+    status: 200,
+  },
+  {
+    name: 'cross-origin Referer over HTTPS',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Referer', 'https://evil.example/page']),
+    status: 403,
+  },
+  {
+    name: 'non-browser POST without origin headers',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP),
+    status: 200,
+  },
+  {
+    name: 'safe method ignores Origin',
+    policy: 'csrf',
+    headers: h('app.example', XFP, ['Origin', 'https://evil.example']),
+    status: 200,
+  },
+  // Development mode.
+  { name: 'development: no host check', policy: 'dev', headers: h('evil.example'), status: 200 },
+  { name: 'development: no redirect', policy: 'dev', headers: h('app.example'), status: 200 },
+  {
+    name: 'development: no HSTS',
+    policy: 'dev',
+    headers: h('app.example', XFP),
+    status: 200,
+    hsts: false,
+  },
+];
