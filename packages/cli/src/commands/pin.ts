@@ -91,7 +91,9 @@ export function registerPin(program: Command, io: Io): void {
     )
     .addHelpText('after', EXAMPLES)
     .action(async (inputs: string[], opts: PinOpts) => {
-      process.exitCode = await runPin(inputs, opts, io);
+      // run() in cli.ts signals failure only by exceptions (exit 2) and has no
+      // findings exit (1) yet; a failed --check therefore throws after its report.
+      await runPin(inputs, opts, io);
     });
 }
 
@@ -294,7 +296,13 @@ async function checkCommand(
     if (result.ok) io.out(`${c.green('✓')} at least one live pin and one backup pin`);
   }
   io.err(`note: ${HPKP_OBSOLETE_NOTE}`);
-  return result.ok ? EXIT.OK : EXIT.FINDINGS;
+  if (!result.ok) {
+    throw new BarbicanError('BARBICAN_E_HPKP_PINS', 'the pin set fails the check', {
+      path: '--check',
+      hint: result.problems.join('; '),
+    });
+  }
+  return EXIT.OK;
 }
 
 async function connectFor(hostArg: string, option: string, opts: PinOpts): Promise<FetchedChain> {

@@ -156,6 +156,13 @@ export function pinsFromBytes(
     throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'is empty', { path: source });
   }
   if (!looksLikePem(bytes)) {
+    // Every DER structure read here is a SEQUENCE; anything else is not one of ours.
+    if (bytes[0] !== 0x30) {
+      throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'is not a key, certificate or CSR', {
+        path: source,
+        hint: 'Expected PEM (-----BEGIN …-----) or DER (starting with a SEQUENCE, byte 0x30)',
+      });
+    }
     return [withoutBlock(fromDer(Buffer.from(bytes), source, undefined, options))];
   }
   let blocks: PemBlock[];
