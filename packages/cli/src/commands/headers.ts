@@ -113,7 +113,7 @@ export async function simulate(policy: Policy, request: SimulatedRequest): Promi
   try {
     req = new Request(request.url, {
       method: request.method,
-      headers: request.headers.map(([n, v]) => [n, v]),
+      headers: request.headers.map(([n, v]): [string, string] => [n, v]),
     });
   } catch (error) {
     throw new BarbicanError('BARBICAN_E_USAGE', 'the request cannot be built', {

@@ -1,0 +1,98 @@
+/**
+ * Import from KrakenD: the `security/http` namespace of `extra_config`, or
+ * the older `github_com/devopsfaith/krakend-httpsecure` one (same options).
+ * Accepts a whole `krakend.json`, its `extra_config`, or the namespace object.
+ *
+ * @see https://www.krakend.io/docs/service-settings/security/
+ * @module
+ */
+import { BarbicanError } from '@barbican/core';
+import { isPlainObject } from '../util.ts';
+import { ImportBuilder, SourceReader, type ImportOptions, type ImportResult } from './common.ts';
+import { mapUnrolledOptions, type Spelling } from './unrolled-family.ts';
+
+/** The namespaces KrakenD has used for httpsecure, newest first. */
+export const KRAKEND_NAMESPACES = [
+  'security/http',
+  'github_com/devopsfaith/krakend-httpsecure',
+] as const;
+
+/** KrakenD's option names (snake_case) for the unrolled/secure options. */
+export const KRAKEND_SPELLING: Spelling = {
+  allowedHosts: 'allowed_hosts',
+  allowedHostsAreRegex: 'allowed_hosts_are_regex',
+  hostsProxyHeaders: 'host_proxy_headers',
+  sslRedirect: 'ssl_redirect',
+  sslHost: 'ssl_host',
+  sslPort: 'ssl_port',
+  sslProxyHeaders: 'ssl_proxy_headers',
+  stsSeconds: 'sts_seconds',
+  stsIncludeSubdomains: 'sts_include_subdomains',
+  forceSTSHeader: 'force_sts_header',
+  frameDeny: 'frame_deny',
+  customFrameOptionsValue: 'custom_frame_options_value',
+  contentTypeNosniff: 'content_type_nosniff',
+  browserXssFilter: 'browser_xss_filter',
+  contentSecurityPolicy: 'content_security_policy',
+  referrerPolicy: 'referrer_policy',
+  isDevelopment: 'is_development',
+};
+
+/** Finds the httpsecure options in a KrakenD document; returns them with their path. */
+function locate(doc: Record<string, unknown>): { data: Record<string, unknown>; path: string } {
+  const extra = isPlainObject(doc.extra_config) ? doc.extra_config : undefined;
+  const base = extra === undefined ? '' : 'extra_config';
+  const holder = extra ?? doc;
+  const found = KRAKEND_NAMESPACES.filter((ns) => Object.hasOwn(holder, ns));
+  if (found.length > 1) {
+    throw new BarbicanError('BARBICAN_E_IMPORT', 'both KrakenD security namespaces are present', {
+      path: base || '(root)',
+      value: found,
+      hint: 'KrakenD reads only one; delete the other before importing',
+    });
+  }
+  const ns = found[0];
+  if (ns === undefined) {
+    if (extra !== undefined || 'endpoints' in doc || 'version' in doc) {
+      throw new BarbicanError('BARBICAN_E_IMPORT', 'no KrakenD security namespace found', {
+        path: base || '(root)',
+        allowed: KRAKEND_NAMESPACES.map((n) => JSON.stringify(n)).join(', '),
+      });
+    }
+    return { data: doc, path: '' };
+  }
+  const value = holder[ns];
+  const path = base === '' ? JSON.stringify(ns) : `${base}[${JSON.stringify(ns)}]`;
+  if (!isPlainObject(value)) {
+    throw new BarbicanError('BARBICAN_E_IMPORT', 'expected an object of options', { path, value });
+  }
+  return { data: value, path };
+}
+
+/** Options KrakenD has that are not response security (or not Barbican's job). */
+const NOT_IMPORTED: Record<string, string> = {
+  ssl_certificate:
+    'TLS certificates are configured in your server or proxy, not in Barbican; not imported',
+  ssl_private_key: 'TLS keys are configured in your server or proxy, not in Barbican; not imported',
+  hpkp_public_key:
+    'KrakenD documents hpkp_public_key but ignores it (no Public-Key-Pins header is sent), and browsers dropped HPKP; not imported',
+};
+
+/** Converts KrakenD httpsecure settings into a Barbican config. */
+export function importKrakend(
+  doc: Record<string, unknown>,
+  opts: ImportOptions = {},
+): ImportResult {
+  const { data, path } = locate(doc);
+  const reader = new SourceReader(data, path);
+  const builder = new ImportBuilder('barbican', opts);
+  mapUnrolledOptions(reader, builder, KRAKEND_SPELLING);
+  for (const [key, why] of Object.entries(NOT_IMPORTED)) {
+    if (reader.has(key)) {
+      reader.raw(key);
+      builder.lossy(reader.at(key), why);
+    }
+  }
+  builder.unknownKeys(reader, Object.values(KRAKEND_SPELLING));
+  return builder.finish();
+}
