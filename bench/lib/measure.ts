@@ -42,12 +42,13 @@ export function printRatio(
   a: string,
   b: string,
   target?: { min: number },
+  suffix = '',
 ): boolean {
   const sa = samples[a];
   const sb = samples[b];
   if (sa === undefined || sb === undefined || sa.length === 0) return true;
   const { ratio, min, max } = pairedRatio(sa, sb);
-  console.log(`ratio ${a}/${b}: ${ratio.toFixed(2)}`);
+  console.log(`ratio ${a}/${b}${suffix}: ${ratio.toFixed(2)}`);
   const met = target === undefined || ratio >= target.min;
   const verdict =
     target === undefined ? '' : `; target ≥ ${target.min.toFixed(2)}: ${met ? 'met' : 'MISSED'}`;

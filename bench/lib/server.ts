@@ -16,6 +16,15 @@ if (!NODE_VARIANTS.includes(variant)) {
 
 // The parent going away (even by crashing) must not leave servers behind.
 process.on('disconnect', () => process.exit(0));
+// CPU time this process spent, so the parent can compute CPU per request:
+// on a shared machine that is steadier than req/s, which also depends on how
+// much CPU the load generator and the neighbours got.
+process.on('message', (m) => {
+  if (m === 'cpu') {
+    const { user, system } = process.cpuUsage();
+    process.send?.({ cpu: user + system });
+  }
+});
 
 try {
   const server = createServer(buildListener(variant));

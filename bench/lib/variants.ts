@@ -42,13 +42,17 @@ const GUARD_PARTS: Record<string, Record<string, unknown>> = {
   },
 };
 
-/** The guards policy, or the list of options `createPolicy` does not accept yet. */
+/**
+ * The guards policy, or the options `createPolicy` does not accept yet. Parts
+ * are added in order and each is tried on top of the previous ones, since
+ * some need others (a redirect needs validated hosts).
+ */
 export function guardsPolicy(): { policy: Policy } | { missing: string[] } {
   const missing: string[] = [];
   let merged: Record<string, unknown> = {};
   for (const [label, part] of Object.entries(GUARD_PARTS)) {
     try {
-      createPolicy(part);
+      createPolicy({ ...merged, ...part });
       merged = { ...merged, ...part };
     } catch (error) {
       missing.push(`${label} (${error instanceof Error ? error.message : String(error)})`);
