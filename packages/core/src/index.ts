@@ -49,3 +49,26 @@ export type {
   DirectiveKind,
 } from './headers/csp/index.ts';
 export { toJsonSchema } from './schema/json-schema.ts';
+export { parseXContentTypeOptions } from './headers/x-content-type-options/index.ts';
+export { parseXXssProtection } from './headers/x-xss-protection/index.ts';
+export type { XXssProtectionParseResult } from './headers/x-xss-protection/index.ts';
+export { parseReferrerPolicy, REFERRER_POLICY_TOKENS } from './headers/referrer-policy/index.ts';
+export type {
+  ReferrerPolicyParseResult,
+  ReferrerPolicyToken,
+} from './headers/referrer-policy/index.ts';
+export { parseXPermittedCrossDomainPolicies } from './headers/x-permitted-cross-domain-policies/index.ts';
+export { parseOriginAgentCluster } from './headers/origin-agent-cluster/index.ts';
+export { parseXDnsPrefetchControl } from './headers/x-dns-prefetch-control/index.ts';
+export { parseXDownloadOptions } from './headers/x-download-options/index.ts';
+export type { TokenParseResult } from './headers/single-token.ts';
+export { parseClearSiteData, CLEAR_SITE_DATA_TYPES } from './headers/clear-site-data/index.ts';
+export type { ClearSiteDataParseResult } from './headers/clear-site-data/index.ts';
+export { parseCacheControl, parseCommaDirectives } from './headers/cache-control/index.ts';
+export type { CacheControlParseResult, CommaDirective } from './headers/cache-control/index.ts';
+export { parseExpectCt } from './headers/expect-ct/index.ts';
+export type { ExpectCtParseResult } from './headers/expect-ct/index.ts';
+export { parsePublicKeyPins, isSha256Pin } from './headers/public-key-pins/index.ts';
+export type { PublicKeyPinsParseResult } from './headers/public-key-pins/index.ts';
+export { parseServer } from './headers/server/index.ts';
+export type { ServerParseResult } from './headers/server/index.ts';

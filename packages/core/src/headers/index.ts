@@ -10,6 +10,18 @@ import { hsts } from './hsts/index.ts';
 import { permissionsPolicy } from './permissions-policy/index.ts';
 import type { HeaderModule, HeaderOption } from './types.ts';
 import { xFrameOptions } from './x-frame-options/index.ts';
+import { cacheControl } from './cache-control/index.ts';
+import { clearSiteData } from './clear-site-data/index.ts';
+import { expectCt } from './expect-ct/index.ts';
+import { originAgentCluster } from './origin-agent-cluster/index.ts';
+import { publicKeyPins, publicKeyPinsReportOnly } from './public-key-pins/index.ts';
+import { referrerPolicy } from './referrer-policy/index.ts';
+import { server } from './server/index.ts';
+import { xContentTypeOptions } from './x-content-type-options/index.ts';
+import { xDnsPrefetchControl } from './x-dns-prefetch-control/index.ts';
+import { xDownloadOptions } from './x-download-options/index.ts';
+import { xPermittedCrossDomainPolicies } from './x-permitted-cross-domain-policies/index.ts';
+import { xXssProtection } from './x-xss-protection/index.ts';
 
 export const HEADER_MODULES = {
   hsts,
@@ -17,6 +29,19 @@ export const HEADER_MODULES = {
   cspReportOnly,
   xFrameOptions,
   permissionsPolicy,
+  xContentTypeOptions,
+  xXssProtection,
+  referrerPolicy,
+  xPermittedCrossDomainPolicies,
+  originAgentCluster,
+  xDnsPrefetchControl,
+  xDownloadOptions,
+  cacheControl,
+  clearSiteData,
+  expectCt,
+  publicKeyPins,
+  publicKeyPinsReportOnly,
+  server,
 } as const;
 
 export type HeaderKey = keyof typeof HEADER_MODULES;

@@ -14,6 +14,7 @@ import {
   type HeadersOptions,
 } from '../headers/index.ts';
 import { removeList } from '../headers/remove-headers/index.ts';
+import { serverDisposition, type ServerDisposition } from '../headers/server/index.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../presets/index.ts';
 import { compileGuards, type RequestGuards } from '../request/guards.ts';
 import { requestOptionsShape, type RequestOptions } from '../request/options.ts';
@@ -192,10 +193,17 @@ function build(options: PolicyOptions): Policy {
   }
 
   const setNames = new Set(emissions.map((e) => e.name.toLowerCase()));
+  // Server is decided by `headers.server` alone (see headers/server): removed,
+  // set, or left as the app sends it, whatever removeHeaders' list contains.
+  const server = serverDisposition(
+    (resolved as Record<string, false | string | object | undefined>)['server'] ?? false,
+  );
+  checkServerConflict(server, options.removeHeaders);
   const remove = removeList(preset.removeHeaders, options.removeHeaders).filter(
     // A header the policy sets is never also stripped (e.g. `server: 'edge'`).
-    (n) => !setNames.has(n),
+    (n) => !setNames.has(n) && n !== 'server',
   );
+  if (server === 'remove') remove.push('server');
   checkDuplicates(emissions);
 
   const plan = (scheme: 'http' | 'https'): ResponsePlan => {
@@ -287,6 +295,41 @@ export function mergeOptions(base: PolicyOptions, over: PolicyOptions): PolicyOp
     merged.ignoreWarnings = [...(base.ignoreWarnings ?? []), ...(over.ignoreWarnings ?? [])];
   }
   return merged;
+}
+
+/**
+ * Naming Server in `removeHeaders` to contradict `headers.server` is an error,
+ * not a silent winner: the user must see which switch decides.
+ */
+function checkServerConflict(
+  server: ServerDisposition,
+  fromUser: PolicyOptions['removeHeaders'],
+): void {
+  if (fromUser === undefined || typeof fromUser === 'boolean') return;
+  const has = (list: readonly string[] | undefined): boolean =>
+    (list ?? []).some((n) => n.toLowerCase() === 'server');
+  const asksRemove = Array.isArray(fromUser) ? has(fromUser) : has(fromUser.add);
+  const asksKeep = !Array.isArray(fromUser) && has(fromUser.keep);
+  if (asksRemove && server === 'keep') {
+    throw new BarbicanError(
+      'BARBICAN_E_CONFLICT',
+      'removeHeaders names Server, but headers.server is off',
+      {
+        path: 'removeHeaders',
+        hint: 'headers.server alone decides Server: set headers.server: true to remove it',
+      },
+    );
+  }
+  if (asksKeep && server === 'remove') {
+    throw new BarbicanError(
+      'BARBICAN_E_CONFLICT',
+      'removeHeaders keeps Server, but headers.server removes it',
+      {
+        path: 'removeHeaders.keep',
+        hint: 'headers.server alone decides Server: set headers.server: false to leave it as the app sends it',
+      },
+    );
+  }
 }
 
 function checkDuplicates(emissions: readonly HeaderEmission[]): void {
