@@ -216,12 +216,6 @@ export function normalizeNonce(input: unknown, path: string): boolean | string[]
   return out;
 }
 
-/** Validates and normalises a whole {@link CspOptions} object. */
-export function normalizeCspOptions(input: unknown, path: string): CspOptions {
-  const parsed = cspOptionsSchema.parse(input, path);
-  return parsed;
-}
-
 const valueSchema: JsonSchema = {
   anyOf: [
     { type: 'array', items: { type: 'string' } },
