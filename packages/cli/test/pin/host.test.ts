@@ -122,9 +122,8 @@ describe('barbican pin --host', () => {
         ['leaf', 'CN=localhost, O=Barbican Tests', pins.leaf, true],
         ['intermediate', 'CN=Barbican Test Intermediate', pins.int, true],
         ['root', 'CN=Barbican Test Root', pins.root, true],
-      ].slice(0, entries.length),
+      ],
     );
-    assert.ok(entries.length >= 2);
     assert.equal(entries[0]?.source, `127.0.0.1:${tlsPort}`);
   });
   it('text output says the chain was verified and sends SNI with --servername', async () => {
