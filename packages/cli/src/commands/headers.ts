@@ -49,6 +49,7 @@ interface HeadersOpts {
   method: string;
   header: string[];
   json?: boolean;
+  peer?: string;
 }
 
 const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -170,12 +171,17 @@ export function registerHeaders(program: Command, io: Io): void {
     .option('-X, --method <method>', 'the request method', 'GET')
     .option('-H, --header <header>', "a request header, 'Name: value' (repeatable)", collect, [])
     .option('--json', 'print {"status", "headers", "warnings"} as JSON on stdout')
+    .option(
+      '--peer <ip>',
+      "the client's socket address (try trustedProxies: a header alone never grants trust)",
+    )
     .addHelpText(
       'after',
       "\nExamples:\n  barbican headers --preset strict\n  barbican headers --config barbican.config.json --url http://app.example/login -X POST -H 'Accept: text/html' --json",
     )
     .action(async (opts: HeadersOpts) => {
-      const request = buildRequest(opts.url, opts.method, opts.header);
+      const built = buildRequest(opts.url, opts.method, opts.header);
+      const request = opts.peer === undefined ? built : { ...built, peer: opts.peer };
       const policy = await resolvePolicy(opts, io);
       const report = await simulate(policy, request);
       if (opts.json === true) {
