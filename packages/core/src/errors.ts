@@ -81,6 +81,8 @@ export const WARNING_CODES = {
   BARBICAN_W_IMPORT_LOSSY: 'An imported option does not carry over exactly.',
   BARBICAN_W_DEVELOPMENT:
     'Development mode is on: host checks, the HTTPS redirect and HSTS are off. Never use it in production.',
+  BARBICAN_W_REPORT_ONLY_NO_ENDPOINT:
+    'A report-only header (COOP or COEP) names no report-to endpoint, so its reports go nowhere.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

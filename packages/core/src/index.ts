@@ -72,3 +72,47 @@ export { parsePublicKeyPins, isSha256Pin } from './headers/public-key-pins/index
 export type { PublicKeyPinsParseResult } from './headers/public-key-pins/index.ts';
 export { parseServer } from './headers/server/index.ts';
 export type { ServerParseResult } from './headers/server/index.ts';
+export {
+  parseList,
+  parseDictionary,
+  parseItem,
+  serializeList,
+  serializeDictionary,
+  serializeItem,
+} from './structured-fields/index.ts';
+export type {
+  BareItem,
+  SfItem,
+  SfInnerList,
+  SfMember,
+  SfList,
+  SfDictionary,
+  SfParseResult,
+} from './structured-fields/index.ts';
+export {
+  parsePermissionsPolicy,
+  serializePermissionsPolicy,
+  KNOWN_FEATURES,
+} from './headers/permissions-policy/index.ts';
+export type {
+  PermissionsPolicyParseResult,
+  PermissionsPolicyDirective,
+  Allowlist,
+  Features,
+} from './headers/permissions-policy/index.ts';
+export { parseFeaturePolicy, serializeFeaturePolicy } from './headers/feature-policy/index.ts';
+export type { FeaturePolicyParseResult } from './headers/feature-policy/index.ts';
+export { parseCoop } from './headers/cross-origin-opener-policy/index.ts';
+export { parseCoep } from './headers/cross-origin-embedder-policy/index.ts';
+export type { CrossOriginPolicyParseResult } from './headers/cross-origin-shared.ts';
+export { parseCorp } from './headers/cross-origin-resource-policy/index.ts';
+export type { CorpParseResult } from './headers/cross-origin-resource-policy/index.ts';
+export {
+  parseReportingEndpoints,
+  undefinedReportingEndpoints,
+} from './headers/reporting-endpoints/index.ts';
+export type { ReportingEndpointsParseResult } from './headers/reporting-endpoints/index.ts';
+export { parseReportTo } from './headers/report-to/index.ts';
+export type { ReportToParseResult } from './headers/report-to/index.ts';
+export { parseNel } from './headers/nel/index.ts';
+export type { NelParseResult } from './headers/nel/index.ts';

@@ -8,6 +8,19 @@
 import { csp, cspReportOnly } from './csp/index.ts';
 import { hsts } from './hsts/index.ts';
 import { permissionsPolicy } from './permissions-policy/index.ts';
+import { featurePolicy } from './feature-policy/index.ts';
+import {
+  crossOriginOpenerPolicy,
+  crossOriginOpenerPolicyReportOnly,
+} from './cross-origin-opener-policy/index.ts';
+import {
+  crossOriginEmbedderPolicy,
+  crossOriginEmbedderPolicyReportOnly,
+} from './cross-origin-embedder-policy/index.ts';
+import { crossOriginResourcePolicy } from './cross-origin-resource-policy/index.ts';
+import { reportingEndpoints } from './reporting-endpoints/index.ts';
+import { reportTo } from './report-to/index.ts';
+import { nel } from './nel/index.ts';
 import type { HeaderModule, HeaderOption } from './types.ts';
 import { xFrameOptions } from './x-frame-options/index.ts';
 import { cacheControl } from './cache-control/index.ts';
@@ -42,6 +55,15 @@ export const HEADER_MODULES = {
   publicKeyPins,
   publicKeyPinsReportOnly,
   server,
+  featurePolicy,
+  crossOriginOpenerPolicy,
+  crossOriginOpenerPolicyReportOnly,
+  crossOriginEmbedderPolicy,
+  crossOriginEmbedderPolicyReportOnly,
+  crossOriginResourcePolicy,
+  reportingEndpoints,
+  reportTo,
+  nel,
 } as const;
 
 export type HeaderKey = keyof typeof HEADER_MODULES;
