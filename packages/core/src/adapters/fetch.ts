@@ -13,7 +13,7 @@
  * ```
  * @module
  */
-import { evaluateRequest, type RequestFacts } from '../engine.ts';
+import { evaluateRequest, type RequestFacts, type Verdict } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
 import { createNonce } from '../nonce.ts';
 import type { Policy, PolicyOptions, ResponsePlan } from '../policy/index.ts';
@@ -80,6 +80,35 @@ class Context implements BarbicanContext {
 }
 
 /**
+ * Reads the request's verdict from the policy: the Fetch-side twin of the
+ * node adapter's `judge`, used by the Hono and Next adapters.
+ *
+ * @example
+ * ```ts
+ * const verdict = judgeRequest(policy, request);
+ * if (verdict.kind === 'respond') return verdictResponse(verdict);
+ * ```
+ */
+export function judgeRequest(policy: Policy, request: Request, peer?: string): Verdict {
+  return evaluateRequest(policy, new FetchFacts(request, peer));
+}
+
+/**
+ * The Response for a `respond` verdict (e.g. 400 for a disallowed host).
+ *
+ * @example
+ * ```ts
+ * if (verdict.kind === 'respond') return verdictResponse(verdict);
+ * ```
+ */
+export function verdictResponse(verdict: Verdict & { kind: 'respond' }): Response {
+  return new Response(verdict.body, {
+    status: verdict.status,
+    headers: verdict.headers.map(([n, v]): [string, string] => [n, v]),
+  });
+}
+
+/**
  * Applies a plan to a finished Response; returns the same Response when its
  * headers are mutable, else a copy. Headers the handler set are kept.
  */
@@ -100,10 +129,18 @@ export function applyPlanToResponse(
 }
 
 function setAll(plan: ResponsePlan, headers: Headers, nonce: string | undefined): void {
-  for (const name of plan.removeList) headers.delete(name);
-  for (const [name, value] of plan.set) if (!headers.has(name)) headers.set(name, value);
+  // One pass over the handful of headers the handler set, instead of one
+  // Headers call per policy name: every Headers call re-validates its name,
+  // and the remove list alone has ~90 names (this was 3× slower than Hono).
+  const present = new Set<string>(headers.keys());
+  if (plan.removeList.length > 0) {
+    for (const name of present) if (plan.remove.has(name)) headers.delete(name);
+  }
+  for (const [name, value] of plan.set) {
+    if (!present.has(name.toLowerCase())) headers.set(name, value);
+  }
   for (const h of plan.nonced) {
-    if (!headers.has(h.name))
+    if (!present.has(h.name.toLowerCase()))
       headers.set(h.name, nonce === undefined ? h.value : h.parts.join(nonce));
   }
 }
@@ -121,13 +158,8 @@ export function secureFetch<Extra extends unknown[] = []>(
 ): (request: Request, ...extra: Extra) => Promise<Response> {
   const built = toPolicy(policy);
   return async (request, ...extra) => {
-    const verdict = evaluateRequest(built, new FetchFacts(request, peer?.(request, ...extra)));
-    if (verdict.kind === 'respond') {
-      return new Response(verdict.body, {
-        status: verdict.status,
-        headers: verdict.headers.map(([n, v]) => [n, v]),
-      });
-    }
+    const verdict = judgeRequest(built, request, peer?.(request, ...extra));
+    if (verdict.kind === 'respond') return verdictResponse(verdict);
     const ctx = new Context(verdict.https);
     const response = await handler(request, ctx, ...extra);
     ctx.sent = true;

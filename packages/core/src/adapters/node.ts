@@ -25,6 +25,8 @@ import { toPolicy } from './policy-input.ts';
 export { toPolicy };
 
 const kState = Symbol('barbican.state');
+/** The plan last applied to a response, so a route-level layer can replace it. */
+const kPlan = Symbol('barbican.plan');
 
 interface State {
   plan: ResponsePlan;
@@ -33,7 +35,7 @@ interface State {
   https: boolean;
 }
 
-type Res = ServerResponse & { [kState]?: State };
+type Res = ServerResponse & { [kState]?: State | undefined; [kPlan]?: ResponsePlan | undefined };
 
 class NodeFacts implements RequestFacts {
   readonly req: IncomingMessage;
@@ -91,8 +93,16 @@ export function sendVerdict(res: ServerResponse, verdict: Verdict & { kind: 'res
   res.end(verdict.body);
 }
 
-/** Copies a plan's headers onto `res` and arms the late hook when needed. */
+/**
+ * Copies a plan's headers onto `res` and arms the late hook when needed.
+ *
+ * Re-entrant: when a plan was already applied (a global middleware, then a
+ * route-level one), the new plan replaces it: headers only the old plan set
+ * are removed, and a nonce already minted is kept.
+ */
 export function applyPlan(plan: ResponsePlan, res: Res, https: boolean): void {
+  const nonce = res[kPlan] === undefined ? undefined : retract(res, plan);
+  res[kPlan] = plan;
   const set = plan.set;
   for (let i = 0; i < set.length; i++) {
     const h = set[i] as readonly [string, string];
@@ -102,8 +112,39 @@ export function applyPlan(plan: ResponsePlan, res: Res, https: boolean): void {
   // Nonces and header removal happen at writeHead, the last moment before
   // the head is serialised: whatever the application set by then is seen.
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called later with `this` = res
-  res[kState] = { plan, nonce: undefined, original: res.writeHead, https };
+  res[kState] = { plan, nonce, original: res.writeHead, https };
   res.writeHead = writeHeadHook;
+}
+
+/**
+ * Undoes what {@link applyPlan} did on `res` (a route that turns Barbican
+ * off): removes the headers the plan set and unhooks `writeHead`. Must run
+ * before the application sets its own headers.
+ */
+export function retractPlan(res: ServerResponse): void {
+  if ((res as Res)[kPlan] !== undefined) retract(res, undefined);
+}
+
+/** Removes the previous plan's headers that `next` does not set; returns its nonce. */
+function retract(res: Res, next: ResponsePlan | undefined): string | undefined {
+  const prev = res[kPlan];
+  res[kPlan] = undefined;
+  if (prev !== undefined) {
+    for (const [name] of prev.set) if (!plans(next, name)) res.removeHeader(name);
+    for (const h of prev.nonced) if (!plans(next, h.name)) res.removeHeader(h.name);
+  }
+  const st = res[kState];
+  if (st === undefined) return undefined;
+  res.writeHead = st.original;
+  res[kState] = undefined;
+  return st.nonce;
+}
+
+function plans(plan: ResponsePlan | undefined, name: string): boolean {
+  if (plan === undefined) return false;
+  for (const [n] of plan.set) if (n === name) return true;
+  for (const h of plan.nonced) if (h.name === name) return true;
+  return false;
 }
 
 function writeHeadHook(this: Res, ...args: unknown[]): ServerResponse {
@@ -171,6 +212,33 @@ export function nonceOf(res: ServerResponse): string {
     st.nonce = createNonce();
   }
   return st.nonce;
+}
+
+const kRes = Symbol('barbican.res');
+
+// One shared descriptor: exposing the nonce allocates no closure per request.
+const nonceDescriptor: PropertyDescriptor = {
+  configurable: true,
+  // Enumerable, so template engines that copy `res.locals` see it.
+  enumerable: true,
+  get(this: { [kRes]: ServerResponse }): string {
+    return nonceOf(this[kRes]);
+  },
+};
+
+/**
+ * Defines `target[key]` as a lazy getter for the response's nonce (what
+ * `res.locals.cspNonce` and Koa's `ctx.state.cspNonce` are). Adapters call it
+ * only when the plan carries a nonce.
+ *
+ * @example
+ * ```ts
+ * exposeNonce(res.locals, 'cspNonce', res); // res.locals.cspNonce → nonceOf(res)
+ * ```
+ */
+export function exposeNonce(target: object, key: string, res: ServerResponse): void {
+  (target as { [kRes]?: ServerResponse })[kRes] = res;
+  Object.defineProperty(target, key, nonceDescriptor);
 }
 
 /**

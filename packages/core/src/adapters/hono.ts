@@ -1,0 +1,127 @@
+/**
+ * Hono 4 adapter. Runs on every runtime Hono runs on: it uses only the
+ * Fetch API (Request, Response, Headers, Web Crypto), never `node:*`.
+ *
+ * The handler runs first; the policy's headers are added afterwards, only
+ * where the handler did not set them (global < route < handler). Note this
+ * is the opposite of Hono's own `secureHeaders`, which overwrites the
+ * handler. Fingerprinting headers are removed even if the handler set them.
+ *
+ * Per-route policies: mount a second middleware on a path with
+ * `security.route(overrides)` (or `barbican(policy.extend(overrides))`). The
+ * innermost Barbican middleware on a request decides; outer ones stand back.
+ *
+ * The nonce is `c.get('cspNonce')`. Hono's context variables are a plain
+ * map, so it cannot be lazy: it is minted up front, and only when the
+ * policy's CSP uses a nonce.
+ *
+ * @example
+ * ```ts
+ * import { Hono } from 'hono';
+ * import { barbican } from '@barbican/core/hono';
+ *
+ * const app = new Hono();
+ * const security = barbican({ preset: 'barbican' });
+ * app.use(security);
+ * app.use('/embed/*', security.route({ headers: { xFrameOptions: 'SAMEORIGIN' } }));
+ * app.get('/', (c) => c.html(`<script nonce="${c.get('cspNonce')}"></script>`));
+ * export default app;
+ * ```
+ * @module
+ */
+import type { Context, MiddlewareHandler } from 'hono';
+import { createNonce } from '../nonce.ts';
+import type { Policy, PolicyOptions } from '../policy/index.ts';
+import { applyPlanToResponse, judgeRequest, verdictResponse } from './fetch.ts';
+import { toPolicy } from './policy-input.ts';
+
+declare module 'hono' {
+  interface ContextVariableMap {
+    /** The request's CSP nonce (Barbican); set only when the policy uses one. */
+    cspNonce: string;
+  }
+}
+
+/** Options of the Hono middleware. */
+export interface BarbicanHonoOptions {
+  /**
+   * How to read the client's socket address on your runtime (for
+   * trusted-proxy checks), e.g. `getConnInfo(c).remote.address` from
+   * `hono/<runtime>`. Default: unknown.
+   */
+  peer?: (c: Context) => string | undefined;
+}
+
+/** A Hono middleware that applies a Barbican policy. */
+export interface BarbicanHonoMiddleware extends MiddlewareHandler {
+  /** The built policy, or `false` for a middleware that turns Barbican off. */
+  readonly policy: Policy | false;
+  /**
+   * A route-level middleware: overrides merged over this policy (compiled
+   * now, once), or `false` for no Barbican headers on that path.
+   *
+   * @example
+   * ```ts
+   * app.use('/raw/*', security.route(false));
+   * ```
+   */
+  route(overrides: PolicyOptions | false): BarbicanHonoMiddleware;
+}
+
+/** The context key marking which Barbican layer owns the response. */
+const kLayer = '@barbican/core/hono.layer';
+
+/**
+ * Builds Hono middleware from a policy, policy options, or `false` (off).
+ *
+ * @example
+ * ```ts
+ * app.use(barbican({ headers: { hsts: { maxAge: 31536000 } } }));
+ * ```
+ */
+export function barbican(
+  policy?: Policy | PolicyOptions | false,
+  options: BarbicanHonoOptions = {},
+): BarbicanHonoMiddleware {
+  const built: Policy | false = policy === false ? false : toPolicy(policy);
+  const peer = options.peer;
+  const middleware: MiddlewareHandler = async (c, next) => {
+    // Each layer marks itself; after the handler, only the innermost one
+    // (the most specific route) applies its plan.
+    const layer = {};
+    const vars = c as unknown as { set(k: string, v: unknown): void; get(k: string): unknown };
+    vars.set(kLayer, layer);
+    if (built === false) {
+      await next();
+      return;
+    }
+    const verdict = judgeRequest(built, c.req.raw, peer?.(c));
+    if (verdict.kind === 'respond') return verdictResponse(verdict);
+    const plan = verdict.plan;
+    let nonce: string | undefined;
+    if (plan.nonced.length > 0) {
+      nonce = vars.get('cspNonce') as string | undefined;
+      if (nonce === undefined) {
+        nonce = createNonce();
+        c.set('cspNonce', nonce);
+      }
+    }
+    await next();
+    if (vars.get(kLayer) !== layer) return;
+    const res = c.res;
+    const out = applyPlanToResponse(plan, res, nonce);
+    if (out !== res) {
+      // Hono's `res` setter copies the old response's headers over a new
+      // one; clearing first keeps removed fingerprint headers removed.
+      c.res = undefined;
+      c.res = out;
+    }
+  };
+  return Object.assign(middleware, {
+    policy: built,
+    route(overrides: PolicyOptions | false) {
+      if (overrides === false) return barbican(false, options);
+      return barbican(built === false ? toPolicy(overrides) : built.extend(overrides), options);
+    },
+  });
+}

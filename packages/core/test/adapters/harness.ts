@@ -1,0 +1,432 @@
+/**
+ * The adapter matrix: one small factory per framework, each serving the same
+ * routes through the real framework on 127.0.0.1 (HTTP and HTTPS), so the
+ * behaviour suite can run every case through every adapter.
+ *
+ * Routes (identical in every app):
+ * - `/plain`         200 text
+ * - `/fingerprint`   the handler sets `X-Powered-By` and `Server`
+ * - `/override`      the handler sets `X-Frame-Options: handler`
+ * - `/route`         route-level overrides {@link ROUTE_OVERRIDES}
+ * - `/route-handler` route-level overrides, and the handler sets `X-Frame-Options: handler`
+ * - `/off`           route-level `false`
+ * - `/nonce`         `<script nonce="…">`, the nonce read the framework's way
+ *
+ * @module
+ */
+import { execFileSync } from 'node:child_process';
+import { once } from 'node:events';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import {
+  createServer as createHttpServer,
+  type IncomingMessage,
+  type RequestListener,
+  type Server,
+  type ServerResponse,
+} from 'node:http';
+import { createServer as createHttpsServer } from 'node:https';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { getCACertificates, setDefaultCACertificates, type TLSSocket } from 'node:tls';
+import express4 from 'express4';
+import express5 from 'express';
+import Fastify from 'fastify';
+import { Hono } from 'hono';
+import Koa from 'koa';
+import { NextRequest } from 'next/server.js';
+import { barbican as expressBarbican } from '../../src/adapters/express.ts';
+import { barbicanPlugin } from '../../src/adapters/fastify.ts';
+import { secureFetch, type BarbicanContext } from '../../src/adapters/fetch.ts';
+import { barbican as honoBarbican } from '../../src/adapters/hono.ts';
+import { barbican as koaBarbican, type KoaContextLike } from '../../src/adapters/koa.ts';
+import { barbicanMiddleware } from '../../src/adapters/next.ts';
+import { nonceOf, protectNode, retractPlan, withBarbican } from '../../src/adapters/node.ts';
+import type { Policy, PolicyOptions } from '../../src/policy/index.ts';
+
+/** What `/route` and `/route-handler` merge over the global policy. */
+export const ROUTE_OVERRIDES: PolicyOptions = { headers: { xFrameOptions: 'SAMEORIGIN' } };
+
+/** The value handlers set to prove their header wins. */
+export const HANDLER_VALUE = 'handler';
+
+/** TLS material for the HTTPS servers. */
+export interface Tls {
+  key: string;
+  cert: string;
+}
+
+/** A running app. */
+export interface Running {
+  url: string;
+  close(): Promise<void>;
+}
+
+/** One adapter under test. */
+export interface AdapterFactory {
+  name: string;
+  start(policy: Policy, tls: Tls | undefined, onCall: () => void): Promise<Running>;
+  /** Cases this adapter cannot express, with the reason. */
+  skip?: Record<string, string>;
+}
+
+/**
+ * A self-signed certificate for 127.0.0.1, generated now with `openssl` in a
+ * temporary directory, and trusted by this process's `fetch`.
+ */
+export function makeTls(): Tls {
+  const dir = mkdtempSync(join(tmpdir(), 'barbican-tls-'));
+  try {
+    execFileSync(
+      'openssl',
+      [
+        'req',
+        '-x509',
+        '-newkey',
+        'ec',
+        '-pkeyopt',
+        'ec_paramgen_curve:prime256v1',
+        '-nodes',
+        '-keyout',
+        join(dir, 'key.pem'),
+        '-out',
+        join(dir, 'cert.pem'),
+        '-days',
+        '1',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+      ],
+      { stdio: 'ignore' },
+    );
+    const tls = {
+      key: readFileSync(join(dir, 'key.pem'), 'utf8'),
+      cert: readFileSync(join(dir, 'cert.pem'), 'utf8'),
+    };
+    setDefaultCACertificates([...getCACertificates('default'), tls.cert]);
+    return tls;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** What a Node host hands a Fetch app besides the Request (as @hono/node-server does). */
+interface NodeEnv {
+  incoming: IncomingMessage;
+}
+
+const page = (nonce: string): string => `<script nonce="${nonce}"></script>`;
+
+async function listen(listener: RequestListener, tls: Tls | undefined): Promise<Running> {
+  const server: Server =
+    tls === undefined ? createHttpServer(listener) : createHttpsServer(tls, listener);
+  return listenServer(server, tls !== undefined);
+}
+
+async function listenServer(server: Server, secure: boolean): Promise<Running> {
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `${secure ? 'https' : 'http'}://127.0.0.1:${port}`,
+    close: async () => {
+      server.closeAllConnections();
+      server.close();
+      await once(server, 'close');
+    },
+  };
+}
+
+/** Serves a Fetch handler from node:http(s), the way Node-hosted Fetch runtimes do. */
+function fromFetch(
+  handler: (request: Request, env: NodeEnv) => Promise<Response> | Response,
+): RequestListener {
+  return (req, res) => {
+    const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
+    const headers = new Headers();
+    for (let i = 0; i < req.rawHeaders.length; i += 2) {
+      headers.append(req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '');
+    }
+    const request = new Request(
+      `${secure ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`,
+      { method: req.method ?? 'GET', headers },
+    );
+    void (async () => {
+      try {
+        const response = await handler(request, { incoming: req });
+        const flat: string[] = [];
+        for (const [name, value] of response.headers) flat.push(name, value);
+        res.writeHead(response.status, flat);
+        res.end(Buffer.from(await response.arrayBuffer()));
+      } catch (err) {
+        res.statusCode = 500;
+        res.end(String(err));
+      }
+    })();
+  };
+}
+
+/** The app's handlers, written once against node's `res` (Express, node, Next shim). */
+function nodeRoutes(
+  path: string,
+  res: ServerResponse,
+  nonce: () => string,
+  onCall: () => void,
+): void {
+  onCall();
+  res.setHeader('Content-Type', 'text/html');
+  switch (path) {
+    case '/fingerprint':
+      res.setHeader('X-Powered-By', 'PHP/8.3');
+      res.setHeader('Server', 'Apache/2.4');
+      break;
+    case '/override':
+    case '/route-handler':
+      res.setHeader('X-Frame-Options', HANDLER_VALUE);
+      break;
+    case '/nonce':
+      res.end(page(nonce()));
+      return;
+  }
+  res.end('ok');
+}
+
+const pathOf = (req: IncomingMessage): string => (req.url ?? '/').split('?')[0] ?? '/';
+
+const nodeHttp: AdapterFactory = {
+  name: 'node:http',
+  start(policy, tls, onCall) {
+    const route = policy.extend(ROUTE_OVERRIDES);
+    return listen(
+      withBarbican((req, res) => {
+        const path = pathOf(req);
+        // Route-level: a second protectNode replaces the global plan.
+        if (path === '/route' || path === '/route-handler') {
+          if (!protectNode(route, req, res)) return;
+        }
+        if (path === '/off') retractPlan(res);
+        nodeRoutes(path, res, () => nonceOf(res), onCall);
+      }, policy),
+      tls,
+    );
+  },
+};
+
+function expressFactory(name: string, createApp: typeof express5): AdapterFactory {
+  return {
+    name,
+    start(policy, tls, onCall) {
+      const app = createApp();
+      const security = expressBarbican(policy);
+      app.use(security);
+      const handler = (req: IncomingMessage, res: ServerResponse & { locals: object }): void => {
+        nodeRoutes(pathOf(req), res, () => (res.locals as { cspNonce: string }).cspNonce, onCall);
+      };
+      app.get('/route', security.route(ROUTE_OVERRIDES), handler);
+      app.get('/route-handler', security.route(ROUTE_OVERRIDES), handler);
+      app.get('/off', security.route(false), handler);
+      // app.use, not a wildcard path: the wildcard syntax differs between 4 and 5.
+      app.use(handler);
+      return listen(app, tls);
+    },
+  };
+}
+
+const fastify: AdapterFactory = {
+  name: 'fastify',
+  async start(policy, tls, onCall) {
+    const app = Fastify({
+      serverFactory: (listener) =>
+        tls === undefined ? createHttpServer(listener) : createHttpsServer(tls, listener),
+    });
+    await app.register(barbicanPlugin, { policy });
+    const handler = (path: string) => (_req: unknown, reply: import('fastify').FastifyReply) => {
+      onCall();
+      void reply.type('text/html');
+      if (path === '/fingerprint')
+        void reply.header('X-Powered-By', 'PHP/8.3').header('Server', 'Apache/2.4');
+      if (path === '/override' || path === '/route-handler')
+        void reply.header('X-Frame-Options', HANDLER_VALUE);
+      return path === '/nonce' ? page(reply.cspNonce) : 'ok';
+    };
+    for (const path of ['/plain', '/fingerprint', '/override', '/nonce'])
+      app.get(path, handler(path));
+    app.get('/route', { config: { barbican: ROUTE_OVERRIDES } }, handler('/route'));
+    app.get('/route-handler', { config: { barbican: ROUTE_OVERRIDES } }, handler('/route-handler'));
+    app.get('/off', { config: { barbican: false } }, handler('/off'));
+    await app.listen({ port: 0, host: '127.0.0.1' });
+    const { port } = app.server.address() as AddressInfo;
+    return {
+      url: `${tls === undefined ? 'http' : 'https'}://127.0.0.1:${port}`,
+      close: () => app.close(),
+    };
+  },
+};
+
+const koa: AdapterFactory = {
+  name: 'koa',
+  start(policy, tls, onCall) {
+    const app = new Koa();
+    const security = koaBarbican(policy);
+    const route = security.route(ROUTE_OVERRIDES);
+    const off = security.route(false);
+    const handler = (ctx: KoaContextLike & { path: string }): Promise<void> => {
+      onCall();
+      ctx.set('Content-Type', 'text/html');
+      if (ctx.path === '/fingerprint') {
+        ctx.set('X-Powered-By', 'PHP/8.3');
+        ctx.set('Server', 'Apache/2.4');
+      }
+      if (ctx.path === '/override' || ctx.path === '/route-handler')
+        ctx.set('X-Frame-Options', HANDLER_VALUE);
+      ctx.body = ctx.path === '/nonce' ? page(ctx.state.cspNonce as string) : 'ok';
+      return Promise.resolve();
+    };
+    app.use(security);
+    app.use((ctx) => {
+      const c = ctx as unknown as KoaContextLike & { path: string };
+      const next = () => handler(c);
+      if (c.path === '/route' || c.path === '/route-handler') return route(c, next);
+      if (c.path === '/off') return off(c, next);
+      return handler(c);
+    });
+    const callback = app.callback();
+    return listen((req, res) => void callback(req, res), tls);
+  },
+};
+
+const hono: AdapterFactory = {
+  name: 'hono',
+  start(policy, tls, onCall) {
+    const app = new Hono();
+    const security = honoBarbican(policy, {
+      peer: (c) => (c.env as NodeEnv).incoming.socket.remoteAddress,
+    });
+    app.use(security);
+    app.use('/route', security.route(ROUTE_OVERRIDES));
+    app.use('/route-handler', security.route(ROUTE_OVERRIDES));
+    app.use('/off', security.route(false));
+    app.get('*', (c) => {
+      onCall();
+      if (c.req.path === '/fingerprint') {
+        c.header('X-Powered-By', 'PHP/8.3');
+        c.header('Server', 'Apache/2.4');
+      }
+      if (c.req.path === '/override' || c.req.path === '/route-handler')
+        c.header('X-Frame-Options', HANDLER_VALUE);
+      return c.html(c.req.path === '/nonce' ? page(c.get('cspNonce')) : 'ok');
+    });
+    return listen(
+      fromFetch((request, env) => app.fetch(request, env)),
+      tls,
+    );
+  },
+};
+
+const fetchWrapper: AdapterFactory = {
+  name: 'fetch',
+  start(policy, tls, onCall) {
+    const app = (request: Request, nonce: () => string): Response => {
+      onCall();
+      const path = new URL(request.url).pathname;
+      const headers = new Headers({ 'Content-Type': 'text/html' });
+      if (path === '/fingerprint') {
+        headers.set('X-Powered-By', 'PHP/8.3');
+        headers.set('Server', 'Apache/2.4');
+      }
+      if (path === '/override' || path === '/route-handler')
+        headers.set('X-Frame-Options', HANDLER_VALUE);
+      return new Response(path === '/nonce' ? page(nonce()) : 'ok', { headers });
+    };
+    // Per-route policies with the Fetch wrapper: wrap each route's handler.
+    const peer = (_req: Request, env: NodeEnv): string | undefined =>
+      env.incoming.socket.remoteAddress;
+    const handler = (req: Request, ctx: BarbicanContext, _env: NodeEnv): Response =>
+      app(req, () => ctx.nonce());
+    const site = secureFetch(handler, policy, peer);
+    const route = secureFetch(handler, policy.extend(ROUTE_OVERRIDES), peer);
+    return listen(
+      fromFetch((request, env) => {
+        const path = new URL(request.url).pathname;
+        if (path === '/route' || path === '/route-handler') return route(request, env);
+        if (path === '/off') return app(request, () => '');
+        return site(request, env);
+      }),
+      tls,
+    );
+  },
+};
+
+/**
+ * Next.js: its middleware helper runs with real `NextRequest` objects; the
+ * rest of Next's request path is reproduced as Next does it (request-header
+ * overrides applied, middleware response headers set on the response before
+ * the page renders, `x-middleware-*` never sent). Starting a real `next`
+ * server (a build, React rendering) is too heavy for this CI.
+ */
+const next: AdapterFactory = {
+  name: 'next',
+  skip: {
+    fingerprint:
+      'Next adds X-Powered-By while rendering, after middleware ran; documented: poweredByHeader: false',
+  },
+  start(policy, tls, onCall) {
+    // Next has no socket address on NextRequest; the `peer` option reads the
+    // platform's (here: the node socket, remembered per request).
+    const peers = new WeakMap<Request, string | undefined>();
+    const peer = (request: Request): string | undefined => peers.get(request);
+    const site = barbicanMiddleware(policy, { peer });
+    const route = barbicanMiddleware(policy.extend(ROUTE_OVERRIDES), { peer });
+    return listen((req, res) => {
+      const path = pathOf(req);
+      const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
+      const headers = new Headers();
+      for (let i = 0; i < req.rawHeaders.length; i += 2) {
+        headers.append(req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '');
+      }
+      const request = new NextRequest(
+        `${secure ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`,
+        { method: req.method ?? 'GET', headers },
+      );
+      peers.set(request, req.socket.remoteAddress);
+      if (path === '/off') {
+        nodeRoutes(path, res, () => '', onCall);
+        return;
+      }
+      const mw = path === '/route' || path === '/route-handler' ? route(request) : site(request);
+      if (mw.headers.get('x-middleware-next') !== '1') {
+        // The middleware answered: send its response as is.
+        void mw.text().then((body) => {
+          res.writeHead(mw.status, Object.fromEntries(mw.headers));
+          res.end(body);
+        });
+        return;
+      }
+      const forwarded = new Headers(headers);
+      const override = mw.headers.get('x-middleware-override-headers');
+      if (override !== null) {
+        for (const key of [...forwarded.keys()]) forwarded.delete(key);
+        for (const key of override.split(',')) {
+          forwarded.set(key, mw.headers.get(`x-middleware-request-${key}`) ?? '');
+        }
+      }
+      for (const [name, value] of mw.headers) {
+        if (!name.startsWith('x-middleware-')) res.setHeader(name, value);
+      }
+      nodeRoutes(path, res, () => forwarded.get('x-nonce') ?? '', onCall);
+    }, tls);
+  },
+};
+
+/** Every adapter the behaviour suite runs through. */
+export const ADAPTERS: readonly AdapterFactory[] = [
+  nodeHttp,
+  expressFactory('express 4', express4 as unknown as typeof express5),
+  expressFactory('express 5', express5),
+  fastify,
+  koa,
+  hono,
+  fetchWrapper,
+  next,
+];
