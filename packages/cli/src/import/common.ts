@@ -367,11 +367,19 @@ export function cspFromString(value: string): {
       configurable: true,
     });
   }
+  // The parser keeps the first of a repeated directive (as browsers do) and
+  // drops the rest; count names here so the loss can be reported.
   const seen = new Set<string>();
   const duplicates: string[] = [];
-  for (const d of first.list) {
-    if (seen.has(d.name)) duplicates.push(d.name);
-    seen.add(d.name);
+  for (const part of value.split(';')) {
+    const name =
+      part
+        .trim()
+        .split(/[\t ]+/)[0]
+        ?.toLowerCase() ?? '';
+    if (name === '') continue;
+    if (seen.has(name) && !duplicates.includes(name)) duplicates.push(name);
+    seen.add(name);
   }
   return { value: { directives }, duplicates };
 }

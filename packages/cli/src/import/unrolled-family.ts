@@ -99,7 +99,17 @@ export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spe
   ] as const) {
     const raw = str(o);
     if (raw === undefined || raw.trim() === '') continue;
-    const { value, duplicates } = cspFromString(raw);
+    // unrolled/secure replaces $NONCE with a per-request nonce; Barbican's
+    // `nonce` option does the same for the directives that carried it.
+    const nonced = raw
+      .split(';')
+      .filter((d) => /(?:^|\s)\$NONCE(?:\s|$)/.test(d))
+      .map((d) => d.trim().split(/\s+/)[0] ?? '');
+    const { value: parsed, duplicates } = cspFromString(
+      raw.replace(/(^|\s)\$NONCE(?=\s|;|$)/g, '$1'),
+    );
+    const value =
+      nonced.length > 0 && typeof parsed !== 'string' ? { ...parsed, nonce: nonced } : parsed;
     for (const d of duplicates) {
       b.lossy(
         at(o),
@@ -129,9 +139,10 @@ export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spe
 
   // --- X-XSS-Protection: a custom value beats the switch.
   const customXss = str('customBrowserXssValue');
+  const xssFilter = bool('browserXssFilter') === true;
   if (customXss !== undefined && customXss !== '') {
     b.header('xXssProtection', customXss, at('customBrowserXssValue'));
-  } else if (bool('browserXssFilter') === true) {
+  } else if (xssFilter) {
     b.header('xXssProtection', '0', at('browserXssFilter'));
     b.lossy(
       at('browserXssFilter'),
