@@ -9,8 +9,7 @@ const pin = (seed: string): string => createHash('sha256').update(seed).digest('
 const A = pin('live');
 const B = pin('backup');
 
-const build = (key: string, v: unknown) =>
-  createPolicy({ preset: 'api', headers: { [key]: v } });
+const build = (key: string, v: unknown) => createPolicy({ preset: 'api', headers: { [key]: v } });
 const hpkp = (v: unknown, key = 'publicKeyPins', https = true): string | undefined =>
   build(key, v)
     .headersFor({ https })
