@@ -527,6 +527,7 @@ export function parseList(input: string): SfParseResult<SfList> {
  * @example
  * ```ts
  * parseDictionary('a=1, b').value?.get('b'); // { kind: 'item', value: true, params: Map {} }
+ * // `offsets` gives the byte offset of each key, for pointing at a member.
  * ```
  */
 export function parseDictionary(
