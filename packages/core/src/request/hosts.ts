@@ -39,6 +39,23 @@ export const MAX_HOST_LENGTH = 270;
  * labels, bad ports.
  */
 export function parseHost(value: string): ParsedHost | string {
+  // Nearly every request to a server carries the same Host, and parsing is
+  // pure: remember the last answer. One entry, so hostile traffic that
+  // varies the Host only falls back to parsing; it cannot grow anything.
+  // (Parsing was the largest single cost of the guarded per-request path in
+  // `npm run bench -- core`.)
+  if (value === lastText) return lastResult;
+  const result = parseHostUncached(value);
+  // Frozen: the cached object is shared by every request that hits it.
+  lastResult = typeof result === 'string' ? result : Object.freeze(result);
+  lastText = value;
+  return lastResult;
+}
+
+let lastText: string | undefined;
+let lastResult: ParsedHost | string = '';
+
+function parseHostUncached(value: string): ParsedHost | string {
   const n = value.length;
   if (n === 0) return 'empty host';
   if (n > MAX_HOST_LENGTH) return 'host too long';
