@@ -183,7 +183,9 @@ function evaluateGuarded(g: RequestGuards, facts: RequestFacts): Verdict {
   let hostText: string | undefined;
   let hostProblem: string | undefined;
   const hostValues = facts.headerValues('host');
-  if (hostValues.length > 1) hostProblem = 'several Host headers';
+  // Fetch runtimes join repeated headers with ', ': a comma means several Host headers.
+  if (hostValues.length > 1 || (hostValues[0]?.includes(',') ?? false))
+    hostProblem = 'several Host headers';
   else {
     hostText = hostValues[0];
     if (targetAuthority !== undefined) {
