@@ -123,6 +123,8 @@ const barbican: Preset = {
     originAgentCluster: { value: '?1' },
     xDnsPrefetchControl: { value: 'off' },
     server: true,
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   removeHeaders: true,
 };
@@ -196,6 +198,9 @@ const openkat: Preset = {
     },
     cacheControl: { cacheControl: 'no-store, max-age=0' },
     expectCt: { maxAge: 86_400, enforce: true },
+    crossOriginEmbedderPolicy: { policy: 'require-corp' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   removeHeaders: false,
 };
@@ -225,6 +230,9 @@ const owasp: Preset = {
     cacheControl: { cacheControl: 'no-store, max-age=0' },
     clearSiteData: { types: ['cache', 'cookies', 'storage'] },
     server: true,
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: { policy: 'require-corp' },
   },
   removeHeaders: true,
 };
@@ -258,6 +266,8 @@ const helmet: Preset = {
     xFrameOptions: { action: 'SAMEORIGIN' },
     xPermittedCrossDomainPolicies: { value: 'none' },
     xXssProtection: { mode: '0' },
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   // helmet strips only X-Powered-By (and leaves Server alone).
   removeHeaders: ['X-Powered-By'],
@@ -302,6 +312,9 @@ const strict: Preset = {
     xDnsPrefetchControl: { value: 'off' },
     cacheControl: { cacheControl: 'no-store, max-age=0' },
     server: true,
+    crossOriginOpenerPolicy: { policy: 'same-origin' },
+    crossOriginEmbedderPolicy: { policy: 'require-corp' },
+    crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   removeHeaders: true,
 };
@@ -318,6 +331,7 @@ const api: Preset = {
     referrerPolicy: { policy: 'no-referrer' },
     cacheControl: { cacheControl: 'no-store' },
     server: true,
+    crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   removeHeaders: true,
 };
