@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { BarbicanError, createPolicy, HEADER_KEYS } from '@barbican/core';
+import { BarbicanError, createPolicy, HEADER_KEYS, type PolicyOptions } from '@barbican/core';
 import { parseConfigText } from '../src/config.ts';
 import { hasPolicyOption } from '../src/import/common.ts';
 import { IMPORTERS, type ImportSource } from '../src/import/index.ts';
@@ -42,7 +42,7 @@ describe('barbican import: every result is a valid policy', () => {
     for (const exact of [false, true]) {
       it(`${source} ${file}${exact ? ' --exact' : ''} passes createPolicy`, () => {
         const r = imp(source, file, exact);
-        const policy = createPolicy(JSON.parse(JSON.stringify(r.config)));
+        const policy = createPolicy(JSON.parse(JSON.stringify(r.config)) as PolicyOptions);
         assert.ok(policy.headersFor({ https: true }).length > 0);
       });
     }
@@ -91,7 +91,7 @@ describe('krakend', () => {
     );
     const messages = r.warnings.map((w) => `${w.path} ${w.message}`).join('\n');
     assert.match(messages, /default-src appears twice/);
-    assert.match(messages, /sts_secnds: not an option/);
+    assert.match(messages, /sts_secnds not an option/);
   });
 
   it('refuses CR/LF inside a value with the source path', () => {

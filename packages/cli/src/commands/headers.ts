@@ -167,7 +167,11 @@ export function registerHeaders(program: Command, io: Io): void {
         'use a preset (with --config: replaces its preset)',
       ).choices(PRESET_NAMES),
     )
-    .option('--url <url>', 'the request URL (its scheme decides HTTPS)', 'https://localhost/')
+    .option(
+      '--url <url>',
+      'the request URL (its scheme decides HTTPS; localhost gets no HSTS)',
+      'https://example.com/',
+    )
     .option('-X, --method <method>', 'the request method', 'GET')
     .option('-H, --header <header>', "a request header, 'Name: value' (repeatable)", collect, [])
     .option('--json', 'print {"status", "headers", "warnings"} as JSON on stdout')
