@@ -20,7 +20,7 @@ describe('Express adapter', () => {
           throw new Error(`broken policy: ${String(key)}`);
         },
       },
-    ) as Policy;
+    ) as unknown as Policy;
     const app = express();
     app.use(barbican(broken));
     app.get('/', (_req, res) => res.send('app ran'));
