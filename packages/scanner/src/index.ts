@@ -1,0 +1,6 @@
+/**
+ * `@barbican/scanner`: grades live HTTP responses.
+ *
+ * @module
+ */
+export * from './model.ts';

@@ -1,0 +1,104 @@
+/**
+ * The scanner's data model, shared by retrieval, every analyser and every
+ * reporter. Analysers are pure functions from a {@link Retrieval} to data;
+ * reporters (text, JSON, SARIF, Markdown) only format it.
+ *
+ * The JSON shape of {@link ScanResult} is a public, stable contract
+ * (`barbican scan --json`).
+ *
+ * @module
+ */
+
+/** How bad a finding is. `high` fails `--fail-under` checks first. */
+export type Severity = 'high' | 'medium' | 'low' | 'info';
+
+/** One thing a security reviewer would point out, with how to fix it. */
+export interface Finding {
+  /** Stable code, e.g. `csp.script-src.unsafe-inline` or an Observatory/hstspreload code. */
+  readonly code: string;
+  readonly severity: Severity;
+  /** The response header concerned (lower-case), or a pseudo-area such as `tls` or `redirects`. */
+  readonly header: string;
+  /** For CSP findings: the directive. */
+  readonly directive?: string;
+  /** The offending value (CSP: the source expression). */
+  readonly value?: string;
+  readonly message: string;
+  /** A concrete fix: the header or directive rewritten, or the step to take. */
+  readonly fix: string;
+  /** Link to the spec or MDN section. */
+  readonly spec: string;
+}
+
+/** One HTTP response as received, with nothing normalised away. */
+export interface CapturedResponse {
+  /** The URL requested. */
+  readonly url: string;
+  readonly status: number;
+  /** Header lines in the order received; names lower-cased; duplicates kept. */
+  readonly headers: readonly (readonly [string, string])[];
+  /** For HTTPS: whether the certificate chain verified against the trust store (or `--ca`). */
+  readonly verified?: boolean;
+  /** The start of the body (bounded), for HTML checks (SRI, meta CSP). */
+  readonly body?: string;
+}
+
+/** A redirect chain from a starting URL, first request first. */
+export interface Chain {
+  readonly responses: readonly CapturedResponse[];
+  /** Set when the chain could not be followed to the end (too many redirects, TLS failure, timeout). */
+  readonly error?: string;
+}
+
+/** Everything fetched for one site; the analysers' only input. */
+export interface Retrieval {
+  /** The URL the user asked for. */
+  readonly url: string;
+  /** Starting from `http://host[:httpPort]/path`. */
+  readonly http: Chain;
+  /** Starting from `https://host[:httpsPort]/path`. */
+  readonly https: Chain;
+  /** The final URL, fetched again with an `Origin` header, for the CORS test. */
+  readonly cors?: CapturedResponse;
+  /** True when `--insecure` was used: results are marked. */
+  readonly insecure?: boolean;
+}
+
+/** One Observatory test's outcome, with its result code and score modifier. */
+export interface ObservatoryTestResult {
+  readonly result: string;
+  readonly scoreModifier: number;
+  readonly pass: boolean;
+}
+
+/** `barbican scan --json` prints one of these per URL. */
+export interface ScanResult {
+  readonly url: string;
+  readonly finalUrl: string;
+  readonly grade: string;
+  readonly score: number;
+  /** Keyed by Observatory test name, e.g. `content-security-policy`. */
+  readonly tests: Readonly<Record<string, ObservatoryTestResult>>;
+  readonly findings: readonly Finding[];
+  readonly preload: {
+    readonly eligible: boolean;
+    readonly errors: readonly string[];
+    readonly warnings: readonly string[];
+  };
+  readonly tls: unknown;
+  readonly insecure?: boolean;
+}
+
+/** All values of a header in a captured response (name case-insensitive), in order. */
+export function headerValues(response: CapturedResponse | undefined, name: string): string[] {
+  if (response === undefined) return [];
+  const lower = name.toLowerCase();
+  const out: string[] = [];
+  for (const [n, v] of response.headers) if (n === lower) out.push(v);
+  return out;
+}
+
+/** The last response of a chain, if any. */
+export function finalResponse(chain: Chain): CapturedResponse | undefined {
+  return chain.responses[chain.responses.length - 1];
+}
