@@ -30,7 +30,7 @@ describe('Fastify plugin', () => {
     const r = await app.inject({ url: '/' });
     assert.equal(r.statusCode, 200);
     assert.ok(r.body.length >= 22);
-    assert.match(String(r.headers['content-security-policy']), new RegExp(`'nonce-${r.body}'`));
+    assert.ok(String(r.headers['content-security-policy']).includes(`'nonce-${r.body}'`));
     await app.close();
   });
 });

@@ -29,7 +29,7 @@ describe('Next adapter', () => {
     );
     const theirs = NextResponse.next({ request: { headers: forwarded } });
     assert.deepEqual(internal(ours), internal(theirs));
-    assert.match(ours.headers.get('content-security-policy') ?? '', new RegExp(`'nonce-${nonce}'`));
+    assert.ok((ours.headers.get('content-security-policy') ?? '').includes(`'nonce-${nonce}'`));
   });
 
   it('continues without request overrides when the policy has no nonce', () => {
