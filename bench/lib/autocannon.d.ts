@@ -12,6 +12,8 @@ declare module 'autocannon' {
     duration?: number;
     /** Stops the run after this many requests even if `duration` has not elapsed. */
     maxOverallRequests?: number;
+    /** Requests per second over all connections (fixed offered load). */
+    overallRate?: number;
     timeout?: number;
   }
   interface Histogram {
