@@ -13,7 +13,7 @@ import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
 import { registerSchema } from './commands/schema.ts';
 import { errorLocations } from './config.ts';
-import { EXIT, processIo, type Io } from './io.ts';
+import { EXIT, FindingsExit, processIo, type Io } from './io.ts';
 
 /**
  * Builds the commander program writing through `io`. Exposed so tests and
@@ -66,6 +66,7 @@ export async function run(argv: string[], io: Io = processIo()): Promise<number>
     // never set process.exitCode, so in-process runs cannot leak into each other.)
     return EXIT.OK;
   } catch (error) {
+    if (error instanceof FindingsExit) return EXIT.FINDINGS;
     if (error instanceof CommanderError) {
       // --help and --version exit 0; usage errors exit 2.
       return error.exitCode === 0 ? EXIT.OK : EXIT.ERROR;

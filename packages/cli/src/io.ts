@@ -12,6 +12,23 @@ export type Colors = ReturnType<typeof pc.createColors>;
 /** Exit codes: 0 clean, 1 findings at or over the threshold, 2 usage/config/internal error. */
 export const EXIT = { OK: 0, FINDINGS: 1, ERROR: 2 } as const;
 
+/**
+ * Thrown by a command after it has printed its report, to make `run()` exit
+ * with 1 ("findings at or over the threshold") rather than 0. It carries no
+ * message of its own: the report already said what was found.
+ *
+ * @example
+ * ```ts
+ * if (worst >= threshold) throw new FindingsExit();
+ * ```
+ */
+export class FindingsExit extends Error {
+  override readonly name = 'FindingsExit';
+  constructor() {
+    super('findings at or over the threshold');
+  }
+}
+
 /** Where a command writes: the report (`out`) and diagnostics (`err`). Tests pass a recording one. */
 export interface Io {
   /** The report: stdout. A newline is added when missing. */

@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { BarbicanError } from '@barbican/core';
 import type { Command } from 'commander';
-import { EXIT, type Io } from '../io.ts';
+import { EXIT, type Io, FindingsExit } from '../io.ts';
 import {
   buildPkpHeader,
   checkPins,
@@ -297,10 +297,14 @@ async function checkCommand(
   }
   io.err(`note: ${HPKP_OBSOLETE_NOTE}`);
   if (!result.ok) {
-    throw new BarbicanError('BARBICAN_E_HPKP_PINS', 'the pin set fails the check', {
+    // A failed check is a finding (exit 1), not a usage error (exit 2): the
+    // report above says why; stderr repeats it with the stable code.
+    const finding = new BarbicanError('BARBICAN_E_HPKP_PINS', 'the pin set fails the check', {
       path: '--check',
       hint: result.problems.join('; '),
     });
+    io.err(`barbican: ${finding.message}`);
+    throw new FindingsExit();
   }
   return EXIT.OK;
 }
