@@ -62,7 +62,20 @@ export interface Retrieval {
   readonly cors?: CapturedResponse;
   /** True when `--insecure` was used: results are marked. */
   readonly insecure?: boolean;
+  /**
+   * The hstspreload www check: whether `www.<host>:443` accepts TCP and, if it
+   * does, whether a TLS handshake succeeds there. `'no-tcp'` when nothing
+   * listens; absent when not probed (the check is then skipped).
+   */
+  readonly www?: { readonly tlsOk: boolean } | 'no-tcp';
 }
+
+/**
+ * The `Origin` sent with the CORS request ({@link Retrieval.cors}). A server
+ * that echoes it back in `Access-Control-Allow-Origin` reflects any origin.
+ * `.example` is reserved (RFC 2606), so no real site owns it.
+ */
+export const PROBE_ORIGIN = 'https://barbican-probe.example';
 
 /** One Observatory test's outcome, with its result code and score modifier. */
 export interface ObservatoryTestResult {
