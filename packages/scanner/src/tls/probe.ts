@@ -1,0 +1,291 @@
+/**
+ * `probeTls`: which protocol versions a server offers, which weak cipher
+ * suites it accepts, and the chain it serves, each learnt from real
+ * handshakes (no HTTP is sent).
+ *
+ * Client-side caveat: OpenSSL 3 at security level 1 or higher refuses to even
+ * offer TLS 1.0/1.1 (their handshake signatures use SHA-1/MD5) and drops
+ * many legacy suites, so a default client would report "not offered" for a
+ * server that does offer them. Every probe handshake therefore uses
+ * `DEFAULT@SECLEVEL=0`; only the `negotiated` handshake uses Node's defaults,
+ * because it stands for what a modern browser gets.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc8996 (TLS 1.0 and 1.1 deprecated)
+ * @see https://docs.openssl.org/3.0/man3/SSL_CTX_set_security_level/
+ * @module
+ */
+import { createHash, X509Certificate } from 'node:crypto';
+import type { LookupFunction } from 'node:net';
+import { isIP } from 'node:net';
+import { connect, type ConnectionOptions, type DetailedPeerCertificate } from 'node:tls';
+import type { TlsCertificate, TlsReport, TlsVersion } from './types.ts';
+
+/** Options for {@link probeTls}. */
+export interface ProbeTlsOptions {
+  /** PEM CA certificate(s) to trust instead of the system roots (`--ca`). */
+  readonly ca?: string | Buffer;
+  /** Per-handshake timeout; default 10 s. */
+  readonly timeoutMs?: number;
+  /** Custom DNS lookup, e.g. to point a demo hostname at 127.0.0.1. */
+  readonly lookup?: LookupFunction;
+  /** Weak suites to try; default {@link WEAK_CIPHERS}. */
+  readonly weakCiphers?: readonly string[];
+}
+
+/** The protocol versions probed, oldest first. */
+export const TLS_VERSIONS: readonly TlsVersion[] = ['TLSv1', 'TLSv1.1', 'TLSv1.2', 'TLSv1.3'];
+
+/**
+ * TLS 1.2 suites (OpenSSL names) counted as weak: everything that is not
+ * ECDHE key exchange with an AEAD cipher, as hstspreload's
+ * `domain.tls.obsolete_cipher_suite` and Mozilla's intermediate profile have
+ * it: static-RSA key exchange (no forward secrecy), CBC modes (Lucky13,
+ * POODLE-style padding oracles), 3DES (Sweet32), RC4, NULL and EXPORT. Names
+ * this Node build does not know are skipped silently by OpenSSL.
+ */
+export const WEAK_CIPHERS: readonly string[] = [
+  'NULL-SHA256',
+  'NULL-SHA',
+  'EXP-RC4-MD5',
+  'RC4-SHA',
+  'RC4-MD5',
+  'DES-CBC3-SHA',
+  'ECDHE-RSA-DES-CBC3-SHA',
+  'AES128-SHA',
+  'AES256-SHA',
+  'AES128-SHA256',
+  'AES256-SHA256',
+  'AES128-GCM-SHA256',
+  'AES256-GCM-SHA384',
+  'CAMELLIA128-SHA',
+  'CAMELLIA256-SHA',
+  'DHE-RSA-AES128-SHA',
+  'DHE-RSA-AES256-SHA',
+  'DHE-RSA-AES128-GCM-SHA256',
+  'DHE-RSA-AES256-GCM-SHA384',
+  'ECDHE-RSA-AES128-SHA',
+  'ECDHE-RSA-AES256-SHA',
+  'ECDHE-ECDSA-AES128-SHA',
+  'ECDHE-ECDSA-AES256-SHA',
+  'ECDHE-RSA-AES128-SHA256',
+  'ECDHE-RSA-AES256-SHA384',
+  'ECDHE-ECDSA-AES128-SHA256',
+  'ECDHE-ECDSA-AES256-SHA384',
+];
+
+const LEGACY = 'DEFAULT@SECLEVEL=0';
+const MAX_CHAIN = 16;
+
+/**
+ * Probes `host:port`: one handshake per protocol version (min = max), one
+ * default handshake for the negotiated protocol, cipher, chain and
+ * verification, and a few TLS 1.2 handshakes for weak suites. Never throws:
+ * an unreachable server gives a report with everything false and
+ * `verifyError` saying why.
+ *
+ * @example
+ * ```ts
+ * const tls = await probeTls('example.com', 443);
+ * if (tls.protocols['TLSv1']) console.log('TLS 1.0 still offered');
+ * ```
+ */
+export async function probeTls(
+  host: string,
+  port: number,
+  opts: ProbeTlsOptions = {},
+): Promise<TlsReport> {
+  const main = await handshake(host, port, opts, {});
+  const versions = await Promise.all(
+    TLS_VERSIONS.map((v) =>
+      handshake(host, port, opts, { minVersion: v, maxVersion: v, ciphers: LEGACY }),
+    ),
+  );
+  const protocols = Object.fromEntries(
+    TLS_VERSIONS.map((v, i) => [v, versions[i]?.ok === true]),
+  ) as Record<TlsVersion, boolean>;
+  const weakCiphersAccepted = protocols['TLSv1.2']
+    ? await acceptedWeakCiphers(host, port, opts)
+    : [];
+  const chain = main.chain ?? versions.find((v) => v.chain !== undefined)?.chain ?? [];
+  const leaf = chain[0];
+  const daysToExpiry =
+    leaf === undefined ? 0 : Math.floor((Date.parse(leaf.notAfter) - Date.now()) / 86_400_000);
+  const verifyError = main.ok ? main.verifyError : main.error;
+  return {
+    host,
+    port,
+    protocols,
+    negotiated: { protocol: main.protocol ?? '', cipher: main.cipher ?? '' },
+    weakCiphersAccepted,
+    chain,
+    verified: main.ok && main.verifyError === undefined,
+    ...(verifyError === undefined ? {} : { verifyError }),
+    daysToExpiry,
+  };
+}
+
+/**
+ * Offers the whole weak list, records the suite the server picks, removes it
+ * and repeats: N accepted suites cost N + 1 handshakes instead of one per
+ * suite. Bounded by the list length.
+ */
+async function acceptedWeakCiphers(
+  host: string,
+  port: number,
+  opts: ProbeTlsOptions,
+): Promise<string[]> {
+  const remaining = [...(opts.weakCiphers ?? WEAK_CIPHERS)];
+  const accepted: string[] = [];
+  for (let round = 0; round <= (opts.weakCiphers ?? WEAK_CIPHERS).length; round++) {
+    if (remaining.length === 0) break;
+    const r = await handshake(host, port, opts, {
+      minVersion: 'TLSv1.2',
+      maxVersion: 'TLSv1.2',
+      ciphers: `${remaining.join(':')}@SECLEVEL=0`,
+    });
+    if (!r.ok || r.cipher === undefined) break;
+    accepted.push(r.cipher);
+    const index = remaining.indexOf(r.cipher);
+    // A suite we did not offer by that name: stop rather than loop (a
+    // conforming server cannot pick it).
+    if (index < 0) break;
+    remaining.splice(index, 1);
+  }
+  return accepted;
+}
+
+interface HandshakeResult {
+  readonly ok: boolean;
+  readonly error?: string;
+  readonly protocol?: string;
+  readonly cipher?: string;
+  readonly chain?: TlsCertificate[];
+  readonly verifyError?: string;
+}
+
+function handshake(
+  host: string,
+  port: number,
+  opts: ProbeTlsOptions,
+  extra: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'>,
+): Promise<HandshakeResult> {
+  const timeoutMs = opts.timeoutMs ?? 10_000;
+  return new Promise((resolve) => {
+    let settled = false;
+    const done = (r: HandshakeResult): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(r);
+    };
+    let socket: ReturnType<typeof connect>;
+    try {
+      socket = connect({
+        host,
+        port,
+        // RFC 6066 §3: no IP literals in SNI.
+        ...(isIP(host) === 0 ? { servername: host } : {}),
+        ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+        ...(opts.lookup === undefined ? {} : { lookup: opts.lookup }),
+        // We record verification instead of failing on it.
+        rejectUnauthorized: false,
+        ...extra,
+      });
+    } catch (error) {
+      // createSecureContext throws when no offered suite is known to this build.
+      resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      return;
+    }
+    const timer = setTimeout(() => {
+      done({ ok: false, error: `no TLS handshake within ${timeoutMs} ms` });
+    }, timeoutMs);
+    timer.unref();
+    socket.once('error', (error: NodeJS.ErrnoException) => {
+      done({ ok: false, error: error.code ?? error.message });
+    });
+    socket.once('close', () => {
+      done({ ok: false, error: 'connection closed before the handshake completed' });
+    });
+    socket.once('secureConnect', () => {
+      const cipher = socket.getCipher();
+      let chain: TlsCertificate[] | undefined;
+      try {
+        chain = servedChain(socket.getPeerCertificate(true));
+      } catch {
+        chain = undefined;
+      }
+      done({
+        ok: true,
+        protocol: socket.getProtocol() ?? '',
+        cipher: cipher.name,
+        ...(chain === undefined ? {} : { chain }),
+        ...(socket.authorized ? {} : { verifyError: String(socket.authorizationError) }),
+      });
+    });
+  });
+}
+
+/**
+ * The served chain, leaf first, following Node's issuer links (Node appends
+ * the trust anchor it verified against). Bounded and cycle-safe: a hostile
+ * server cannot make us loop.
+ */
+export function servedChain(leaf: DetailedPeerCertificate): TlsCertificate[] {
+  const out: TlsCertificate[] = [];
+  const seen = new Set<string>();
+  let cert: DetailedPeerCertificate | undefined = Object.keys(leaf).length === 0 ? undefined : leaf;
+  while (cert !== undefined && out.length < MAX_CHAIN && !seen.has(cert.fingerprint256)) {
+    seen.add(cert.fingerprint256);
+    out.push(describeCertificate(new X509Certificate(cert.raw)));
+    // Typed as always present, but absent when Node could not find the issuer.
+    const next: unknown = Reflect.get(cert, 'issuerCertificate');
+    cert = next === undefined || next === null ? undefined : (next as DetailedPeerCertificate);
+  }
+  return out;
+}
+
+const CURVE_BITS: Readonly<Record<string, number>> = {
+  prime256v1: 256,
+  secp384r1: 384,
+  secp521r1: 521,
+  secp256k1: 256,
+  secp224r1: 224,
+  prime192v1: 192,
+};
+
+/**
+ * One certificate as a {@link TlsCertificate}; `spkiSha256` is the HPKP
+ * `pin-sha256` (RFC 7469 §2.4: SHA-256 of the DER SubjectPublicKeyInfo).
+ */
+export function describeCertificate(x: X509Certificate): TlsCertificate {
+  const key = x.publicKey;
+  const details = key.asymmetricKeyDetails ?? {};
+  const keyType = key.asymmetricKeyType ?? 'unknown';
+  const curve = details.namedCurve;
+  const keyBits =
+    details.modulusLength ??
+    (curve === undefined ? undefined : CURVE_BITS[curve]) ??
+    (keyType === 'ed25519' ? 256 : keyType === 'ed448' ? 456 : 0);
+  const spki = key.export({ type: 'spki', format: 'der' });
+  let selfSigned = false;
+  if (x.subject === x.issuer) {
+    try {
+      selfSigned = x.verify(key);
+    } catch {
+      selfSigned = false;
+    }
+  }
+  return {
+    subject: x.subject.replaceAll('\n', ', '),
+    issuer: x.issuer.replaceAll('\n', ', '),
+    notBefore: x.validFromDate.toISOString(),
+    notAfter: x.validToDate.toISOString(),
+    keyType,
+    keyBits,
+    ...(curve === undefined ? {} : { curve }),
+    signatureAlgorithm: x.signatureAlgorithm ?? 'unknown',
+    spkiSha256: createHash('sha256').update(spki).digest('base64'),
+    selfSigned,
+  };
+}
