@@ -55,6 +55,16 @@ export const ERROR_CODES = {
     'A host did not answer TLS: the connection was refused, timed out, closed, or the peer does not speak TLS.',
   BARBICAN_E_TLS_VERIFY:
     'The certificate chain a host served does not verify against the trusted roots (or the --ca file).',
+  BARBICAN_E_SCAN_REDIRECTS:
+    'barbican scan stopped following redirects: more hops than the limit (10), or a Location that is not an http(s) URL.',
+  BARBICAN_E_SCAN_TIMEOUT:
+    'barbican scan got no response, or no complete HTML body, within the per-request timeout (--timeout).',
+  BARBICAN_E_SCAN_RESPONSE:
+    'barbican scan received a response it would not read: a response head over the size limit, malformed HTTP, or a connection reset.',
+  BARBICAN_E_SCAN_CONNECT:
+    'barbican scan could not connect: the host does not resolve, the port refuses connections, or the TLS handshake failed.',
+  BARBICAN_E_SCAN_FAILED:
+    'barbican scan could not grade a URL: neither the HTTPS nor the HTTP request produced a response.',
 } as const;
 
 /** Warnings: the policy is built, but a setting is deprecated or risky. They are data: list them or silence them by code. */

@@ -21,7 +21,7 @@ import { isIP, type LookupFunction } from 'node:net';
  */
 export function staticLookup(table: Readonly<Record<string, string>>): LookupFunction {
   const entries = new Map(Object.entries(table).map(([k, v]) => [k.toLowerCase(), v]));
-  return ((hostname: string, options: unknown, callback: unknown) => {
+  return (hostname: string, options: unknown, callback: unknown) => {
     // Node calls lookup(host, options, cb); options.all is set when
     // autoSelectFamily (happy eyeballs) wants every address.
     const cb = (typeof options === 'function' ? options : callback) as (
@@ -40,5 +40,5 @@ export function staticLookup(table: Readonly<Record<string, string>>): LookupFun
     const family = isIP(address);
     if (opts.all === true) cb(null, [{ address, family }]);
     else cb(null, address, family);
-  });
+  };
 }
