@@ -33,18 +33,60 @@ export type FetchHandler<Extra extends unknown[]> = (
   ...extra: Extra
 ) => Response | Promise<Response>;
 
-class FetchFacts implements RequestFacts {
+/**
+ * A Fetch `Request` as the engine sees it. The Fetch API has no
+ * request-target: `request.url` is built by the runtime. How it was built
+ * decides what the target is.
+ *
+ * - `urlFromHost: true` (Workers, Deno, Bun, Node bridges such as
+ *   `@hono/node-server`): the runtime writes the URL from the Host header for
+ *   an origin-form target, and takes an absolute-form target as the URL
+ *   (RFC 9112 §3.2.2: its authority wins over Host). So when the URL's
+ *   authority is the Host header, the target is the URL's path and query;
+ *   when it differs, the client sent absolute-form (or the runtime had no
+ *   usable Host), and the whole URL goes to the engine, which refuses an
+ *   authority that disagrees with Host: the app routes on `request.url`, so
+ *   a host it never validated must not reach it.
+ * - `urlFromHost: false` (Next.js): the runtime builds the URL from its own
+ *   host name (Next turns `127.0.0.1` into `localhost`), so the URL says
+ *   nothing about the client's target: always path and query.
+ *
+ * The host is always the Host header; without one (HTTP/2 `:authority`) the
+ * engine falls back to the URL's authority.
+ *
+ * @example
+ * ```ts
+ * evaluateRequest(policy, new FetchFacts(request, peer, true));
+ * ```
+ */
+export class FetchFacts implements RequestFacts {
   readonly request: Request;
   readonly peer: string | undefined;
-  constructor(request: Request, peer: string | undefined) {
+  readonly #urlFromHost: boolean;
+  constructor(request: Request, peer: string | undefined, urlFromHost = true) {
     this.request = request;
     this.peer = peer;
+    this.#urlFromHost = urlFromHost;
   }
   get method(): string {
     return this.request.method;
   }
   get target(): string {
-    return this.request.url;
+    const url = this.request.url;
+    // A serialised http(s) URL: scheme "://" authority path [query] [fragment].
+    // String slicing, not `new URL()`: this runs on every request.
+    const start = url.indexOf('://') + 3;
+    let end = url.indexOf('/', start);
+    if (end === -1) end = url.length;
+    if (this.#urlFromHost) {
+      const host = this.request.headers.get('host');
+      // URL serialisation lower-cases the host; anything subtler (default
+      // ports, IPv6 spelling) goes to the engine's full comparison.
+      if (host === null || url.slice(start, end) !== host.toLowerCase()) return url;
+    }
+    const hash = url.indexOf('#', end);
+    const path = hash === -1 ? url.slice(end) : url.slice(end, hash);
+    return path === '' ? '/' : path;
   }
   headerValues(name: string): readonly string[] {
     const v = this.request.headers.get(name);

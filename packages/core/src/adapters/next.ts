@@ -27,40 +27,11 @@
  * ```
  * @module
  */
-import { evaluateRequest, type RequestFacts } from '../engine.ts';
+import { evaluateRequest } from '../engine.ts';
 import { createNonce } from '../nonce.ts';
 import type { Policy, PolicyOptions } from '../policy/index.ts';
-import { applyPlanToResponse, verdictResponse } from './fetch.ts';
+import { applyPlanToResponse, FetchFacts, verdictResponse } from './fetch.ts';
 import { toPolicy } from './policy-input.ts';
-
-/**
- * The request as the engine sees it. Next rebuilds `request.url` (and turns
- * `127.0.0.1` into `localhost`), so the URL is not the client's
- * request-target: the target is its origin form, the host comes from the
- * Host header, and the scheme from the URL Next built.
- */
-class NextFacts implements RequestFacts {
-  readonly request: Request;
-  readonly peer: string | undefined;
-  constructor(request: Request, peer: string | undefined) {
-    this.request = request;
-    this.peer = peer;
-  }
-  get method(): string {
-    return this.request.method;
-  }
-  get target(): string {
-    const url = new URL(this.request.url);
-    return url.pathname + url.search;
-  }
-  headerValues(name: string): readonly string[] {
-    const v = this.request.headers.get(name);
-    return v === null ? [] : [v];
-  }
-  get tls(): boolean {
-    return this.request.url.startsWith('https:');
-  }
-}
 
 /** Options of {@link barbicanMiddleware}. */
 export interface BarbicanNextOptions {
@@ -107,7 +78,9 @@ export function barbicanMiddleware(
   const nonceHeader = (options.nonceHeader ?? 'x-nonce').toLowerCase();
   const peer = options.peer;
   return (request) => {
-    const verdict = evaluateRequest(built, new NextFacts(request, peer?.(request)));
+    // Next builds request.url from its own host name, not from Host (see
+    // FetchFacts): the target is the URL's path and query.
+    const verdict = evaluateRequest(built, new FetchFacts(request, peer?.(request), false));
     if (verdict.kind === 'respond') return verdictResponse(verdict);
     const plan = verdict.plan;
     // `NextResponse.next()`: continue to the app.

@@ -138,22 +138,49 @@ async function listenServer(server: Server, secure: boolean): Promise<Running> {
   };
 }
 
+/** Copies the request headers as received (repeated names stay repeated). */
+function rawHeaders(req: IncomingMessage): Headers {
+  const headers = new Headers();
+  for (let i = 0; i < req.rawHeaders.length; i += 2) {
+    headers.append(req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '');
+  }
+  return headers;
+}
+
+/**
+ * The URL a Node→Fetch bridge gives the Request, the way Next's
+ * `fromNodeNextRequest` does: an absolute-form target is the URL; otherwise
+ * the Host header is its authority. A Host that cannot form a URL (userinfo that
+ * Fetch refuses, spaces, an unbracketed IPv6, a bad port) gets a reserved
+ * placeholder authority (RFC 6761 `.invalid`) instead of an exception, and
+ * the raw Host header still goes through: the adapter, not the bridge,
+ * decides to answer 400, as it does on every other runtime.
+ */
+function bridgeUrl(req: IncomingMessage, scheme: string): string {
+  const target = req.url ?? '/';
+  if (/^https?:\/\//i.test(target)) return target;
+  try {
+    const url = new URL(`${scheme}://${req.headers.host ?? ''}${target}`);
+    // Fetch refuses a Request URL with credentials.
+    if (url.username === '' && url.password === '') return url.href;
+  } catch {
+    // Falls through to the placeholder.
+  }
+  return new URL(`${scheme}://host.invalid${target.startsWith('/') ? target : '/'}`).href;
+}
+
 /** Serves a Fetch handler from node:http(s), the way Node-hosted Fetch runtimes do. */
 function fromFetch(
   handler: (request: Request, env: NodeEnv) => Promise<Response> | Response,
 ): RequestListener {
   return (req, res) => {
     const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
-    const headers = new Headers();
-    for (let i = 0; i < req.rawHeaders.length; i += 2) {
-      headers.append(req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '');
-    }
-    const request = new Request(
-      `${secure ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`,
-      { method: req.method ?? 'GET', headers },
-    );
     void (async () => {
       try {
+        const request = new Request(bridgeUrl(req, secure ? 'https' : 'http'), {
+          method: req.method ?? 'GET',
+          headers: rawHeaders(req),
+        });
         const response = await handler(request, { incoming: req });
         const flat: string[] = [];
         for (const [name, value] of response.headers) flat.push(name, value);
@@ -250,11 +277,11 @@ const fastify: AdapterFactory = {
         void reply.header('X-Frame-Options', HANDLER_VALUE);
       return path === '/nonce' ? page(reply.cspNonce) : 'ok';
     };
-    for (const path of ['/plain', '/fingerprint', '/override', '/nonce'])
-      app.get(path, handler(path));
-    app.get('/route', { config: { barbican: ROUTE_OVERRIDES } }, handler('/route'));
-    app.get('/route-handler', { config: { barbican: ROUTE_OVERRIDES } }, handler('/route-handler'));
-    app.get('/off', { config: { barbican: false } }, handler('/off'));
+    // Every method, every path (the hostile table POSTs to arbitrary paths).
+    app.all('/route', { config: { barbican: ROUTE_OVERRIDES } }, handler('/route'));
+    app.all('/route-handler', { config: { barbican: ROUTE_OVERRIDES } }, handler('/route-handler'));
+    app.all('/off', { config: { barbican: false } }, handler('/off'));
+    app.all('/*', (req, reply) => handler(req.url.split('?')[0] ?? '/')(req, reply));
     await app.listen({ port: 0, host: '127.0.0.1' });
     const { port } = app.server.address() as AddressInfo;
     return {
@@ -307,7 +334,7 @@ const hono: AdapterFactory = {
     app.use('/route', security.route(ROUTE_OVERRIDES));
     app.use('/route-handler', security.route(ROUTE_OVERRIDES));
     app.use('/off', security.route(false));
-    app.get('*', (c) => {
+    app.all('*', (c) => {
       onCall();
       if (c.req.path === '/fingerprint') {
         c.header('X-Powered-By', 'PHP/8.3');
@@ -381,14 +408,23 @@ const next: AdapterFactory = {
     return listen((req, res) => {
       const path = pathOf(req);
       const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
-      const headers = new Headers();
-      for (let i = 0; i < req.rawHeaders.length; i += 2) {
-        headers.append(req.rawHeaders[i] ?? '', req.rawHeaders[i + 1] ?? '');
+      const headers = rawHeaders(req);
+      // `next start` builds the middleware's URL from its own host name and
+      // port plus the request-target (initURL in next-server), never from
+      // Host: the middleware sees `localhost` when the client said 127.0.0.1.
+      let request: NextRequest;
+      try {
+        request = new NextRequest(
+          `${secure ? 'https' : 'http'}://localhost:${String(req.socket.localPort)}${req.url ?? '/'}`,
+          { method: req.method ?? 'GET', headers },
+        );
+      } catch {
+        // An absolute-form or slash-less target makes no URL here either:
+        // Next fails before any middleware runs (see nextCanRoute).
+        res.statusCode = 500;
+        res.end();
+        return;
       }
-      const request = new NextRequest(
-        `${secure ? 'https' : 'http'}://${req.headers.host ?? '127.0.0.1'}${req.url ?? '/'}`,
-        { method: req.method ?? 'GET', headers },
-      );
       peers.set(request, req.socket.remoteAddress);
       if (path === '/off') {
         nodeRoutes(path, res, () => '', onCall);
@@ -418,6 +454,15 @@ const next: AdapterFactory = {
     }, tls);
   },
 };
+
+/**
+ * Whether a request-target can reach Next's middleware at all: `next start`
+ * appends the target to its own origin, so only origin-form targets (`/…`)
+ * make a URL. The rest never get to Barbican under Next.
+ */
+export function nextCanRoute(target: string): boolean {
+  return target.startsWith('/');
+}
 
 /** Every adapter the behaviour suite runs through. */
 export const ADAPTERS: readonly AdapterFactory[] = [
