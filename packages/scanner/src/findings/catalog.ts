@@ -1,0 +1,260 @@
+/**
+ * Every finding code {@link reviewFindings} can emit, with its default
+ * severity, a one-line summary and the spec it rests on. `docs/scan-findings.md`
+ * lists the same codes, and a test keeps the two in sync.
+ *
+ * @module
+ */
+import type { Severity } from '../model.ts';
+
+/** What a reviewer finding code means. */
+export interface FindingCodeInfo {
+  /** The usual severity; a few codes raise or lower it (noted in the docs). */
+  readonly severity: Severity;
+  readonly summary: string;
+  readonly spec: string;
+}
+
+const PP = 'https://w3c.github.io/webappsec-permissions-policy/';
+const COOKIE = 'https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html';
+const CORS = 'https://fetch.spec.whatwg.org/#http-cors-protocol';
+const TLS = 'https://www.rfc-editor.org/rfc/rfc9325';
+const HPKP = 'https://www.rfc-editor.org/rfc/rfc7469';
+const OWASP = 'https://owasp.org/www-project-secure-headers/#div-bestpractices';
+
+/** The reviewer's finding codes. */
+export const FINDING_CODES = {
+  'permissions-policy.missing': {
+    severity: 'low',
+    summary: 'No Permissions-Policy: every embedded frame may ask for powerful features',
+    spec: PP,
+  },
+  'permissions-policy.invalid': {
+    severity: 'medium',
+    summary: 'Permissions-Policy is not a valid structured-field dictionary; browsers ignore it',
+    spec: `${PP}#algo-parse-policy`,
+  },
+  'permissions-policy.entry-ignored': {
+    severity: 'info',
+    summary: 'A Permissions-Policy entry browsers ignore (unknown feature or bad origin)',
+    spec: `${PP}#algo-parse-policy`,
+  },
+  'permissions-policy.feature.wildcard': {
+    severity: 'medium',
+    summary: 'A powerful feature is delegated to every origin (*)',
+    spec: `${PP}#allowlists`,
+  },
+  'fingerprint.server.version': {
+    severity: 'low',
+    summary: 'Server reveals software and version',
+    spec: 'https://www.rfc-editor.org/rfc/rfc9110#section-10.2.4',
+  },
+  'fingerprint.x-powered-by': {
+    severity: 'low',
+    summary: 'X-Powered-By reveals the framework',
+    spec: OWASP,
+  },
+  'fingerprint.header': {
+    severity: 'info',
+    summary: 'A header on the OWASP remove list (server, framework or tracing internals)',
+    spec: OWASP,
+  },
+  'cookie.secure.missing': {
+    severity: 'medium',
+    summary: 'Cookie without Secure can leak over plain HTTP (high for session-like names)',
+    spec: `${COOKIE}#name-the-secure-attribute`,
+  },
+  'cookie.httponly.missing': {
+    severity: 'medium',
+    summary: 'Session-like cookie without HttpOnly is readable by injected scripts',
+    spec: `${COOKIE}#name-the-httponly-attribute`,
+  },
+  'cookie.samesite.missing': {
+    severity: 'low',
+    summary: 'Cookie without SameSite relies on the browser default for cross-site requests',
+    spec: `${COOKIE}#name-the-samesite-attribute`,
+  },
+  'cookie.samesite.invalid': {
+    severity: 'low',
+    summary: 'SameSite value is not Strict, Lax or None; browsers use their default',
+    spec: `${COOKIE}#name-the-samesite-attribute`,
+  },
+  'cookie.samesite.none-insecure': {
+    severity: 'medium',
+    summary: 'SameSite=None without Secure: browsers reject the cookie',
+    spec: `${COOKIE}#name-the-samesite-attribute`,
+  },
+  'cookie.prefix.host': {
+    severity: 'medium',
+    summary:
+      '__Host- cookie without Secure, with Domain, or with a Path other than /: browsers reject it',
+    spec: `${COOKIE}#name-the-__host-prefix`,
+  },
+  'cookie.prefix.secure': {
+    severity: 'medium',
+    summary: '__Secure- cookie without Secure: browsers reject it',
+    spec: `${COOKIE}#name-the-__secure-prefix`,
+  },
+  'cors.wildcard-with-credentials': {
+    severity: 'low',
+    summary:
+      'Access-Control-Allow-Origin: * with credentials (browsers refuse it; the intent is unsafe)',
+    spec: CORS,
+  },
+  'cors.origin-reflected': {
+    severity: 'high',
+    summary: 'Any Origin is echoed back (high with credentials, low without)',
+    spec: CORS,
+  },
+  'cors.null-origin': {
+    severity: 'high',
+    summary: 'Access-Control-Allow-Origin: null (sandboxed frames and data: URLs have that origin)',
+    spec: 'https://w3c.github.io/webappsec-cors-for-developers/#avoid-returning-access-control-allow-origin-null',
+  },
+  'cache.sensitive.not-no-store': {
+    severity: 'low',
+    summary: 'A response that sets cookies or looks authenticated may be stored by caches',
+    spec: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.5',
+  },
+  'cache.sensitive.public': {
+    severity: 'medium',
+    summary:
+      'Cache-Control: public on a response that sets cookies: shared caches may serve it to others',
+    spec: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.9',
+  },
+  'coop.missing': {
+    severity: 'info',
+    summary: 'No Cross-Origin-Opener-Policy (outside the score)',
+    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#cross-origin-opener-policies',
+  },
+  'coop.invalid': {
+    severity: 'low',
+    summary: 'COOP value browsers do not recognise (they fall back to unsafe-none)',
+    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#cross-origin-opener-policies',
+  },
+  'coop.unsafe-none': {
+    severity: 'info',
+    summary: 'COOP unsafe-none: cross-origin windows keep a handle to this one',
+    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#cross-origin-opener-policies',
+  },
+  'coep.missing': {
+    severity: 'info',
+    summary:
+      'No Cross-Origin-Embedder-Policy (outside the score; needed for cross-origin isolation)',
+    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#coep',
+  },
+  'coep.invalid': {
+    severity: 'low',
+    summary: 'COEP value browsers do not recognise',
+    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#coep',
+  },
+  'corp.missing': {
+    severity: 'info',
+    summary: 'No Cross-Origin-Resource-Policy (outside the score)',
+    spec: 'https://fetch.spec.whatwg.org/#cross-origin-resource-policy-header',
+  },
+  'corp.invalid': {
+    severity: 'low',
+    summary: 'CORP value browsers ignore (values are case-sensitive)',
+    spec: 'https://fetch.spec.whatwg.org/#cross-origin-resource-policy-header',
+  },
+  'corp.cross-origin': {
+    severity: 'info',
+    summary: 'CORP cross-origin: any site may embed this response',
+    spec: 'https://fetch.spec.whatwg.org/#cross-origin-resource-policy-header',
+  },
+  'x-xss-protection.enabled': {
+    severity: 'low',
+    summary: 'X-XSS-Protection other than 0: the retired XSS auditor enabled cross-site leaks',
+    spec: 'https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/X-XSS-Protection',
+  },
+  'referrer-policy.unsafe-url': {
+    severity: 'medium',
+    summary:
+      'Referrer-Policy unsafe-url sends full URLs (paths, queries) to every site, even over HTTP',
+    spec: 'https://w3c.github.io/webappsec-referrer-policy/#referrer-policy-unsafe-url',
+  },
+  'hsts.over-http': {
+    severity: 'info',
+    summary: 'Strict-Transport-Security sent over HTTP, where browsers ignore it',
+    spec: 'https://www.rfc-editor.org/rfc/rfc6797#section-7.2',
+  },
+  'tls.protocol.tls1': {
+    severity: 'medium',
+    summary: 'TLS 1.0 offered (deprecated by RFC 8996)',
+    spec: 'https://www.rfc-editor.org/rfc/rfc8996',
+  },
+  'tls.protocol.tls1_1': {
+    severity: 'medium',
+    summary: 'TLS 1.1 offered (deprecated by RFC 8996)',
+    spec: 'https://www.rfc-editor.org/rfc/rfc8996',
+  },
+  'tls.protocol.no-tls1_3': {
+    severity: 'info',
+    summary: 'TLS 1.3 not offered',
+    spec: TLS,
+  },
+  'tls.cipher.broken': {
+    severity: 'high',
+    summary: 'A broken cipher suite is accepted (NULL, EXPORT, DES, RC4, 3DES, MD5, anonymous)',
+    spec: `${TLS}#section-4.1`,
+  },
+  'tls.cipher.no-forward-secrecy': {
+    severity: 'medium',
+    summary: 'A suite without forward secrecy (static RSA key exchange) is accepted',
+    spec: `${TLS}#section-4.1`,
+  },
+  'tls.cipher.cbc': {
+    severity: 'low',
+    summary: 'A CBC-mode suite is accepted (padding-oracle history; prefer AEAD)',
+    spec: `${TLS}#section-4.2`,
+  },
+  'tls.chain.unverified': {
+    severity: 'high',
+    summary: 'The certificate chain does not verify',
+    spec: 'https://www.rfc-editor.org/rfc/rfc5280#section-6',
+  },
+  'tls.cert.expired': {
+    severity: 'high',
+    summary: 'The certificate has expired',
+    spec: 'https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5',
+  },
+  'tls.cert.expiring': {
+    severity: 'medium',
+    summary: 'The certificate expires within 30 days',
+    spec: 'https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5',
+  },
+  'tls.key.weak': {
+    severity: 'high',
+    summary: 'RSA key under 2048 bits or EC key under 256 bits',
+    spec: 'https://cabforum.org/working-groups/server/baseline-requirements/requirements/#6152-key-sizes',
+  },
+  'tls.signature.weak': {
+    severity: 'high',
+    summary: 'A certificate (root excluded) is signed with SHA-1 or MD5',
+    spec: 'https://www.rfc-editor.org/rfc/rfc9155',
+  },
+  'hpkp.obsolete': {
+    severity: 'info',
+    summary: 'Public-Key-Pins is obsolete: no current browser enforces it',
+    spec: HPKP,
+  },
+  'hpkp.invalid': {
+    severity: 'low',
+    summary: 'Public-Key-Pins does not parse as RFC 7469 requires',
+    spec: `${HPKP}#section-2.1`,
+  },
+  'hpkp.no_live_pin': {
+    severity: 'medium',
+    summary: 'No pin matches a key in the served chain (old browsers would lock users out)',
+    spec: `${HPKP}#section-2.6`,
+  },
+  'hpkp.no_backup_pin': {
+    severity: 'medium',
+    summary: 'Every pin is in the served chain: no backup key, so losing the key bricks the site',
+    spec: `${HPKP}#section-4.3`,
+  },
+} as const satisfies Record<string, FindingCodeInfo>;
+
+/** A reviewer finding code. */
+export type FindingCode = keyof typeof FINDING_CODES;
