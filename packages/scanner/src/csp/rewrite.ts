@@ -1,0 +1,403 @@
+/**
+ * Rewrites policies to address their findings, and says for each finding
+ * what changed. The plan follows web.dev's strict CSP: a per-response nonce
+ * with `'strict-dynamic'`, the old allowlist and `'unsafe-inline'` kept only
+ * as fallbacks that nonce-aware browsers ignore, `object-src 'none'` and
+ * `base-uri 'none'`.
+ *
+ * @module
+ */
+import { CSP_DIRECTIVE_SPECS, checkSource, parseCsp } from '@barbican/core';
+import type { RawFinding } from './checks.ts';
+import { STRICT_HASH, STRICT_NONCE, serialize, type Directives, type Policy } from './policy.ts';
+
+/**
+ * Stands for the fresh random nonce the server must generate for every
+ * response (128 bits, base64). Valid CSP, so the rewritten policy parses.
+ */
+export const NONCE_PLACEHOLDER = "'nonce-REPLACE_WITH_FRESH_NONCE'";
+
+const SCRIPT_PLAN_CHECKS = new Set([
+  'unsafe-inline',
+  'plain-url-scheme',
+  'wildcard',
+  'allowlist-bypass',
+  'no-strict-dynamic',
+  'missing-script-src',
+  'strict-dynamic-not-standalone',
+]);
+const OBJECT_CHECKS = new Set(['missing-object-src', 'flash-bypass', 'object-allowlist']);
+
+/** Levenshtein distance, bounded: names are short and we only care about ≤ 2. */
+function distance(a: string, b: string): number {
+  if (Math.abs(a.length - b.length) > 2 || a.length > 64 || b.length > 64) return 3;
+  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(
+        (prev[j] ?? 0) + 1,
+        (cur[j - 1] ?? 0) + 1,
+        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+      );
+    }
+    prev = cur;
+  }
+  return prev[b.length] ?? 3;
+}
+
+/** The known directive a typo most likely meant. */
+export function guessDirective(name: string): string | undefined {
+  const stripped = name.replace(/:+$/, '');
+  if (Object.hasOwn(CSP_DIRECTIVE_SPECS, stripped)) return stripped;
+  let best: string | undefined;
+  let bestD = 3;
+  for (const known of Object.keys(CSP_DIRECTIVE_SPECS)) {
+    const d = distance(stripped, known);
+    if (d < bestD) {
+      best = known;
+      bestD = d;
+    }
+  }
+  return best;
+}
+
+/** Inserts or replaces a directive, keeping the order (new ones go after default-src/script-src). */
+function set(d: Directives, name: string, values: string[]): void {
+  d.set(name, values);
+}
+
+function isFallbackSource(v: string): boolean {
+  if (v === "'self'" || v === 'https:') return true;
+  if (v.startsWith("'") || /^[A-Za-z][A-Za-z0-9+.-]*:$/.test(v)) return false;
+  // A bare or scheme-prefixed wildcard is no allowlist at all.
+  return v.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '') !== '*' && !v.startsWith('http://');
+}
+
+/** The nonce/'strict-dynamic' plan for one script directive's values. */
+function scriptPlan(values: readonly string[]): string[] {
+  const nonces = values.filter((v) => STRICT_NONCE.test(v) && v.length >= 16);
+  const hashes = values.filter((v) => STRICT_HASH.test(v));
+  const out = nonces.length + hashes.length === 0 ? [NONCE_PLACEHOLDER] : [...nonces, ...hashes];
+  out.push("'strict-dynamic'");
+  for (const k of ["'unsafe-hashes'", "'report-sample'", "'wasm-unsafe-eval'"]) {
+    if (values.includes(k)) out.push(k);
+  }
+  const fallback = values.filter(isFallbackSource);
+  out.push(...fallback);
+  if (!fallback.some((v) => v !== "'self'")) out.push('https:');
+  out.push("'unsafe-inline'");
+  return [...new Set(out)];
+}
+
+/** The script directive to change for a finding on `dir`: default-src is split out into script-src. */
+function scriptTarget(d: Directives, dir: string | undefined): string {
+  if (dir === undefined || dir === 'default-src' || !d.has(dir)) {
+    if (!d.has('script-src')) set(d, 'script-src', [...(d.get('default-src') ?? [])]);
+    return 'script-src';
+  }
+  return dir;
+}
+
+/** What the rewrite produced. */
+export interface Rewrite {
+  /** The rewritten policies, serialised and comma-joined. */
+  readonly fixed: string;
+  /** The fix text of each finding, same order as the input. */
+  readonly fixes: string[];
+}
+
+/**
+ * Rewrites `policies` to address `findings` (each attributed to the policy
+ * it was reported for). Never throws; the result always parses under
+ * `parseCsp(…, { validate: true })` without errors.
+ */
+export function rewrite(policies: readonly Policy[], findings: readonly RawFinding[]): Rewrite {
+  const work: Directives[] = policies.map((p) => {
+    const d: Directives = new Map();
+    for (const [k, v] of p.directives) d.set(k, [...v]);
+    return d;
+  });
+  if (work.length === 0) work.push(new Map());
+  const text: string[] = findings.map(() => '');
+  /** Per finding: the directive whose final value the fix text shows. */
+  const shows: (string | undefined)[] = findings.map(() => undefined);
+  const hasBase = (): boolean => work.some((d) => d.has('base-uri'));
+
+  findings.forEach((fd, i) => {
+    const d = work[fd.policy] ?? work[0];
+    if (d === undefined) return;
+    const dir = fd.directive ?? '';
+    const values = d.get(dir);
+    const v = fd.value ?? '';
+    switch (fd.check) {
+      case 'unknown-directive': {
+        const guess = guessDirective(dir);
+        const vals = d.get(dir) ?? [];
+        d.delete(dir);
+        if (guess !== undefined && !d.has(guess)) {
+          set(d, guess, vals);
+          text[i] = `Renamed "${dir}" to ${guess}`;
+          shows[i] = guess;
+        } else text[i] = `Removed "${dir}"`;
+        break;
+      }
+      case 'missing-semicolon': {
+        if (values === undefined) break;
+        const at = values.indexOf(v);
+        if (at === -1) break;
+        const rest = values.splice(at);
+        if (!d.has(v)) set(d, v, rest.slice(1));
+        text[i] = `Added the missing semicolon: ${dir} and ${v} are separate directives`;
+        shows[i] = dir;
+        break;
+      }
+      case 'invalid-keyword': {
+        if (values === undefined) break;
+        const quoted = `'${v}'`;
+        const at = values.indexOf(v);
+        if (at === -1) break;
+        if (!v.startsWith("'") && checkSource(quoted) === undefined) {
+          values.splice(at, 1, quoted);
+          text[i] = `Quoted it as ${quoted}`;
+        } else {
+          values.splice(at, 1);
+          text[i] = `Removed ${v}`;
+        }
+        shows[i] = dir;
+        break;
+      }
+      case 'invalid-source':
+        if (values !== undefined && values.includes(v)) values.splice(values.indexOf(v), 1);
+        text[i] = `Removed ${v}`;
+        shows[i] = dir;
+        break;
+      case 'duplicate-directive':
+        text[i] = `Kept only the first ${dir} (the one browsers apply)`;
+        shows[i] = dir;
+        break;
+      case 'deprecated':
+        d.delete(dir);
+        text[i] = `Removed ${dir}`;
+        break;
+      case 'http-source': {
+        if (values === undefined) break;
+        const https = `https://${v.slice(7)}`;
+        const at = values.indexOf(v);
+        if (at !== -1) values.splice(at, 1, ...(values.includes(https) ? [] : [https]));
+        text[i] = `Replaced ${v} with ${https}`;
+        shows[i] = dir;
+        break;
+      }
+      case 'nonce-length':
+      case 'nonce-charset': {
+        if (values === undefined) break;
+        const at = values.indexOf(v);
+        if (at !== -1)
+          values.splice(at, 1, ...(values.includes(NONCE_PLACEHOLDER) ? [] : [NONCE_PLACEHOLDER]));
+        text[i] =
+          `Replaced ${v} with a fresh 128-bit random nonce per response, ${NONCE_PLACEHOLDER}`;
+        shows[i] = dir;
+        break;
+      }
+      case 'unsafe-eval':
+        if (values?.includes(v) === true) values.splice(values.indexOf(v), 1);
+        text[i] =
+          `Removed 'unsafe-eval' (move code off eval()/new Function(); keep 'wasm-unsafe-eval' if only WebAssembly needs it)`;
+        shows[i] = dir;
+        break;
+      case 'unsafe-inline':
+      case 'unsafe-hashes':
+      case 'plain-url-scheme':
+      case 'wildcard':
+      case 'missing-object-src':
+      case 'missing-script-src':
+      case 'missing-base-uri':
+      case 'allowlist-bypass':
+      case 'allowlist':
+      case 'flash-bypass':
+      case 'object-allowlist':
+      case 'ip-source':
+      case 'no-strict-dynamic':
+      case 'strict-dynamic-not-standalone':
+      case 'no-unsafe-inline-fallback':
+      case 'no-allowlist-fallback':
+      case 'require-trusted-types':
+      case 'reporting-missing':
+      case 'report-to-only':
+      case 'meta-ignored-directive':
+      case 'meta-outside-head':
+      case 'meta-report-only':
+        // Structural or advice-only: handled below.
+        break;
+    }
+  });
+
+  // Structural fixes after the token-level ones, so plans see clean values.
+  findings.forEach((fd, i) => {
+    const d = work[fd.policy] ?? work[0];
+    if (d === undefined) return;
+    const dir = fd.directive;
+    const area = fd.area === 'all' ? undefined : (fd.area ?? undefined);
+    const objectFix =
+      OBJECT_CHECKS.has(fd.check) ||
+      ((fd.check === 'plain-url-scheme' || fd.check === 'wildcard') && area === 'object');
+    const baseFix = (fd.check === 'plain-url-scheme' || fd.check === 'wildcard') && area === 'base';
+    if (objectFix) {
+      set(d, 'object-src', ["'none'"]);
+      text[i] = "Set object-src 'none' (no page needs plugins)";
+      shows[i] = 'object-src';
+    } else if (baseFix || fd.check === 'missing-base-uri') {
+      set(d, 'base-uri', (d.get('base-uri') ?? []).includes("'self'") ? ["'self'"] : ["'none'"]);
+      text[i] = 'Restricted base-uri so injected <base> tags cannot re-point relative script URLs';
+      shows[i] = 'base-uri';
+    } else if (
+      dir === 'script-src-attr' &&
+      (fd.check === 'unsafe-inline' || fd.check === 'wildcard' || fd.check === 'plain-url-scheme')
+    ) {
+      // Nonces cannot cover event-handler attributes: move handlers to addEventListener.
+      const kept = (d.get(dir) ?? []).filter(
+        (v) => v !== fd.value && (STRICT_HASH.test(v) || v === "'unsafe-hashes'"),
+      );
+      set(d, dir, kept.length === 0 ? ["'none'"] : kept);
+      text[i] = 'Blocked inline event handlers (attach them with addEventListener)';
+      shows[i] = dir;
+    } else if (
+      SCRIPT_PLAN_CHECKS.has(fd.check) ||
+      (fd.check === 'allowlist' && fd.value !== "'self'")
+    ) {
+      const target = scriptTarget(d, dir);
+      const current = d.get(target) ?? [];
+      if (
+        !current.includes("'strict-dynamic'") ||
+        !current.some((v) => STRICT_NONCE.test(v) || STRICT_HASH.test(v))
+      ) {
+        set(d, target, scriptPlan(current));
+      }
+      if (!hasBase()) set(d, 'base-uri', ["'none'"]);
+      text[i] =
+        `Replaced the allowlist with a nonce and 'strict-dynamic': send a fresh random nonce on every response and put it on your <script> tags (Barbican's policy does this). ` +
+        `The hosts, https: and 'unsafe-inline' stay only as a fallback that browsers supporting 'strict-dynamic' ignore; base-uri is restricted so <base> cannot subvert the nonce`;
+      shows[i] = target;
+    } else if (fd.check === 'no-unsafe-inline-fallback') {
+      const target = scriptTarget(d, dir);
+      const cur = d.get(target) ?? [];
+      if (!cur.includes("'unsafe-inline'")) cur.push("'unsafe-inline'");
+      set(d, target, cur);
+      text[i] =
+        "Added 'unsafe-inline' as a fallback for browsers without nonce support (ignored when a nonce or hash is present)";
+      shows[i] = target;
+    } else if (fd.check === 'no-allowlist-fallback') {
+      const target = scriptTarget(d, dir);
+      const cur = d.get(target) ?? [];
+      if (!cur.includes('https:')) cur.push('https:');
+      set(d, target, cur);
+      text[i] =
+        "Added https: as a fallback for browsers without 'strict-dynamic' (ignored by those with it)";
+      shows[i] = target;
+    }
+  });
+
+  // Anything the plan touched must leave no hole via default-src fallbacks.
+  work.forEach((d, p) => {
+    if (!findings.some((fd) => fd.policy === p && fd.severity === 'high')) return;
+    const obj = d.get('object-src') ?? d.get('default-src');
+    if (
+      obj === undefined ||
+      obj.some(
+        (v) =>
+          v === '*' ||
+          v === 'data:' ||
+          v === 'http:' ||
+          v === 'https:' ||
+          /^[a-z][a-z0-9+.-]*:\/\/\*$/i.test(v),
+      )
+    ) {
+      set(d, 'object-src', ["'none'"]);
+    }
+  });
+
+  const fixed = finalize(work);
+  const fixes = findings.map((fd, i) => {
+    const base = text[i] !== '' ? text[i] : advice(fd);
+    const show = shows[i];
+    const d = work[fd.policy] ?? work[0];
+    const now = show === undefined ? undefined : d?.get(show);
+    return now === undefined || show === undefined
+      ? `${base}.`
+      : `${base}: ${[show, ...now].join(' ')}`;
+  });
+  return { fixed, fixes };
+}
+
+/** Fix text for findings the rewrite cannot act on by itself. */
+function advice(fd: RawFinding): string {
+  return ADVICE[fd.check] ?? 'Not changed automatically';
+}
+
+const ADVICE: Partial<Record<RawFinding['check'], string>> = {
+  allowlist:
+    "Not changed: make sure this origin serves no JSONP, AngularJS or user uploads, or move to nonces with 'strict-dynamic'",
+  'unsafe-hashes':
+    "Not changed: move inline event handlers to addEventListener, then drop 'unsafe-hashes' and their hashes",
+  'ip-source': 'Not changed: replace the IP address with a host name, or remove it in production',
+  'require-trusted-types':
+    "Not changed (it can break pages): once your code uses Trusted Types policies, add require-trusted-types-for 'script'",
+  'reporting-missing':
+    'Not changed: add report-uri https://<your collector> (and report-to with a Reporting-Endpoints header)',
+  'report-to-only': 'Not changed: add a report-uri with the same collector for Firefox and Safari',
+  'meta-ignored-directive':
+    'Removed from the <meta> policy: send this directive in the Content-Security-Policy header',
+  'meta-outside-head':
+    'Move the <meta http-equiv="Content-Security-Policy"> into <head>, before any script, or send the header',
+  'meta-report-only':
+    'Send Content-Security-Policy-Report-Only as an HTTP header; <meta> cannot carry it',
+};
+
+/**
+ * Serialises and proves the rewrite: any token our own validator rejects is
+ * dropped (and a directive with an invalid value as a whole), so `fixed`
+ * always parses cleanly. Bounded passes: each removes at least one token.
+ */
+function finalize(work: Directives[]): string {
+  const nonEmpty = work.filter((d) => d.size > 0);
+  if (nonEmpty.length === 0) nonEmpty.push(new Map());
+  for (let pass = 0; pass < 8; pass++) {
+    let changed = false;
+    for (const d of nonEmpty) {
+      for (const name of [...d.keys()]) {
+        // Names a comma or semicolon would split, or non-ASCII, cannot round-trip.
+        if (!/^[a-z0-9-]+$/.test(name)) {
+          d.delete(name);
+          changed = true;
+          continue;
+        }
+        const vals = d.get(name) ?? [];
+        const clean = vals.filter((v) => !/[",;]/.test(v));
+        if (clean.length !== vals.length) {
+          d.set(name, clean);
+          changed = true;
+        }
+      }
+      const { policies } = parseCsp(serialize(d), { validate: true });
+      for (const problem of policies[0]?.problems ?? []) {
+        if (problem.severity !== 'error' || problem.directive === undefined) continue;
+        const vals = d.get(problem.directive);
+        if (vals === undefined) continue;
+        const at = problem.value === undefined ? -1 : vals.indexOf(problem.value);
+        if (at !== -1) vals.splice(at, 1);
+        else d.delete(problem.directive);
+        changed = true;
+      }
+    }
+    if (!changed) break;
+  }
+  for (const d of nonEmpty) {
+    if (d.size === 0) {
+      d.set('script-src', scriptPlan([]));
+      d.set('object-src', ["'none'"]);
+      d.set('base-uri', ["'none'"]);
+    }
+  }
+  return nonEmpty.map((d) => serialize(d)).join(', ');
+}
