@@ -226,7 +226,10 @@ function build(options: PolicyOptions): Policy {
   const https = plan('https');
   const http = plan('http');
 
-  const guards = compileGuards(options, https, http, (c, p, m) => {
+  // The preset's request protections, under the user's (key by key: `csrf:
+  // false` turns the strict preset's check off).
+  const requestOptions: RequestOptions = { ...preset.request, ...options };
+  const guards = compileGuards(requestOptions, https, http, (c, p, m) => {
     ctx.warn(c, p, m);
   });
 

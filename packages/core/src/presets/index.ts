@@ -11,6 +11,7 @@
  * @module
  */
 import type { HeadersOptions } from '../headers/index.ts';
+import type { RequestOptions } from '../request/options.ts';
 
 /** What a preset sets: a value for some headers (absent = not sent) and the fingerprint-header removal. */
 export interface Preset {
@@ -20,6 +21,12 @@ export interface Preset {
   readonly headers: HeadersOptions;
   /** `true` = OWASP's remove list; a list = exactly those; `false` = remove nothing. */
   readonly removeHeaders: boolean | readonly string[];
+  /**
+   * Request protections the preset turns on. Only those that need no
+   * knowledge of the deployment (no host names, proxies or origins): the
+   * user's own request options override these key by key.
+   */
+  readonly request?: Readonly<Pick<RequestOptions, 'csrf'>>;
 }
 
 /** The names of the presets Barbican ships. */
@@ -317,6 +324,9 @@ const strict: Preset = {
     crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   removeHeaders: true,
+  // Same-origin CSRF checks for unsafe methods (issue 3: "on in the strict
+  // preset"): a strict app takes no cross-origin form posts.
+  request: { csrf: true },
 };
 
 /** `api`: JSON APIs: nothing a document needs, nothing cached, nothing framed. */

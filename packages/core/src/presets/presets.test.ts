@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { evaluateRequest, type RequestFacts } from '../engine.ts';
 import { parseHsts } from '../headers/hsts/parse.ts';
 import { OWASP_REMOVE_HEADERS } from '../headers/remove-headers/index.ts';
 import { createPolicy } from '../policy/index.ts';
@@ -252,6 +253,17 @@ const EXPECTED: Record<
   },
 };
 
+/** The request protections each preset turns on (docs/presets.md); the rest need deployment facts. */
+const EXPECTED_REQUEST: Record<PresetName, object> = {
+  barbican: {},
+  'secure-py': {},
+  openkat: {},
+  owasp: {},
+  helmet: {},
+  strict: { csrf: true },
+  api: {},
+};
+
 describe('presets', () => {
   it('the table covers every preset', () => {
     assert.deepEqual(Object.keys(EXPECTED).sort(), [...PRESET_NAMES].sort());
@@ -277,6 +289,10 @@ describe('presets', () => {
           policy.warnings.map((w) => w.code),
           expected.warnings,
         );
+      });
+
+      it('turns on exactly the documented request protections', () => {
+        assert.deepEqual(PRESETS[name].request ?? {}, EXPECTED_REQUEST[name]);
       });
 
       it('strips the documented fingerprint headers', () => {
@@ -349,5 +365,44 @@ describe('presets and overrides', () => {
     const value = get({ preset: 'secure-py' }, 'Strict-Transport-Security');
     assert.equal(value, 'max-age=63072000; includeSubdomains');
     assert.equal(parseHsts(value).includeSubDomains, true);
+  });
+});
+
+describe('strict: CSRF origin checks', () => {
+  /** An HTTPS POST to app.example carrying `headers`. */
+  const post = (options: Parameters<typeof createPolicy>[0], headers: Record<string, string>) => {
+    const all: Record<string, string> = { host: 'app.example', ...headers };
+    const facts: RequestFacts = {
+      method: 'POST',
+      target: '/transfer',
+      peer: '203.0.113.9',
+      tls: true,
+      headerValues: (n) => (all[n] === undefined ? [] : [all[n]]),
+    };
+    const v = evaluateRequest(createPolicy(options), facts);
+    return v.kind === 'respond' ? v.status : 200;
+  };
+
+  it('refuses a cross-origin POST with 403', () => {
+    assert.equal(post({ preset: 'strict' }, { origin: 'https://evil.example' }), 403);
+    assert.equal(post({ preset: 'strict' }, { 'sec-fetch-site': 'cross-site' }), 403);
+  });
+
+  it('serves a same-origin POST, also with the Origin: null its no-referrer policy causes', () => {
+    assert.equal(post({ preset: 'strict' }, { origin: 'https://app.example' }), 200);
+    assert.equal(
+      post({ preset: 'strict' }, { origin: 'null', 'sec-fetch-site': 'same-origin' }),
+      200,
+    );
+  });
+
+  it('is turned off by csrf: false, widened by trustedOrigins, and off in other presets', () => {
+    const evil = { origin: 'https://evil.example' };
+    assert.equal(post({ preset: 'strict', csrf: false }, evil), 200);
+    assert.equal(
+      post({ preset: 'strict', csrf: { trustedOrigins: ['https://evil.example'] } }, evil),
+      200,
+    );
+    assert.equal(post({ preset: 'barbican' }, evil), 200);
   });
 });

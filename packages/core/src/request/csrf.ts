@@ -110,7 +110,16 @@ export function csrfReason(
   if (origin.length > 0) {
     if (origin.length > 1) return 'csrf: several Origin headers';
     const o = parseOrigin(origin[0] ?? '');
-    if (o === undefined) return 'csrf: opaque or malformed Origin';
+    if (o === undefined) {
+      // Under `Referrer-Policy: no-referrer` (the strict preset's), browsers
+      // send `Origin: null` even on a same-origin form POST (Fetch,
+      // "serializing a request origin"). Sec-Fetch-Site, which no page can
+      // set, still says same-origin then; for a sandboxed frame, a data: URL
+      // or a cross-site redirect (the other sources of null) it does not.
+      if (origin[0] === 'null' && headerValues('sec-fetch-site')[0] === 'same-origin')
+        return undefined;
+      return 'csrf: opaque or malformed Origin';
+    }
     return same(o) || g.trusted(o) ? undefined : 'csrf: cross-origin request';
   }
   const site = headerValues('sec-fetch-site')[0];

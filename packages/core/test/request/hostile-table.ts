@@ -582,6 +582,20 @@ export const HOSTILE: readonly HostileCase[] = [
     status: 403,
   },
   {
+    name: 'Origin null is refused even with Sec-Fetch-Site cross-site',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Origin', 'null'], ['Sec-Fetch-Site', 'cross-site']),
+    status: 403,
+  },
+  {
+    name: 'Origin null from a same-origin no-referrer page',
+    policy: 'csrf',
+    method: 'POST',
+    headers: h('app.example', XFP, ['Origin', 'null'], ['Sec-Fetch-Site', 'same-origin']),
+    status: 200,
+  },
+  {
     name: 'scheme downgrade in Origin',
     policy: 'csrf',
     method: 'POST',
