@@ -4,3 +4,13 @@
  * @module
  */
 export * from './model.ts';
+export { scan, scanMany, assemble, mergeFindings, type ScanOptions } from './scan.ts';
+export {
+  retrieve,
+  followChain,
+  staticLookup,
+  RETRIEVE_ERRORS,
+  type RetrieveOptions,
+} from './retrieve/index.ts';
+export * from './tls/index.ts';
+export * from './report/index.ts';

@@ -40,7 +40,7 @@ export interface ThrowawayCa extends IssuedCertificate {
 const DAY_MS = 86_400_000;
 
 /**
- * Creates a self-signed EC P-256 root valid for a week, able to issue leaves.
+ * Creates a self-signed EC P-256 root valid for 90 days (so the demo is not flagged as expiring), able to issue leaves.
  *
  * @example
  * ```ts
@@ -59,7 +59,7 @@ export function createThrowawayCa(commonName = 'Barbican Throw-away CA'): Throwa
     publicKey,
     signer: privateKey,
     notBefore: new Date(now - DAY_MS),
-    notAfter: new Date(now + 7 * DAY_MS),
+    notAfter: new Date(now + 90 * DAY_MS),
     extensions: [
       extension(OID.basicConstraints, true, seq(BOOLEAN_TRUE)),
       extension(OID.keyUsage, true, bitString(Buffer.from([0x06]), 1)), // keyCertSign, cRLSign
@@ -82,7 +82,7 @@ export function createThrowawayCa(commonName = 'Barbican Throw-away CA'): Throwa
         publicKey: keys.publicKey,
         signer: privateKey,
         notBefore: options.notBefore ?? new Date(Date.now() - DAY_MS),
-        notAfter: options.notAfter ?? new Date(Date.now() + 7 * DAY_MS),
+        notAfter: options.notAfter ?? new Date(Date.now() + 90 * DAY_MS),
         extensions: [
           extension(OID.basicConstraints, true, seq()),
           extension(OID.subjectAltName, false, seq(...options.names.map(generalName))),

@@ -1,0 +1,19 @@
+/**
+ * The `--json` reporter: the stable {@link ScanResult} shape, one object for
+ * one URL, an array for several. Never coloured.
+ *
+ * @module
+ */
+import type { ScanResult } from '../model.ts';
+
+/**
+ * Formats results as JSON (two-space indent, trailing newline).
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(jsonReport([await scan('https://example.com/')]));
+ * ```
+ */
+export function jsonReport(results: readonly ScanResult[]): string {
+  return `${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`;
+}

@@ -1,0 +1,220 @@
+/**
+ * `scan`: one URL in, one {@link ScanResult} out. Retrieval and the TLS probe
+ * run first, in parallel; the analysers are pure functions over what they
+ * fetched: Observatory's score and tests, the CSP analysis, hstspreload
+ * eligibility and the reviewer's checks. Their findings are merged,
+ * deduplicated and sorted worst first.
+ *
+ * @module
+ */
+import { BarbicanError } from '@barbican/core';
+import { cspFindings } from './csp/index.ts';
+import { reviewFindings } from './findings/index.ts';
+import {
+  finalResponse,
+  type Finding,
+  type Retrieval,
+  type ScanResult,
+  type Severity,
+} from './model.ts';
+import { observatory, type ObservatoryOptions } from './observatory/index.ts';
+import { preloadEligibility, type PreloadPolicy } from './preload/index.ts';
+import { retrieve, type RetrieveOptions } from './retrieve/index.ts';
+import { probeTls } from './tls/probe.ts';
+import type { TlsReport } from './tls/types.ts';
+
+/** Options for {@link scan} and {@link scanMany}. */
+export interface ScanOptions extends RetrieveOptions, ObservatoryOptions {
+  /** hstspreload policy; default `bulk-1-year`. */
+  readonly preloadPolicy?: PreloadPolicy;
+  /** Skip the TLS probe (the HTTPS responses are still fetched); default false. */
+  readonly skipTls?: boolean;
+  /**
+   * Shared TLS probes keyed by `host:port`: many URLs on one server cost one
+   * probe. {@link scanMany} passes one; callers may too.
+   */
+  readonly tlsCache?: Map<string, Promise<TlsReport>>;
+}
+
+const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { high: 0, medium: 1, low: 2, info: 3 };
+
+/**
+ * Scans one URL: fetches it over HTTP and HTTPS, probes TLS, and grades.
+ *
+ * @example
+ * ```ts
+ * const result = await scan('https://example.com/');
+ * console.log(result.grade, result.findings.filter((f) => f.severity === 'high'));
+ * ```
+ * @throws {BarbicanError} `BARBICAN_E_USAGE` for a URL that is not http(s);
+ *   `BARBICAN_E_SCAN_FAILED` when neither scheme produced a gradable response.
+ */
+export async function scan(url: string, opts: ScanOptions = {}): Promise<ScanResult> {
+  const target = parseTarget(url);
+  const httpsPort =
+    opts.httpsPort ??
+    (target.protocol === 'https:' && target.port !== '' ? Number(target.port) : 443);
+  const host = target.hostname.replace(/^\[|\]$/g, '');
+  const [retrieval, tls] = await Promise.all([
+    retrieve(target.href, { probeWww: true, ...opts }),
+    opts.skipTls === true ? Promise.resolve(undefined) : probeOnce(host, httpsPort, opts),
+  ]);
+  return assemble(retrieval, tls, opts);
+}
+
+/**
+ * Scans many URLs with at most `concurrency` in flight, sharing TLS probes
+ * per host:port. Results keep the input order; a URL that cannot be scanned
+ * gives its error in place of a result.
+ *
+ * @example
+ * ```ts
+ * const results = await scanMany(['https://a.example/', 'https://b.example/'], {}, 4);
+ * ```
+ */
+export async function scanMany(
+  urls: readonly string[],
+  opts: ScanOptions = {},
+  concurrency = 4,
+  onSettled?: (done: number, total: number) => void,
+): Promise<(ScanResult | BarbicanError)[]> {
+  const shared: ScanOptions = {
+    ...opts,
+    tlsCache: opts.tlsCache ?? new Map<string, Promise<TlsReport>>(),
+  };
+  const results = new Array<ScanResult | BarbicanError>(urls.length);
+  let next = 0;
+  let done = 0;
+  const worker = async (): Promise<void> => {
+    // Each worker takes the next index until none are left: bounded by urls.length.
+    while (next < urls.length) {
+      const i = next++;
+      const url = urls[i] ?? '';
+      try {
+        results[i] = await scan(url, shared);
+      } catch (error) {
+        results[i] =
+          error instanceof BarbicanError
+            ? error
+            : new BarbicanError('BARBICAN_E_SCAN_FAILED', `${url}: ${String(error)}`, {
+                value: url,
+              });
+      }
+      done++;
+      onSettled?.(done, urls.length);
+    }
+  };
+  const workers = Math.max(1, Math.min(concurrency, urls.length));
+  await Promise.all(Array.from({ length: workers }, worker));
+  return results;
+}
+
+/**
+ * Grades an existing retrieval (and TLS report): the pure half of
+ * {@link scan}, for tests and for replaying captured responses.
+ *
+ * @throws {BarbicanError} `BARBICAN_E_SCAN_FAILED` when there is no response
+ *   Observatory would grade (it requires 2xx, 3xx, 401 or 403).
+ */
+export function assemble(
+  retrieval: Retrieval,
+  tls: TlsReport | undefined,
+  opts: ScanOptions = {},
+): ScanResult {
+  const final = finalResponse(retrieval.https) ?? finalResponse(retrieval.http);
+  if (final === undefined || !gradable(final.status)) {
+    const why = [retrieval.https.error, retrieval.http.error].filter((e) => e !== undefined);
+    throw new BarbicanError(
+      'BARBICAN_E_SCAN_FAILED',
+      final === undefined
+        ? `${retrieval.url}: no response over HTTPS or HTTP (${why.join('; ') || 'no error recorded'})`
+        : `${retrieval.url}: the site answered ${final.status}; only 2xx, 3xx, 401 and 403 are graded`,
+      { value: retrieval.url },
+    );
+  }
+  // A TLS report with no handshake at all says nothing the HTTPS chain's
+  // error does not already say; leave it out rather than flag every version.
+  const usefulTls = tls !== undefined && tls.negotiated.protocol !== '' ? tls : undefined;
+  const obs = observatory(retrieval, {
+    ...(opts.preloaded === undefined ? {} : { preloaded: opts.preloaded }),
+    ...(opts.registrableDomain === undefined ? {} : { registrableDomain: opts.registrableDomain }),
+  });
+  const preload = preloadEligibility(retrieval, {
+    ...(opts.preloadPolicy === undefined ? {} : { policy: opts.preloadPolicy }),
+    ...(usefulTls === undefined ? {} : { tls: usefulTls }),
+  });
+  const findings = mergeFindings([
+    obs.findings,
+    cspFindings(final),
+    preload.findings,
+    reviewFindings(retrieval, usefulTls),
+  ]);
+  return {
+    url: retrieval.url,
+    finalUrl: final.url,
+    grade: obs.grade,
+    score: obs.score,
+    tests: obs.tests,
+    findings,
+    preload: { eligible: preload.eligible, errors: preload.errors, warnings: preload.warnings },
+    tls: usefulTls ?? null,
+    ...(retrieval.insecure === true ? { insecure: true } : {}),
+  };
+}
+
+/**
+ * Concatenates finding lists, drops exact repeats (same code, header,
+ * directive and value: two analysers noticing the same thing) and sorts by
+ * severity, keeping each analyser's order within a severity.
+ */
+export function mergeFindings(lists: readonly (readonly Finding[])[]): Finding[] {
+  const seen = new Set<string>();
+  const out: Finding[] = [];
+  for (const list of lists) {
+    for (const f of list) {
+      const key = JSON.stringify([f.code, f.header, f.directive ?? '', f.value ?? '']);
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push(f);
+    }
+  }
+  // Array.prototype.sort is stable (ES2019), so analyser order survives.
+  return out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+}
+
+function gradable(status: number): boolean {
+  return (status >= 200 && status <= 399) || status === 401 || status === 403;
+}
+
+function parseTarget(url: string): URL {
+  let target: URL;
+  try {
+    // A bare host name means https://host/.
+    target = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`);
+  } catch {
+    throw new BarbicanError('BARBICAN_E_USAGE', 'not a URL', {
+      value: url,
+      hint: 'Pass an http:// or https:// URL, or a host name',
+    });
+  }
+  if (target.protocol !== 'http:' && target.protocol !== 'https:') {
+    throw new BarbicanError('BARBICAN_E_USAGE', `only http and https URLs can be scanned`, {
+      value: url,
+      hint: 'Pass an http:// or https:// URL, or a host name',
+    });
+  }
+  return target;
+}
+
+function probeOnce(host: string, port: number, opts: ScanOptions): Promise<TlsReport> {
+  const key = `${host}:${port}`;
+  const cached = opts.tlsCache?.get(key);
+  if (cached !== undefined) return cached;
+  const probe = probeTls(host, port, {
+    ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+    ...(opts.lookup === undefined ? {} : { lookup: opts.lookup }),
+    ...(opts.timeoutMs === undefined ? {} : { timeoutMs: opts.timeoutMs }),
+  });
+  opts.tlsCache?.set(key, probe);
+  return probe;
+}
