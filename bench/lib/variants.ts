@@ -5,6 +5,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { randomBytes } from 'node:crypto';
 import helmet from 'helmet';
 import { createPolicy, type Policy } from '@barbican/core';
 import { nonceOf, withBarbican } from '@barbican/core/node';
@@ -13,7 +14,13 @@ import { helmetEquivalent } from './equivalents.ts';
 export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 
 /** The variants, in the order rounds visit them. */
-export const NODE_VARIANTS = ['hand-written', 'barbican', 'helmet', 'barbican+guards'] as const;
+export const NODE_VARIANTS = [
+  'hand-written',
+  'barbican',
+  'helmet',
+  'hand-written+guards',
+  'barbican+guards',
+] as const;
 export type NodeVariant = (typeof NODE_VARIANTS)[number];
 
 const BODY = 'hello world';
@@ -93,6 +100,33 @@ export function buildListener(variant: NodeVariant): Listener {
           for (const [n, v] of leftovers) res.setHeader(n, v);
           hello(req, res);
         });
+      };
+    }
+    case 'hand-written+guards': {
+      // The limit for the guards variant: the same checks and headers as a
+      // careful developer would write them by hand (host compared with the
+      // allowed one, a nonce from randomBytes, the CSP spliced around it).
+      const built = guardsPolicy();
+      if (!('policy' in built)) throw new Error(`guards unavailable: ${built.missing.join('; ')}`);
+      const plan = built.policy.http;
+      const fixed = plan.set;
+      const csp = plan.nonced[0];
+      if (csp === undefined || plan.nonced.length !== 1)
+        throw new Error('guards: expected one nonce header');
+      const prefix = `${BENCH_HOST}:`;
+      return (req, res) => {
+        const host = req.headers.host;
+        if (host !== BENCH_HOST && !(host?.startsWith(prefix) ?? false)) {
+          res.statusCode = 400;
+          res.end();
+          return;
+        }
+        for (let i = 0; i < fixed.length; i++) {
+          const h = fixed[i]!;
+          res.setHeader(h[0], h[1]);
+        }
+        res.setHeader(csp.name, csp.parts.join(randomBytes(16).toString('base64')));
+        hello(req, res);
       };
     }
     case 'barbican+guards': {
