@@ -8,9 +8,11 @@
 import { BarbicanError } from '@barbican/core';
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
+import { registerDemo } from './commands/demo.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
+import { registerScan } from './commands/scan.ts';
 import { registerSchema } from './commands/schema.ts';
 import { errorLocations } from './config.ts';
 import { EXIT, FindingsExit, processIo, type Io } from './io.ts';
@@ -45,6 +47,8 @@ export function buildProgram(io: Io): Command {
   registerSchema(program, io);
   registerImport(program, io);
   registerPin(program, io);
+  registerScan(program, io);
+  registerDemo(program, io);
   return program;
 }
 

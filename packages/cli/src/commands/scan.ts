@@ -1,0 +1,233 @@
+/**
+ * `barbican scan`: grade live URLs as MDN Observatory does, plus CSP,
+ * HSTS preload, reviewer and TLS findings, each with its fix.
+ *
+ * Report on stdout in one format (text, `--json`, `--sarif`, `--markdown`);
+ * progress and per-URL failures on stderr. Exit 1 when a grade is below
+ * `--fail-under`, 2 for usage errors or URLs that could not be scanned.
+ *
+ * @module
+ */
+import { readFile } from 'node:fs/promises';
+import { BarbicanError } from '@barbican/core';
+import {
+  jsonReport,
+  markdownReport,
+  sarifReport,
+  scanMany,
+  textReport,
+  type ScanOptions,
+  type ScanResult,
+} from '@barbican/scanner';
+import type { Command } from 'commander';
+import { FindingsExit, type Io } from '../io.ts';
+
+/** Observatory's grades, best first. */
+export const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'];
+
+/** True when `grade` is worse than `threshold` (both from {@link GRADES}). */
+export function gradeBelow(grade: string, threshold: string): boolean {
+  return GRADES.indexOf(grade) > GRADES.indexOf(threshold);
+}
+
+/** The options commander hands to the action. */
+interface ScanFlags {
+  input?: string;
+  json?: boolean;
+  sarif?: boolean;
+  markdown?: boolean;
+  failUnder?: string;
+  httpPort?: string;
+  httpsPort?: string;
+  ca?: string;
+  insecure?: boolean;
+  concurrency?: string;
+  timeout?: string;
+}
+
+function usage(
+  path: string,
+  value: string | undefined,
+  problem: string,
+  hint: string,
+): BarbicanError {
+  return new BarbicanError('BARBICAN_E_USAGE', problem, {
+    path,
+    ...(value === undefined ? {} : { value }),
+    hint,
+  });
+}
+
+function intOption(
+  flag: string,
+  value: string | undefined,
+  min: number,
+  max: number,
+): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n < min || n > max) {
+    throw usage(
+      flag,
+      value,
+      `expected a whole number from ${min} to ${max}`,
+      `e.g. ${flag} ${min}`,
+    );
+  }
+  return n;
+}
+
+/** Reads URLs from `--input`: one per line; blank lines and `#` comments skipped. */
+async function readInput(file: string): Promise<string[]> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw usage('--input', file, 'cannot read the URL list', (error as Error).message);
+  }
+  return text
+    .split(/\r?\n/)
+    .map((l) => l.trim())
+    .filter((l) => l !== '' && !l.startsWith('#'));
+}
+
+/**
+ * Turns flags into scan options, validating every value first (usage
+ * errors exit 2 before any request is sent).
+ */
+export async function scanOptions(flags: ScanFlags): Promise<ScanOptions> {
+  const httpPort = intOption('--http-port', flags.httpPort, 1, 65535);
+  const httpsPort = intOption('--https-port', flags.httpsPort, 1, 65535);
+  const timeoutMs = intOption('--timeout', flags.timeout, 100, 600_000);
+  let ca: string | undefined;
+  if (flags.ca !== undefined) {
+    try {
+      ca = await readFile(flags.ca, 'utf8');
+    } catch (error) {
+      throw usage('--ca', flags.ca, 'cannot read the CA file', (error as Error).message);
+    }
+    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
+      throw usage(
+        '--ca',
+        flags.ca,
+        'the CA file holds no PEM certificate',
+        'Pass a PEM file with -----BEGIN CERTIFICATE-----',
+      );
+    }
+  }
+  return {
+    ...(httpPort === undefined ? {} : { httpPort }),
+    ...(httpsPort === undefined ? {} : { httpsPort }),
+    ...(timeoutMs === undefined ? {} : { timeoutMs }),
+    ...(ca === undefined ? {} : { ca }),
+    ...(flags.insecure === true ? { insecure: true } : {}),
+  };
+}
+
+/** Formats results in the chosen format. */
+export function formatResults(
+  results: readonly ScanResult[],
+  format: 'text' | 'json' | 'sarif' | 'markdown',
+  io: Io,
+): string {
+  switch (format) {
+    case 'json':
+      return jsonReport(results);
+    case 'sarif':
+      return sarifReport(results);
+    case 'markdown':
+      return markdownReport(results);
+    case 'text':
+      return textReport(results, io.color);
+  }
+}
+
+function progressBar(done: number, total: number): string {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  return `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
+}
+
+/** Registers `barbican scan`. */
+export function registerScan(program: Command, io: Io): void {
+  program
+    .command('scan')
+    .description(
+      'Grade URLs as MDN Observatory does, with CSP, HSTS preload, cookie, CORS and TLS findings and a fix for each.',
+    )
+    .argument('[urls...]', 'URLs (or host names) to scan')
+    .option('-i, --input <file>', 'read more URLs from a file, one per line (# comments)')
+    .option('--json', 'print one JSON object per URL (an array for several)')
+    .option('--sarif', 'print SARIF 2.1.0 for code-scanning dashboards')
+    .option('--markdown', 'print Markdown for pull-request comments')
+    .option('--fail-under <grade>', `exit 1 when a grade is below this (${GRADES.join(' ')})`)
+    .option('--http-port <n>', 'port for the http:// requests (default 80)')
+    .option('--https-port <n>', 'port for the https:// requests and the TLS probe (default 443)')
+    .option('--ca <file>', 'trust this PEM CA (private CA) instead of the system roots')
+    .option(
+      '--insecure',
+      'read responses even when the certificate does not verify; marks the result',
+    )
+    .option('--concurrency <n>', 'URLs scanned at once (default 4)')
+    .option('--timeout <ms>', 'per-request timeout in milliseconds (default 10000)')
+    .addHelpText(
+      'after',
+      '\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif',
+    )
+    .action(async (urls: string[], flags: ScanFlags) => {
+      const formats = (['json', 'sarif', 'markdown'] as const).filter((f) => flags[f] === true);
+      if (formats.length > 1) {
+        throw usage(
+          `--${formats.join(', --')}`,
+          undefined,
+          'choose one output format',
+          'Pass only one of --json, --sarif, --markdown',
+        );
+      }
+      if (flags.failUnder !== undefined && !GRADES.includes(flags.failUnder)) {
+        throw usage('--fail-under', flags.failUnder, 'not a grade', `One of ${GRADES.join(', ')}`);
+      }
+      const all = [...urls, ...(flags.input === undefined ? [] : await readInput(flags.input))];
+      if (all.length === 0) {
+        throw usage(
+          'urls',
+          undefined,
+          'no URL to scan',
+          'barbican scan https://example.com (or --input FILE)',
+        );
+      }
+      const opts = await scanOptions(flags);
+      const concurrency = intOption('--concurrency', flags.concurrency, 1, 64) ?? 4;
+      // A bar only where a human watches: many URLs and stderr a terminal.
+      const showProgress = all.length > 1 && process.stderr.isTTY;
+      const outcomes = await scanMany(all, opts, concurrency, (done, total) => {
+        if (showProgress) process.stderr.write(progressBar(done, total));
+      });
+      if (showProgress) process.stderr.write('\n');
+      const results: ScanResult[] = [];
+      let failed = 0;
+      for (const o of outcomes) {
+        if (o instanceof BarbicanError) {
+          failed++;
+          io.err(`barbican scan: ${o.message} [${o.code}]`);
+        } else {
+          results.push(o);
+        }
+      }
+      if (results.length > 0) io.out(formatResults(results, formats[0] ?? 'text', io));
+      if (failed > 0) {
+        throw new BarbicanError(
+          'BARBICAN_E_SCAN_FAILED',
+          `${failed} of ${all.length} URL(s) could not be scanned`,
+          {
+            hint: 'See the messages above; --timeout, --ca or --insecure may help',
+          },
+        );
+      }
+      const threshold = flags.failUnder;
+      if (threshold !== undefined && results.some((r) => gradeBelow(r.grade, threshold))) {
+        io.err(`barbican scan: a grade is below ${threshold}`);
+        throw new FindingsExit();
+      }
+    });
+}
