@@ -482,6 +482,8 @@ function codeInfo(code: string, domain: string, policy: PreloadPolicy): CodeInfo
         'low',
         'Prefer ECDHE with AES-GCM or ChaCha20-Poly1305 on TLS 1.2, and enable TLS 1.3.',
       );
+    case 'internal.domain.name.cannot_compute_etld1':
+      return dom('info', 'Check that the host name is a registrable domain under a public suffix.');
     default:
       return dom('low', 'See hstspreload.org for this requirement.');
   }
