@@ -98,9 +98,12 @@ function combine(inputs: readonly Input[]): { report: RawFinding[]; instances: R
         }
         continue;
       }
+      // Across policies the directive may differ (script-src here,
+      // default-src there) while the weakness is the same.
       const key = `${fd.check}|${fd.area}|${fd.value ?? ''}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
+      const full = `${key}|${fd.directive ?? ''}`;
+      if (seen.has(full)) continue;
+      seen.add(full);
       const area = fd.area;
       const governing = inputs.filter(({ policy }) => governs(policy, area));
       const everywhere = governing.every(({ policy }) =>
