@@ -145,7 +145,7 @@ function runTests(
  * Grades a retrieval as Observatory 1.4.x does. Pure: no I/O, never throws.
  *
  * When no response was received at all, Observatory aborts the scan; we
- * still grade (every test sees "nothing") and add a high finding. When the
+ * report every test as seeing "nothing", score 0 (F) and add a high finding. When the
  * final status is not 2xx, 3xx, 401 or 403, Observatory refuses to grade; we
  * grade anyway and add an info finding saying so.
  */
@@ -156,8 +156,12 @@ export function observatory(r: Retrieval, options: ObservatoryOptions = {}): Obs
   };
   const input = observatoryInput(r);
   const compatible = runTests(input, opts, false);
-  const graded = grade(compatible);
-  const spec = grade(runTests(input, opts, true));
+  // Observatory aborts when nothing answered; grading "nothing" as D would
+  // flatter an unreachable site, so it scores 0 (F).
+  const down = (g: ObservatoryGrade): ObservatoryGrade =>
+    input.auto === undefined ? { ...g, score: 0, grade: 'F' } : g;
+  const graded = down(grade(compatible));
+  const spec = down(grade(runTests(input, opts, true)));
   const findings: Finding[] = [];
   if (input.auto === undefined) {
     findings.push({
