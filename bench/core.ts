@@ -28,9 +28,13 @@ interface Running {
   readonly url: string;
 }
 
+/** Every child ever forked, so that even one that never reported a port is killed. */
+const children: ChildProcess[] = [];
+
 /** Forks one server and waits for its port (bounded: 15 s). */
 function start(variant: NodeVariant): Promise<Running> {
   const child = fork(SERVER, [variant], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  children.push(child);
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       reject(new Error(`${variant}: server did not start within 15 s`));
@@ -101,9 +105,15 @@ export async function run(args: readonly string[]): Promise<number> {
 
   const running: Running[] = [];
   const stopAll = (): void => {
-    for (const r of running) r.child.kill();
+    for (const child of children) if (child.exitCode === null) child.kill();
   };
-  process.once('SIGINT', stopAll);
+  // Ctrl-C: stop the servers, then exit as interrupted (a SIGINT listener
+  // would otherwise keep the load running).
+  const onSigint = (): void => {
+    stopAll();
+    process.exit(130);
+  };
+  process.once('SIGINT', onSigint);
   try {
     for (const v of variants) running.push(await start(v));
 
@@ -194,7 +204,7 @@ export async function run(args: readonly string[]): Promise<number> {
     console.log('');
   } finally {
     stopAll();
-    process.removeListener('SIGINT', stopAll);
+    process.removeListener('SIGINT', onSigint);
   }
   await runStep(args);
   return 0;
