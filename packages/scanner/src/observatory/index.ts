@@ -16,6 +16,7 @@
  * ```
  * @module
  */
+import { getDomain } from 'tldts';
 import type { Finding, ObservatoryTestResult, Retrieval } from '../model.ts';
 import { cspTest } from './csp.ts';
 import { crossOriginIsolationFindings, testFinding, TEST_INFO } from './findings.ts';
@@ -69,9 +70,8 @@ export interface ObservatoryOptions {
   readonly preloaded?: (host: string) => boolean;
   /**
    * The registrable domain (eTLD+1) of a host, for the SRI same-site test.
-   * The default takes the last two labels (null for IP addresses and single
-   * labels); pass a Public Suffix List lookup (e.g. tldts `getDomain`) for
-   * multi-label suffixes such as `co.uk`.
+   * The default is the Public Suffix List lookup Observatory uses (tldts,
+   * ICANN section; null for IP addresses and single labels).
    */
   readonly registrableDomain?: (host: string) => string | null;
 }
@@ -97,7 +97,7 @@ export interface ObservatoryResult extends ObservatoryGrade {
 
 const IPV4 = /^\d{1,3}(?:\.\d{1,3}){3}$/;
 
-/** Default eTLD+1: the last two labels (see {@link ObservatoryOptions.registrableDomain}). */
+/** A PSL-free eTLD+1 approximation (the last two labels), for callers that want no list. */
 export function lastTwoLabels(host: string): string | null {
   const h = host.toLowerCase().replace(/\.$/, '');
   if (IPV4.test(h) || h.includes(':') || h.startsWith('[')) return null;
@@ -152,7 +152,7 @@ function runTests(
 export function observatory(r: Retrieval, options: ObservatoryOptions = {}): ObservatoryResult {
   const opts: TestOptions = {
     preloaded: options.preloaded ?? (() => false),
-    registrableDomain: options.registrableDomain ?? lastTwoLabels,
+    registrableDomain: options.registrableDomain ?? ((host: string) => getDomain(host)),
   };
   const input = observatoryInput(r);
   const compatible = runTests(input, opts, false);
