@@ -9,6 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
+import { run as runCli } from '../src/cli.ts';
+import { memoryIo } from '../src/io.ts';
 
 const run = promisify(execFile);
 const BIN = new URL('../src/bin.ts', import.meta.url).pathname;
@@ -62,5 +64,46 @@ describe('barbican headers with request protections', () => {
     const trusted = await headers(...xfp, '--peer', '10.1.2.3');
     assert.equal(trusted.status, 200);
     assert.ok(trusted.headers['strict-transport-security'] !== undefined);
+  });
+});
+
+describe('barbican check: a production config without allowedHosts', () => {
+  /** Writes `policy` to a config file and runs `barbican check --json` on it in-process. */
+  async function check(name: string, policy: object): Promise<{ code: number; codes: string[] }> {
+    const file = join(dir, name);
+    await writeFile(file, JSON.stringify(policy));
+    const io = memoryIo();
+    const code = await runCli(['check', '--config', file, '--json'], io);
+    const report = JSON.parse(io.stdout) as { warnings: { code: string }[] };
+    return { code, codes: report.warnings.map((w) => w.code) };
+  }
+
+  it('warns BARBICAN_W_NO_ALLOWED_HOSTS, and still exits 0 (warnings do not fail)', async () => {
+    const r = await check('no-hosts.json', { preset: 'strict' });
+    assert.equal(r.code, 0);
+    assert.ok(r.codes.includes('BARBICAN_W_NO_ALLOWED_HOSTS'), r.codes.join());
+  });
+
+  it('is quiet with a host list or an explicit "*", and in development', async () => {
+    for (const [name, policy] of [
+      ['hosts.json', { allowedHosts: ['app.example'] }],
+      ['any.json', { allowedHosts: ['*'] }],
+      ['dev.json', { development: true }],
+    ] as const) {
+      const r = await check(name, policy);
+      assert.equal(r.code, 0);
+      assert.ok(!r.codes.includes('BARBICAN_W_NO_ALLOWED_HOSTS'), `${name}: ${r.codes.join()}`);
+    }
+  });
+
+  it('the text report names the code and the fix', async () => {
+    const file = join(dir, 'no-hosts.yaml');
+    await writeFile(file, 'preset: barbican\n');
+    const io = memoryIo();
+    assert.equal(await runCli(['check', '--config', file], io), 0);
+    assert.match(
+      io.stdout,
+      /allowedHosts: no allowedHosts: .*\["\*"\].*\[BARBICAN_W_NO_ALLOWED_HOSTS\]/,
+    );
   });
 });

@@ -93,6 +93,10 @@ export const WARNING_CODES = {
     'Development mode is on: host checks, the HTTPS redirect and HSTS are off. Never use it in production.',
   BARBICAN_W_REPORT_ONLY_NO_ENDPOINT:
     'A report-only header (COOP or COEP) names no report-to endpoint, so its reports go nowhere.',
+  BARBICAN_W_NO_ALLOWED_HOSTS:
+    'A production policy (development not on) has no allowedHosts, so no host check runs: any Host header is served. List your hosts, or ["*"] to accept any host explicitly.',
+  BARBICAN_W_UNDEFINED_REPORT_ENDPOINT:
+    'A report-to name (CSP, CSP-Report-Only, COOP or COEP) is not defined by Reporting-Endpoints or a Report-To group, so its reports go nowhere.',
 } as const;
 
 export type ErrorCode = keyof typeof ERROR_CODES;

@@ -86,6 +86,16 @@ export function compileGuards(
       console.warn(`barbican: ${message}`);
     }
   }
+  if (options.allowedHosts === undefined && !development) {
+    // Issue 3: without allowedHosts no host check runs. Barbican cannot tell
+    // production from a test, so every non-development policy says so;
+    // `["*"]` is the explicit "any host".
+    warn(
+      'BARBICAN_W_NO_ALLOWED_HOSTS',
+      'allowedHosts',
+      'no allowedHosts: any Host header is served (host-header injection, cache poisoning). List your hosts, or ["*"] to accept any host explicitly',
+    );
+  }
   const httpsLocal = withoutHsts(https);
   const hasHsts = httpsLocal.set.length !== https.set.length;
   return Object.freeze({

@@ -89,3 +89,38 @@ describe('request options', () => {
     assert.equal(createPolicy({ allowedHosts: ['*'] }).guards.active, true);
   });
 });
+
+describe('BARBICAN_W_NO_ALLOWED_HOSTS', () => {
+  const codes = (o: Parameters<typeof createPolicy>[0]) =>
+    createPolicy(o).warnings.map((w) => w.code);
+
+  it('warns for a production policy (development not on) without allowedHosts', () => {
+    const w = createPolicy({}).warnings.find((x) => x.code === 'BARBICAN_W_NO_ALLOWED_HOSTS');
+    assert.equal(w?.path, 'allowedHosts');
+    assert.match(w.message, /\["\*"\]/);
+    assert.ok(codes({ csrf: true, development: false }).includes('BARBICAN_W_NO_ALLOWED_HOSTS'));
+  });
+
+  it('is silenced by a host list, by "*" (any host, said explicitly) and by ignoreWarnings', () => {
+    assert.ok(!codes({ allowedHosts: ['app.example'] }).includes('BARBICAN_W_NO_ALLOWED_HOSTS'));
+    assert.ok(!codes({ allowedHosts: ['*'] }).includes('BARBICAN_W_NO_ALLOWED_HOSTS'));
+    assert.ok(
+      !codes({ ignoreWarnings: ['BARBICAN_W_NO_ALLOWED_HOSTS'] }).includes(
+        'BARBICAN_W_NO_ALLOWED_HOSTS',
+      ),
+    );
+  });
+
+  it('is not raised in development, which turns host checks off on purpose', () => {
+    assert.deepEqual(codes({ development: true }), ['BARBICAN_W_DEVELOPMENT']);
+  });
+
+  it('follows a route policy: extend() with allowedHosts silences it', () => {
+    const site = createPolicy({});
+    assert.ok(
+      !site
+        .extend({ allowedHosts: ['app.example'] })
+        .warnings.some((w) => w.code === 'BARBICAN_W_NO_ALLOWED_HOSTS'),
+    );
+  });
+});

@@ -5,7 +5,7 @@ import { createPolicy } from '../../policy/index.ts';
 import { CLEAR_SITE_DATA_TYPES, parseClearSiteData } from './index.ts';
 
 const build = (clearSiteData: unknown) =>
-  createPolicy({ preset: 'api', headers: { clearSiteData } as never });
+  createPolicy({ allowedHosts: ['*'], preset: 'api', headers: { clearSiteData } as never });
 const csd = (v: unknown): string | undefined =>
   build(v)
     .headersFor({ https: true })
@@ -23,7 +23,7 @@ describe('Clear-Site-Data builder', () => {
       build(true).warnings.map((w) => [w.code, w.path]),
       [['BARBICAN_W_CLEAR_SITE_DATA_GLOBAL', 'headers.clearSiteData']],
     );
-    const logout = createPolicy({ preset: 'api' }).extend({
+    const logout = createPolicy({ allowedHosts: ['*'], preset: 'api' }).extend({
       headers: { clearSiteData: { types: ['cookies'] } },
       ignoreWarnings: ['BARBICAN_W_CLEAR_SITE_DATA_GLOBAL'],
     });

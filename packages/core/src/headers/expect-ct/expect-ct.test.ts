@@ -5,7 +5,7 @@ import { createPolicy } from '../../policy/index.ts';
 import { parseExpectCt } from './index.ts';
 
 const build = (expectCt: unknown) =>
-  createPolicy({ preset: 'api', headers: { expectCt } as never });
+  createPolicy({ allowedHosts: ['*'], preset: 'api', headers: { expectCt } as never });
 const ect = (v: unknown, https = true): string | undefined =>
   build(v)
     .headersFor({ https })

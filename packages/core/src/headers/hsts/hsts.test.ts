@@ -6,7 +6,7 @@ import { createPolicy } from '../../policy/index.ts';
 import { parseHsts } from './parse.ts';
 
 const hstsOf = (headers: object, https = true): string | undefined =>
-  createPolicy({ headers })
+  createPolicy({ allowedHosts: ['*'], headers })
     .headersFor({ https })
     .find(([n]) => n === 'Strict-Transport-Security')?.[1];
 
@@ -46,7 +46,7 @@ describe('Strict-Transport-Security builder', () => {
   for (const bad of [-1, 1.5, Number.NaN, Infinity, '31536000', 10n, true, {}, [], null]) {
     it(`refuses maxAge ${typeof bad === 'object' ? JSON.stringify(bad) : quote(bad)} with the option path`, () => {
       assert.throws(
-        () => createPolicy({ headers: { hsts: { maxAge: bad as number } } }),
+        () => createPolicy({ allowedHosts: ['*'], headers: { hsts: { maxAge: bad as number } } }),
         (e: unknown) =>
           e instanceof BarbicanError &&
           e.path === 'headers.hsts.maxAge' &&
@@ -56,21 +56,25 @@ describe('Strict-Transport-Security builder', () => {
   }
 
   it('suggests the right name for a typo', () => {
-    assert.throws(() => createPolicy({ headers: { hsts: { maxage: 1 } as never } }), {
-      code: 'BARBICAN_E_UNKNOWN_OPTION',
-      path: 'headers.hsts.maxage',
-      hint: 'Did you mean "maxAge"?',
-    });
+    assert.throws(
+      () => createPolicy({ allowedHosts: ['*'], headers: { hsts: { maxage: 1 } as never } }),
+      {
+        code: 'BARBICAN_E_UNKNOWN_OPTION',
+        path: 'headers.hsts.maxage',
+        hint: 'Did you mean "maxAge"?',
+      },
+    );
   });
 
   it('warns (as data) about a max-age under one year', () => {
-    const p = createPolicy({ headers: { hsts: { maxAge: 300 } } });
+    const p = createPolicy({ allowedHosts: ['*'], headers: { hsts: { maxAge: 300 } } });
     assert.deepEqual(
       p.warnings.map((w) => [w.code, w.path]),
       [['BARBICAN_W_HSTS_SHORT', 'headers.hsts.maxAge']],
     );
     assert.deepEqual(
       createPolicy({
+        allowedHosts: ['*'],
         headers: { hsts: { maxAge: 300 } },
         ignoreWarnings: ['BARBICAN_W_HSTS_SHORT'],
       }).warnings,

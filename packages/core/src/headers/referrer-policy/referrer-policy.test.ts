@@ -6,7 +6,7 @@ import { HEADER_MODULES } from '../index.ts';
 import { REFERRER_POLICY_TOKENS, parseReferrerPolicy } from './index.ts';
 
 const build = (referrerPolicy: unknown) =>
-  createPolicy({ preset: 'api', headers: { referrerPolicy } as never });
+  createPolicy({ allowedHosts: ['*'], preset: 'api', headers: { referrerPolicy } as never });
 const rp = (v: unknown): string | undefined =>
   build(v)
     .headersFor({ https: false })

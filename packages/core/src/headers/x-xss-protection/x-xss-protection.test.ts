@@ -5,7 +5,7 @@ import { createPolicy } from '../../policy/index.ts';
 import { parseXXssProtection } from './index.ts';
 
 const build = (xXssProtection: unknown) =>
-  createPolicy({ preset: 'api', headers: { xXssProtection } as never });
+  createPolicy({ allowedHosts: ['*'], preset: 'api', headers: { xXssProtection } as never });
 const xxp = (v: unknown): string | undefined =>
   build(v)
     .headersFor({ https: true })
