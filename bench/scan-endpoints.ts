@@ -60,7 +60,12 @@ export async function run(args: readonly string[]): Promise<number> {
     const start = performance.now();
     const results = await scanMany(
       urls,
-      { httpPort, httpsPort, ca: ca.cert, lookup: staticLookup({ [HOST]: '127.0.0.1' }) },
+      {
+        httpPort,
+        httpsPort,
+        ca: ca.cert,
+        lookup: staticLookup({ [HOST]: '127.0.0.1' }, { others: 'not-found' }),
+      },
       concurrency,
     );
     const seconds = (performance.now() - start) / 1000;

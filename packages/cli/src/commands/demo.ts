@@ -122,7 +122,7 @@ export function demoScanOptions(app: DemoApp): Parameters<typeof scan>[1] {
     httpPort: app.httpPort,
     httpsPort: app.httpsPort,
     ca: app.ca,
-    lookup: staticLookup({ [DEMO_HOST]: '127.0.0.1' }),
+    lookup: staticLookup({ [DEMO_HOST]: '127.0.0.1' }, { others: 'not-found' }),
   };
 }
 

@@ -18,7 +18,12 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
 import { connect as tcpConnect, type LookupFunction } from 'node:net';
-import { connect as tlsConnect, type TLSSocket } from 'node:tls';
+import {
+  connect as tlsConnect,
+  createSecureContext,
+  type SecureContext,
+  type TLSSocket,
+} from 'node:tls';
 import {
   PROBE_ORIGIN,
   finalResponse,
@@ -215,7 +220,7 @@ export function fetchOnce(
             // Verification is recorded, not enforced: an invalid chain is a
             // graded result (hsts-invalid-cert), not a reason to see nothing.
             rejectUnauthorized: false,
-            ...(opts.ca === undefined ? {} : { ca: opts.ca }),
+            ...(opts.ca === undefined ? {} : { secureContext: contextFor(opts.ca) }),
           }
         : {}),
     });
@@ -279,6 +284,22 @@ export function fetchOnce(
     });
     req.end();
   });
+}
+
+/**
+ * One secure context per `--ca` value: building one parses the PEM and
+ * copies the trust store, which dominated a many-URL scan's CPU profile.
+ * Bounded: a handful of CAs per process at most.
+ */
+const contexts = new Map<string | Buffer, SecureContext>();
+function contextFor(ca: string | Buffer): SecureContext {
+  let context = contexts.get(ca);
+  if (context === undefined) {
+    if (contexts.size >= 8) contexts.clear();
+    context = createSecureContext({ ca });
+    contexts.set(ca, context);
+  }
+  return context;
 }
 
 function describeError(error: NodeJS.ErrnoException, maxHeader: number): [string, string] {

@@ -2,7 +2,7 @@
  * A DNS lookup that answers from a fixed table, for scanning a hostname that
  * does not resolve publicly (the demo's `demo.barbican.test`, staging names)
  * without editing /etc/hosts. Names missing from the table go to the system
- * resolver.
+ * resolver, or fail with ENOTFOUND when `others: 'not-found'`.
  *
  * @module
  */
@@ -19,7 +19,11 @@ import { isIP, type LookupFunction } from 'node:net';
  * await scan('https://demo.barbican.test/', { lookup, ca });
  * ```
  */
-export function staticLookup(table: Readonly<Record<string, string>>): LookupFunction {
+export function staticLookup(
+  table: Readonly<Record<string, string>>,
+  options: { readonly others?: 'system' | 'not-found' } = {},
+): LookupFunction {
+  const others = options.others ?? 'system';
   const entries = new Map(Object.entries(table).map(([k, v]) => [k.toLowerCase(), v]));
   return (hostname: string, options: unknown, callback: unknown) => {
     // Node calls lookup(host, options, cb); options.all is set when
@@ -33,6 +37,14 @@ export function staticLookup(table: Readonly<Record<string, string>>): LookupFun
       all?: boolean;
     };
     const address = entries.get(hostname.toLowerCase());
+    if (address === undefined && others === 'not-found') {
+      // Keeps a demo or bench entirely on loopback: no DNS query leaves the
+      // machine for names outside the table (the www check asks for one).
+      const error: NodeJS.ErrnoException = new Error(`getaddrinfo ENOTFOUND ${hostname}`);
+      error.code = 'ENOTFOUND';
+      cb(error, opts.all === true ? [] : '');
+      return;
+    }
     if (address === undefined) {
       dnsLookup(hostname, { all: opts.all === true }, cb as never);
       return;

@@ -121,9 +121,12 @@ function buildCertificate(c: {
   // The CA key is always EC P-256, so the signature is always ECDSA-SHA256
   // (RFC 5758 §3.2: no parameters).
   const algorithm = seq(oid(OID.ecdsaWithSha256));
-  // A positive 16-byte serial: RFC 5280 §4.1.2.2 allows up to 20 octets.
+  // A positive 16-byte serial (RFC 5280 §4.1.2.2 allows up to 20 octets).
+  // The first byte is forced into 0x40–0x7f: a high bit would make it
+  // negative, and a zero byte before a byte < 0x80 is non-minimal DER, which
+  // OpenSSL rejects ("illegal padding") one certificate in 256.
   const serial = randomBytes(16);
-  serial[0] = (serial[0] ?? 0) & 0x7f;
+  serial[0] = ((serial[0] ?? 0) & 0x3f) | 0x40;
   const tbs = seq(
     tlv(0xa0, integer(Buffer.from([2]))), // v3
     integer(serial),
