@@ -8,6 +8,7 @@
 import { BarbicanError } from '@barbican/core';
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
+import { registerCsp } from './commands/csp.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
@@ -49,6 +50,7 @@ export function buildProgram(io: Io): Command {
   registerPin(program, io);
   registerScan(program, io);
   registerDemo(program, io);
+  registerCsp(program, io);
   return program;
 }
 

@@ -14,3 +14,10 @@ export {
 } from './retrieve/index.ts';
 export * from './tls/index.ts';
 export * from './report/index.ts';
+export {
+  analyzeCsp,
+  cspFindings,
+  NONCE_PLACEHOLDER,
+  type AnalyzeCspOptions,
+  type CspAnalysis,
+} from './csp/index.ts';

@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { CSP_DIRECTIVE_SPECS, CSP_KEYWORDS, checkSource, type ParsedCsp } from '@barbican/core';
+import { CSP_DIRECTIVE_SPECS, CSP_KEYWORDS, type ParsedCsp } from '@barbican/core';
 import type { Severity } from '../model.ts';
 import { flashBypass, hostParts, scriptBypass } from './bypass.ts';
 import {
@@ -523,8 +523,6 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
         ),
       );
     }
-    const sourceList = known && CSP_DIRECTIVE_SPECS[dir]?.kind === 'source-list';
-    const ancestor = known && CSP_DIRECTIVE_SPECS[dir]?.kind === 'ancestor-source-list';
     for (const v of values) {
       if (Object.hasOwn(CSP_DIRECTIVE_SPECS, v)) {
         out.push(
@@ -554,25 +552,6 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
         );
         continue;
       }
-      if (sourceList || ancestor) {
-        const bad = checkSource(v, ancestor);
-        if (bad !== undefined) {
-          out.push(
-            f(
-              p,
-              'invalid-source',
-              'medium',
-              dir,
-              `${v} in ${dir}: ${bad.message}; browsers ignore it.`,
-              {
-                value: v,
-                code: 'csp.syntax.invalid-source',
-                spec: CSP3,
-              },
-            ),
-          );
-        }
-      }
     }
   }
   for (const problem of parsed?.problems ?? []) {
@@ -590,16 +569,29 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
           },
         ),
       );
-    } else if (problem.code === 'csp.source.none_mixed' && problem.directive !== undefined) {
+    } else if (
+      problem.severity === 'error' &&
+      problem.directive !== undefined &&
+      Object.hasOwn(CSP_DIRECTIVE_SPECS, problem.directive) &&
+      !out.some(
+        (o) =>
+          o.policy === p.index &&
+          o.directive === problem.directive &&
+          o.value === problem.value &&
+          (o.check === 'invalid-keyword' || o.check === 'missing-semicolon'),
+      )
+    ) {
+      // The core's CSP3 grammar check (parseCsp with validate) already ran
+      // once; reuse its verdicts instead of re-checking every token.
       out.push(
         f(
           p,
           'invalid-source',
           'medium',
           problem.directive,
-          `'none' in ${problem.directive} is combined with other sources, so browsers ignore it.`,
+          `${problem.message}; browsers ignore it.`,
           {
-            value: "'none'",
+            ...(problem.value === undefined ? {} : { value: problem.value }),
             code: 'csp.syntax.invalid-source',
             spec: CSP3,
           },

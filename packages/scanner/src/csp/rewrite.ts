@@ -168,6 +168,11 @@ export function rewrite(policies: readonly Policy[], findings: readonly RawFindi
         break;
       }
       case 'invalid-source':
+        if (fd.value === undefined) {
+          d.delete(dir);
+          text[i] = `Removed ${dir}`;
+          break;
+        }
         if (values !== undefined && values.includes(v)) values.splice(values.indexOf(v), 1);
         text[i] = `Removed ${v}`;
         shows[i] = dir;
@@ -317,7 +322,7 @@ export function rewrite(policies: readonly Policy[], findings: readonly RawFindi
     }
   });
 
-  const fixed = finalize(work);
+  const fixed = finalize(work, policies, findings);
   const fixes = findings.map((fd, i) => {
     const base = text[i] !== '' ? text[i] : advice(fd);
     const show = shows[i];
@@ -359,7 +364,11 @@ const ADVICE: Partial<Record<RawFinding['check'], string>> = {
  * dropped (and a directive with an invalid value as a whole), so `fixed`
  * always parses cleanly. Bounded passes: each removes at least one token.
  */
-function finalize(work: Directives[]): string {
+function finalize(
+  work: Directives[],
+  originals: readonly Policy[],
+  findings: readonly RawFinding[],
+): string {
   const nonEmpty = work.filter((d) => d.size > 0);
   if (nonEmpty.length === 0) nonEmpty.push(new Map());
   for (let pass = 0; pass < 8; pass++) {
@@ -379,7 +388,20 @@ function finalize(work: Directives[]): string {
           changed = true;
         }
       }
-      const { policies } = parseCsp(serialize(d), { validate: true });
+      // Only directives the rewrite touched (or that had syntax findings)
+      // can hold an invalid token: the input was validated once already.
+      const original = originals[work.indexOf(d)]?.directives;
+      const dirty: Directives = new Map();
+      for (const [name, vals] of d) {
+        const before = original?.get(name);
+        const flagged = findings.some(
+          (fd) => fd.directive === name && fd.check.startsWith('invalid') && work[fd.policy] === d,
+        );
+        if (flagged || before === undefined || before.join(' ') !== vals.join(' '))
+          dirty.set(name, vals);
+      }
+      if (dirty.size === 0) continue;
+      const { policies } = parseCsp(serialize(dirty), { validate: true });
       for (const problem of policies[0]?.problems ?? []) {
         if (problem.severity !== 'error' || problem.directive === undefined) continue;
         const vals = d.get(problem.directive);

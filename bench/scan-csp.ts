@@ -1,0 +1,79 @@
+/**
+ * CSP analysis throughput: Barbican's `analyzeCsp` against the installed
+ * `csp_evaluator` (CspParser + CspEvaluator with its default and strict-CSP
+ * checks) on the same corpus (`packages/scanner/test/csp/corpus.json`).
+ *
+ * Barbican does more per policy (validation, multi-policy combination and
+ * the rewritten policy), so the ratio is conservative. Rounds interleave the
+ * two and the ratio is the median of per-round ratios (see lib/measure.ts).
+ * Called by `bench/scan.ts` (`npm run bench -- scan`).
+ *
+ * @module
+ */
+import { analyzeCsp } from '@barbican/scanner';
+import { CspEvaluator, STRICTCSP_CHECKS } from 'csp_evaluator/dist/evaluator.js';
+import { CspParser } from 'csp_evaluator/dist/parser.js';
+import corpus from '../packages/scanner/test/csp/corpus.json' with { type: 'json' };
+import { numberFlag, printRatio, rate, type Samples } from './lib/measure.ts';
+
+/** How long each variant runs per round, in milliseconds. */
+const SLICE_MS = 150;
+
+/** Policies analysed per second by `fn` over the corpus, for about `ms` (bounded by a pass cap). */
+function throughput(fn: (policy: string) => unknown, ms: number): number {
+  const policies = corpus.policies;
+  let done = 0;
+  const start = performance.now();
+  let elapsed = 0;
+  // Bounded: at most 10 000 passes over the corpus, whatever the clock says.
+  for (let pass = 0; pass < 10_000 && elapsed < ms; pass++) {
+    for (const p of policies) fn(p);
+    done += policies.length;
+    elapsed = performance.now() - start;
+  }
+  return (done / elapsed) * 1000;
+}
+
+function evaluator(policy: string): unknown {
+  const parsed = new CspParser(policy).csp;
+  return new CspEvaluator(parsed).evaluate(STRICTCSP_CHECKS);
+}
+
+function barbican(policy: string): unknown {
+  return analyzeCsp(policy);
+}
+
+/**
+ * Runs the CSP benchmark and prints `ratio barbican-csp/csp-evaluator: N`
+ * (target ≥ 3). `--csp-rounds N` (default 9, at most 50) sets the rounds.
+ *
+ * @example
+ * ```sh
+ * npm run bench -- scan --csp-rounds 15
+ * ```
+ */
+export async function runCspBench(args: readonly string[] = []): Promise<number> {
+  const rounds = numberFlag(args, 'csp-rounds', 9, 50);
+  // Warm both up so the JIT has seen every code path before measuring.
+  throughput(barbican, 100);
+  throughput(evaluator, 100);
+  const samples: Samples = { 'barbican-csp': [], 'csp-evaluator': [] };
+  for (let r = 0; r < rounds; r++) {
+    // Alternate which goes first so neither always gets the warmer cache.
+    const order =
+      r % 2 === 0
+        ? (['barbican-csp', 'csp-evaluator'] as const)
+        : (['csp-evaluator', 'barbican-csp'] as const);
+    for (const name of order) {
+      samples[name]?.push(throughput(name === 'barbican-csp' ? barbican : evaluator, SLICE_MS));
+    }
+    await Promise.resolve();
+  }
+  const ours = samples['barbican-csp'] ?? [];
+  const theirs = samples['csp-evaluator'] ?? [];
+  console.log(
+    `scan-csp: ${corpus.policies.length} policies, ${rounds} rounds; barbican ${rate(ours[ours.length - 1] ?? 0)}/s, csp_evaluator ${rate(theirs[theirs.length - 1] ?? 0)}/s (last round)`,
+  );
+  printRatio(samples, 'barbican-csp', 'csp-evaluator', { min: 3 });
+  return 0;
+}
