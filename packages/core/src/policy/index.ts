@@ -14,6 +14,7 @@ import {
   type HeadersOptions,
 } from '../headers/index.ts';
 import { removeList } from '../headers/remove-headers/index.ts';
+import { undefinedReportingEndpoints } from '../headers/reporting.ts';
 import { serverDisposition, type ServerDisposition } from '../headers/server/index.ts';
 import { PRESET_NAMES, PRESETS, type PresetName } from '../presets/index.ts';
 import { compileGuards, type RequestGuards } from '../request/guards.ts';
@@ -190,6 +191,14 @@ function build(options: PolicyOptions): Policy {
         ? module.compileRaw(effective, ctx, path)
         : module.compile(effective, ctx, path);
     emissions.push(...out);
+  }
+
+  for (const { path, name } of undefinedReportingEndpoints(resolved)) {
+    ctx.warn(
+      'BARBICAN_W_UNDEFINED_REPORT_ENDPOINT',
+      path,
+      `report-to "${name}" is not defined by headers.reportingEndpoints (or a headers.reportTo group), so its reports are dropped; add endpoints: { "${name}": "https://…" }`,
+    );
   }
 
   const setNames = new Set(emissions.map((e) => e.name.toLowerCase()));

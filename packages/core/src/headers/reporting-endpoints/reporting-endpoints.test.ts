@@ -2,11 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createPolicy } from '../../policy/index.ts';
-import {
-  parseReportingEndpoints,
-  reportingEndpoints,
-  undefinedReportingEndpoints,
-} from './index.ts';
+import { parseReportingEndpoints, reportingEndpoints } from './index.ts';
 
 const build = (headers: object) => createPolicy({ headers });
 const sent = (headers: object): string | undefined =>
@@ -102,17 +98,6 @@ describe('Reporting-Endpoints builder', () => {
       p.headersFor({ https: true }).find(([n]) => n === 'Reporting-Endpoints')?.[1],
       'a="https://a.example/", b="https://b.example/"',
     );
-  });
-
-  it('finds report-to names COOP/COEP use but Reporting-Endpoints does not define', () => {
-    const p = build({
-      reportingEndpoints: { endpoints: { coop: 'https://r.example/' } },
-      crossOriginOpenerPolicy: { reportTo: 'coop' },
-      crossOriginEmbedderPolicyReportOnly: { reportTo: 'coep' },
-    });
-    assert.deepEqual(undefinedReportingEndpoints(p.resolved), [
-      { path: 'headers.crossOriginEmbedderPolicyReportOnly.reportTo', name: 'coep' },
-    ]);
   });
 });
 
