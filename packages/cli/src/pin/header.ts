@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { BarbicanError, parseDirectiveList } from '@barbican/core';
+import { BarbicanError, parsePublicKeyPins } from '@barbican/core';
 
 /** 60 days in seconds: RFC 7469 §4.1's suggested upper bound for max-age. */
 export const MAX_AGE_CAP = 5_184_000;
@@ -184,48 +184,55 @@ export interface ParsedPkp {
 }
 
 /**
- * Parses a `Public-Key-Pins` value; a leading `Public-Key-Pins:` name is
- * tolerated so a pasted header line works. Never throws.
+ * Core problems `barbican pin` leaves to its own checks: a malformed pin
+ * becomes a `malformed` verdict, a missing backup is judged against the
+ * served chain by {@link checkPins}, and the rest are warnings (a UA still
+ * notes the header).
+ */
+const LEFT_TO_CHECK_PINS = new Set([
+  'hpkp.pin.invalid',
+  'hpkp.pins.backup_missing',
+  'hpkp.pin.algorithm',
+  'hpkp.pin.duplicate',
+  'hpkp.directive.unknown',
+]);
+
+/**
+ * Parses a `Public-Key-Pins` value with core's RFC 7469 parser
+ * ({@link parsePublicKeyPins}); a leading `Public-Key-Pins:` name is
+ * tolerated so a pasted header line works. Unlike core, every `pin-sha256`
+ * is kept as written (malformed and repeated ones too), because `--check`
+ * reports each pin. Never throws.
  */
 export function parsePkpValue(input: string): ParsedPkp {
   const value = input.replace(/^\s*public-key-pins(?:-report-only)?\s*:/i, '');
-  const { directives, problems } = parseDirectiveList(value, 'hpkp');
-  const errors = problems.map((p) => `${p.message} (at byte ${p.offset})`);
-  const pins: { value: string; valid: boolean }[] = [];
-  let maxAge: number | undefined;
-  let includeSubDomains = false;
-  let reportUri: string | undefined;
-  const seen = new Set<string>();
-  for (const d of directives) {
-    if (d.name === 'pin-sha256') {
-      const raw = value.slice(d.offset);
-      // §2.1.1: the pin is a quoted-string.
-      const quoted = /^pin-sha256\s*=\s*"/i.test(raw);
-      const pin = d.value ?? '';
-      if (!quoted) errors.push(`pin-sha256 at byte ${d.offset} is not quoted`);
-      pins.push({ value: pin, valid: quoted && isPinSyntax(pin) });
-      continue;
-    }
-    // §2.1: other pin-<algo> directives are ignored; repeated directives invalidate the field.
-    if (d.name.startsWith('pin-')) continue;
-    if (seen.has(d.name)) {
-      errors.push(`directive ${d.name} appears more than once (at byte ${d.offset})`);
-      continue;
-    }
-    seen.add(d.name);
-    if (d.name === 'max-age') {
-      if (d.value !== undefined && /^\d+$/.test(d.value))
-        maxAge = Math.min(Number(d.value), Number.MAX_SAFE_INTEGER);
-      else errors.push(`max-age must be a whole number of seconds (at byte ${d.offset})`);
-    } else if (d.name === 'includesubdomains') {
-      includeSubDomains = true;
-    } else if (d.name === 'report-uri') {
-      reportUri = d.value;
-    }
+  const parsed = parsePublicKeyPins(value);
+  const at = new Map(parsed.directives.map((d) => [d.offset, d]));
+  const badPins = new Set<number>();
+  const errors: string[] = [];
+  for (const p of parsed.problems) {
+    if (p.code === 'hpkp.pin.unquoted' || p.code === 'hpkp.pin.invalid') badPins.add(p.offset);
+    if (LEFT_TO_CHECK_PINS.has(p.code)) continue;
+    errors.push(
+      p.code === 'hpkp.pin.unquoted'
+        ? `pin-sha256 at byte ${p.offset} is not quoted`
+        : p.code === 'hpkp.directive.repeated'
+          ? `directive ${at.get(p.offset)?.name ?? ''} appears more than once (at byte ${p.offset})`
+          : p.code === 'hpkp.max_age.missing'
+            ? 'max-age is missing (RFC 7469 §2.1.2 requires it)'
+            : `${p.message} (at byte ${p.offset})`,
+    );
   }
-  if (maxAge === undefined && !seen.has('max-age'))
-    errors.push('max-age is missing (RFC 7469 §2.1.2 requires it)');
-  return { pins, maxAge, includeSubDomains, reportUri, errors };
+  const pins = parsed.directives
+    .filter((d) => d.name === 'pin-sha256')
+    .map((d) => ({ value: d.value ?? '', valid: !badPins.has(d.offset) }));
+  return {
+    pins,
+    maxAge: parsed.maxAge,
+    includeSubDomains: parsed.includeSubDomains,
+    reportUri: parsed.reportUri,
+    errors,
+  };
 }
 
 /** How one pin of a header relates to the served chain. */

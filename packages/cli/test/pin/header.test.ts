@@ -150,6 +150,14 @@ describe('parsePkpValue and checkPins', () => {
     );
     assert.equal(parsePkpValue(`pin-sha256="${A}"; max-age="600"`).maxAge, 600);
   });
+  it("follows core's RFC 7469 grammar: includeSubDomains takes no value, report-uri is quoted", () => {
+    const r = parsePkpValue(
+      `pin-sha256="${A}"; pin-sha256="${C}"; max-age=1; includeSubDomains=1; report-uri=https://r.example/`,
+    );
+    assert.match(r.errors.join('\n'), /includeSubDomains takes no value/);
+    assert.match(r.errors.join('\n'), /report-uri must be a quoted URI/);
+    assert.equal(r.reportUri, undefined);
+  });
   it('ignores pins for other hash algorithms (RFC 7469 §2.1.1)', () => {
     assert.equal(parsePkpValue(`pin-sha512="zzz"; pin-sha256="${A}"; max-age=1`).pins.length, 1);
   });
