@@ -126,7 +126,8 @@ export function demoScanOptions(app: DemoApp): Parameters<typeof scan>[1] {
   };
 }
 
-const NEXT_STEPS = `Scan your own site the same way:
+const NEXT_STEPS = `
+Scan your own site the same way:
 
   barbican scan https://your-site.example
   barbican scan https://staging.internal --https-port 8443 --ca ca.pem
