@@ -122,47 +122,6 @@ export const FINDING_CODES = {
       'Cache-Control: public on a response that sets cookies: shared caches may serve it to others',
     spec: 'https://www.rfc-editor.org/rfc/rfc9111#section-5.2.2.9',
   },
-  'coop.missing': {
-    severity: 'info',
-    summary: 'No Cross-Origin-Opener-Policy (outside the score)',
-    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#cross-origin-opener-policies',
-  },
-  'coop.invalid': {
-    severity: 'low',
-    summary: 'COOP value browsers do not recognise (they fall back to unsafe-none)',
-    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#cross-origin-opener-policies',
-  },
-  'coop.unsafe-none': {
-    severity: 'info',
-    summary: 'COOP unsafe-none: cross-origin windows keep a handle to this one',
-    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#cross-origin-opener-policies',
-  },
-  'coep.missing': {
-    severity: 'info',
-    summary:
-      'No Cross-Origin-Embedder-Policy (outside the score; needed for cross-origin isolation)',
-    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#coep',
-  },
-  'coep.invalid': {
-    severity: 'low',
-    summary: 'COEP value browsers do not recognise',
-    spec: 'https://html.spec.whatwg.org/multipage/browsers.html#coep',
-  },
-  'corp.missing': {
-    severity: 'info',
-    summary: 'No Cross-Origin-Resource-Policy (outside the score)',
-    spec: 'https://fetch.spec.whatwg.org/#cross-origin-resource-policy-header',
-  },
-  'corp.invalid': {
-    severity: 'low',
-    summary: 'CORP value browsers ignore (values are case-sensitive)',
-    spec: 'https://fetch.spec.whatwg.org/#cross-origin-resource-policy-header',
-  },
-  'corp.cross-origin': {
-    severity: 'info',
-    summary: 'CORP cross-origin: any site may embed this response',
-    spec: 'https://fetch.spec.whatwg.org/#cross-origin-resource-policy-header',
-  },
   'x-xss-protection.enabled': {
     severity: 'low',
     summary: 'X-XSS-Protection other than 0: the retired XSS auditor enabled cross-site leaks',

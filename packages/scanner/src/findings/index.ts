@@ -17,9 +17,6 @@
 import {
   OWASP_REMOVE_HEADERS,
   parseCacheControl,
-  parseCoep,
-  parseCoop,
-  parseCorp,
   parsePermissionsPolicy,
   parsePublicKeyPins,
   parseReferrerPolicy,
@@ -383,97 +380,6 @@ function caching(res: CapturedResponse): Finding[] {
   return out;
 }
 
-function crossOrigin(res: CapturedResponse): Finding[] {
-  const out: Finding[] = [];
-  const coop = headerValues(res, 'cross-origin-opener-policy')[0];
-  if (coop === undefined)
-    out.push(
-      finding(
-        'coop.missing',
-        'cross-origin-opener-policy',
-        'No Cross-Origin-Opener-Policy: a cross-origin page that opens or is opened by this one keeps a window handle (XS-Leaks, tabnabbing).',
-        'Cross-Origin-Opener-Policy: same-origin (or same-origin-allow-popups if you rely on OAuth/payment popups)',
-      ),
-    );
-  else {
-    const p = parseCoop(coop);
-    if (!p.valid)
-      out.push(
-        finding(
-          'coop.invalid',
-          'cross-origin-opener-policy',
-          `Cross-Origin-Opener-Policy: ${coop} is not a value browsers know; they use unsafe-none.`,
-          'Cross-Origin-Opener-Policy: same-origin',
-          { value: coop },
-        ),
-      );
-    else if (p.policy === 'unsafe-none')
-      out.push(
-        finding(
-          'coop.unsafe-none',
-          'cross-origin-opener-policy',
-          'Cross-Origin-Opener-Policy: unsafe-none keeps cross-origin window handles.',
-          'Cross-Origin-Opener-Policy: same-origin',
-          { value: coop },
-        ),
-      );
-  }
-  const coep = headerValues(res, 'cross-origin-embedder-policy')[0];
-  if (coep === undefined)
-    out.push(
-      finding(
-        'coep.missing',
-        'cross-origin-embedder-policy',
-        'No Cross-Origin-Embedder-Policy: the page cannot be cross-origin isolated (needed for SharedArrayBuffer and high-resolution timers).',
-        'Cross-Origin-Embedder-Policy: require-corp (or credentialless) once every embedded resource allows it',
-      ),
-    );
-  else if (!parseCoep(coep).valid)
-    out.push(
-      finding(
-        'coep.invalid',
-        'cross-origin-embedder-policy',
-        `Cross-Origin-Embedder-Policy: ${coep} is not a value browsers know; they use unsafe-none.`,
-        'Cross-Origin-Embedder-Policy: require-corp',
-        { value: coep },
-      ),
-    );
-  const corp = headerValues(res, 'cross-origin-resource-policy')[0];
-  if (corp === undefined)
-    out.push(
-      finding(
-        'corp.missing',
-        'cross-origin-resource-policy',
-        'No Cross-Origin-Resource-Policy: any site can embed this response, which Spectre-style attacks can read.',
-        'Cross-Origin-Resource-Policy: same-origin (same-site if sibling subdomains embed it)',
-      ),
-    );
-  else {
-    const p = parseCorp(corp);
-    if (!p.valid)
-      out.push(
-        finding(
-          'corp.invalid',
-          'cross-origin-resource-policy',
-          `Cross-Origin-Resource-Policy: ${corp} is ignored (values are exact and case-sensitive).`,
-          'Cross-Origin-Resource-Policy: same-origin',
-          { value: corp },
-        ),
-      );
-    else if (p.policy === 'cross-origin')
-      out.push(
-        finding(
-          'corp.cross-origin',
-          'cross-origin-resource-policy',
-          'Cross-Origin-Resource-Policy: cross-origin lets every site embed this response.',
-          'Cross-Origin-Resource-Policy: same-origin, unless this is a public asset meant for embedding',
-          { value: corp },
-        ),
-      );
-  }
-  return out;
-}
-
 function legacy(res: CapturedResponse): Finding[] {
   const out: Finding[] = [];
   const xxp = headerValues(res, 'x-xss-protection')[0];
@@ -778,7 +684,6 @@ export function reviewFindings(r: Retrieval, tls?: TlsReport): Finding[] {
     run(() => fingerprinting(main));
     run(() => cookies(main, isHttps));
     run(() => caching(main));
-    run(() => crossOrigin(main));
     run(() => legacy(main));
     run(() => hpkp(main, tls));
   }
