@@ -7,8 +7,9 @@
  *
  * @module
  */
-import type { WarningCode } from '../errors.ts';
+import { BarbicanError, type WarningCode } from '../errors.ts';
 import type { Schema } from '../schema/index.ts';
+import type { FieldProblem } from './hsts/parse.ts';
 
 /** Collects warnings while a policy is built. */
 export interface CompileContext {
@@ -70,4 +71,29 @@ export interface HeaderModule<O extends object> {
 /** Helper that keeps a module's option type when declaring it. */
 export function defineHeader<O extends object>(module: HeaderModule<O>): HeaderModule<O> {
   return module;
+}
+
+/**
+ * Refuses a raw header value its parser found a `problem` in: the one
+ * `BARBICAN_E_HEADER_SYNTAX` error every header folder's `compileRaw`
+ * throws, with the option path, the value, the byte offset and the grammar.
+ *
+ * @example
+ * ```ts
+ * rejectRawValue(parsed.problems.find((p) => p.severity === 'error'), value, path, 'max-age=<seconds>');
+ * ```
+ */
+export function rejectRawValue(
+  problem: FieldProblem | undefined,
+  value: string,
+  path: string,
+  allowed: string,
+): void {
+  if (problem === undefined) return;
+  throw new BarbicanError('BARBICAN_E_HEADER_SYNTAX', problem.message, {
+    path,
+    value,
+    offset: problem.offset,
+    allowed,
+  });
 }

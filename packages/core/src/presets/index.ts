@@ -11,6 +11,7 @@
  * @module
  */
 import type { HeadersOptions } from '../headers/index.ts';
+import { DEFAULT_DENIED_FEATURES } from '../headers/permissions-policy/index.ts';
 import type { RequestOptions } from '../request/options.ts';
 
 /** What a preset sets: a value for some headers (absent = not sent) and the fingerprint-header removal. */
@@ -43,23 +44,12 @@ export const PRESET_NAMES = [
 /** One preset name. */
 export type PresetName = (typeof PRESET_NAMES)[number];
 
-/** Features a typical web application never uses; denying them limits what injected code or a framed page can reach. */
-const BARBICAN_DENIED_FEATURES = [
-  'accelerometer',
-  'browsing-topics',
-  'camera',
-  'display-capture',
-  'geolocation',
-  'gyroscope',
-  'hid',
-  'magnetometer',
-  'microphone',
-  'midi',
-  'payment',
-  'serial',
-  'usb',
-  'xr-spatial-tracking',
-];
+/**
+ * Features a typical web application never uses; denying them limits what
+ * injected code or a framed page can reach: Permissions-Policy's own default
+ * list, plus `browsing-topics` (opting out of Chrome's Topics API).
+ */
+const BARBICAN_DENIED_FEATURES = [...DEFAULT_DENIED_FEATURES, 'browsing-topics'].sort();
 
 /** OWASP Secure Headers Project's Permissions-Policy, in its order: all `()` except `sync-xhr=(self)`. */
 const OWASP_FEATURES: Record<string, string[]> = {

@@ -23,7 +23,12 @@ import { BarbicanError, didYouMean } from '../../errors.ts';
 import { assertFieldSafe } from '../../field.ts';
 import type { FieldProblem } from '../hsts/parse.ts';
 import { array, enumeration, object, refine, type Schema } from '../../schema/index.ts';
-import { defineHeader, type CompileContext, type HeaderEmission } from '../types.ts';
+import {
+  defineHeader,
+  type CompileContext,
+  type HeaderEmission,
+  rejectRawValue,
+} from '../types.ts';
 
 /** The data types Clear-Site-Data knows, including the `*` wildcard. */
 export const CLEAR_SITE_DATA_TYPES = [
@@ -178,15 +183,12 @@ export const clearSiteData = defineHeader<ClearSiteDataOptions>({
   compileRaw(value, ctx, path) {
     assertFieldSafe(value, path);
     const parsed = parseClearSiteData(value);
-    const problem = parsed.problems[0];
-    if (problem !== undefined) {
-      throw new BarbicanError('BARBICAN_E_HEADER_SYNTAX', problem.message, {
-        path,
-        value,
-        offset: problem.offset,
-        allowed: 'a comma-separated list of quoted types, e.g. "cache", "cookies"',
-      });
-    }
+    rejectRawValue(
+      parsed.problems[0],
+      value,
+      path,
+      'a comma-separated list of quoted types, e.g. "cache", "cookies"',
+    );
     noWildcardMix([...parsed.types], path);
     return compile(parsed.types, ctx, path).map((e) => ({ ...e, value }));
   },

@@ -16,7 +16,12 @@
  */
 import { BarbicanError } from '../../errors.ts';
 import { boolean, integer, object, type InferShape } from '../../schema/index.ts';
-import { defineHeader, type CompileContext, type HeaderEmission } from '../types.ts';
+import {
+  defineHeader,
+  type CompileContext,
+  type HeaderEmission,
+  rejectRawValue,
+} from '../types.ts';
 import { parseHsts } from './parse.ts';
 
 export { parseHsts, parseDirectiveList } from './parse.ts';
@@ -55,15 +60,12 @@ export const hsts = defineHeader<HstsOptions>({
   compile: compileHsts,
   compileRaw(value, ctx, path) {
     const parsed = parseHsts(value);
-    const error = parsed.problems.find((p) => p.severity === 'error');
-    if (error !== undefined) {
-      throw new BarbicanError('BARBICAN_E_HEADER_SYNTAX', error.message, {
-        path,
-        value,
-        offset: error.offset,
-        allowed: 'max-age=<seconds>[; includeSubDomains][; preload]',
-      });
-    }
+    rejectRawValue(
+      parsed.problems.find((p) => p.severity === 'error'),
+      value,
+      path,
+      'max-age=<seconds>[; includeSubDomains][; preload]',
+    );
     // Run the object form's semantic checks on what was parsed, send the raw text.
     const options = {
       maxAge: parsed.maxAge ?? 0,

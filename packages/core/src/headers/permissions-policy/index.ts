@@ -26,7 +26,7 @@ import {
   type SfDictionary,
   type SfItem,
 } from '../../structured-fields/index.ts';
-import { defineHeader, type HeaderEmission } from '../types.ts';
+import { defineHeader, type HeaderEmission, rejectRawValue } from '../types.ts';
 import {
   checkFeatureName,
   effectiveFeatures,
@@ -58,7 +58,7 @@ export type PermissionsPolicyOptions = InferShape<typeof shape>;
  * an injected script or hostile frame would love. Only names every current
  * Chromium knows, so the console stays free of "unrecognized feature".
  */
-const DEFAULT_DENIED = [
+export const DEFAULT_DENIED_FEATURES: readonly string[] = [
   'accelerometer',
   'camera',
   'display-capture',
@@ -98,7 +98,7 @@ export const permissionsPolicy = defineHeader<PermissionsPolicyOptions>({
   spec: 'https://w3c.github.io/webappsec-permissions-policy/',
   schema: object(shape),
   defaults: {
-    features: Object.fromEntries(DEFAULT_DENIED.map((f) => [f, [] as string[]])),
+    features: Object.fromEntries(DEFAULT_DENIED_FEATURES.map((f) => [f, [] as string[]])),
   },
   merge: (base, over) => ({
     ...base,
@@ -117,15 +117,12 @@ export const permissionsPolicy = defineHeader<PermissionsPolicyOptions>({
   },
   compileRaw(value, _ctx, path) {
     const parsed = parsePermissionsPolicy(value);
-    const error = parsed.problems.find((p) => p.severity === 'error');
-    if (error !== undefined) {
-      throw new BarbicanError('BARBICAN_E_HEADER_SYNTAX', error.message, {
-        path,
-        value,
-        offset: error.offset,
-        allowed: 'a structured-field dictionary such as camera=(), geolocation=(self)',
-      });
-    }
+    rejectRawValue(
+      parsed.problems.find((p) => p.severity === 'error'),
+      value,
+      path,
+      'a structured-field dictionary such as camera=(), geolocation=(self)',
+    );
     for (const d of parsed.directives) {
       checkFeatureName(d.feature, path, { allowUnknown: false, legacyAllowed: false });
     }

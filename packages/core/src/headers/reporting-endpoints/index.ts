@@ -26,7 +26,7 @@ import {
   type SfDictionary,
 } from '../../structured-fields/index.ts';
 import type { FieldProblem } from '../hsts/parse.ts';
-import { defineHeader } from '../types.ts';
+import { defineHeader, rejectRawValue } from '../types.ts';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -184,15 +184,7 @@ export const reportingEndpoints = defineHeader<ReportingEndpointsOptions>({
   },
   compileRaw(value, _ctx, path) {
     const parsed = parseReportingEndpoints(value);
-    const problem = parsed.problems[0];
-    if (problem !== undefined) {
-      throw new BarbicanError('BARBICAN_E_HEADER_SYNTAX', problem.message, {
-        path,
-        value,
-        offset: problem.offset,
-        allowed: 'name="https://…", name2="https://…"',
-      });
-    }
+    rejectRawValue(parsed.problems[0], value, path, 'name="https://…", name2="https://…"');
     return [{ name: 'Reporting-Endpoints', value }];
   },
 });
