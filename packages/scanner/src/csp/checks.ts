@@ -101,19 +101,31 @@ function f(
   severity: Severity,
   directive: string,
   message: string,
-  extra: { value?: string; code?: string; spec?: string; area?: Area } = {},
+  extra?: { value?: string; code?: string; spec?: string; area?: Area },
 ): RawFinding {
-  return {
+  // Built without spreads: one object shape, no intermediate objects.
+  const out: {
+    check: CheckId;
+    code: string;
+    severity: Severity;
+    directive: string;
+    value?: string;
+    message: string;
+    spec: string;
+    policy: number;
+    area?: Area;
+  } = {
     check,
-    code: extra.code ?? `csp.${directive}.${check}`,
+    code: extra?.code ?? `csp.${directive}.${check}`,
     severity,
     directive,
-    ...(extra.value === undefined ? {} : { value: extra.value }),
     message,
-    spec: extra.spec ?? mdn(directive),
+    spec: extra?.spec ?? mdn(directive),
     policy: p.index,
-    ...(extra.area === undefined ? {} : { area: extra.area }),
   };
+  if (extra?.value !== undefined) out.value = extra.value;
+  if (extra?.area !== undefined) out.area = extra.area;
+  return out;
 }
 
 const SCRIPT_DIRECTIVES = ['script-src', 'script-src-attr', 'script-src-elem'];

@@ -84,10 +84,22 @@ function combine(inputs: readonly Input[]): { report: RawFinding[]; instances: R
     reportingChecks(policy, out);
     return out;
   });
+  // With one policy a weakness is trivially everywhere; with several, each
+  // policy's weaknesses are indexed once (check|area|value) for the lookup.
+  const weaknesses: (Set<string> | undefined)[] =
+    inputs.length > 1
+      ? perPolicy.map((list) => {
+          const keys = new Set<string>();
+          for (const o of list) {
+            if (o.area !== undefined) keys.add(`${o.check}|${o.area}|${o.value ?? ''}`);
+          }
+          return keys;
+        })
+      : [];
   const report: RawFinding[] = [];
   const instances: RawFinding[] = [];
   const seen = new Set<string>();
-  perPolicy.forEach((list) => {
+  for (const list of perPolicy) {
     for (const fd of list) {
       if (fd.area === undefined) {
         instances.push(fd);
@@ -105,18 +117,21 @@ function combine(inputs: readonly Input[]): { report: RawFinding[]; instances: R
       if (seen.has(full)) continue;
       seen.add(full);
       const area = fd.area;
-      const governing = inputs.filter(({ policy }) => governs(policy, area));
-      const everywhere = governing.every(({ policy }) =>
-        (perPolicy[policy.index] ?? []).some(
-          (o) => o.area === area && `${o.check}|${o.area}|${o.value ?? ''}` === key,
-        ),
-      );
+      let everywhere = true;
+      if (inputs.length > 1) {
+        for (const { policy } of inputs) {
+          if (governs(policy, area) && weaknesses[policy.index]?.has(key) !== true) {
+            everywhere = false;
+            break;
+          }
+        }
+      }
       if (everywhere) {
         report.push(fd);
         instances.push(fd);
       }
     }
-  });
+  }
   const base = missingBaseUri(inputs.map((i) => i.policy));
   if (base !== undefined) {
     report.push(base);
@@ -125,39 +140,57 @@ function combine(inputs: readonly Input[]): { report: RawFinding[]; instances: R
   return { report, instances };
 }
 
+/** A finding as output: optional keys only when set, in the documented order. */
+function toFinding(fd: RawFinding, header: string, prefix: string, fix: string): Finding {
+  const out: {
+    code: string;
+    severity: Severity;
+    header: string;
+    directive?: string;
+    value?: string;
+    message?: string;
+    fix?: string;
+    spec?: string;
+  } = { code: fd.code, severity: fd.severity, header };
+  if (fd.directive !== undefined) out.directive = fd.directive;
+  if (fd.value !== undefined) out.value = fd.value;
+  out.message = `${prefix}${fd.message}`;
+  out.fix = fix;
+  out.spec = fd.spec;
+  return out as Finding;
+}
+
 function analyze(inputs: Input[], header: string, extra: RawFinding[] = []): CspAnalysis {
   const all = inputs.length === 0 ? [{ policy: toPolicy(0, new Map()) }] : inputs;
   const { report, instances } = combine(all);
-  const withExtra = [...extra, ...instances];
+  const withExtra = extra.length === 0 ? instances : [...extra, ...instances];
   const { fixed, fixes } = rewrite(
     all.map((i) => i.policy),
     withExtra,
   );
   const fixOf = new Map<RawFinding, string>();
-  withExtra.forEach((fd, i) => fixOf.set(fd, fixes[i] ?? ''));
-  const reportOnly = header.endsWith('report-only');
+  for (let i = 0; i < withExtra.length; i++) {
+    const fd = withExtra[i];
+    if (fd !== undefined) fixOf.set(fd, fixes[i] ?? '');
+  }
+  const reportOnly = header.endsWith('report-only') ? '(report-only, not enforced) ' : '';
   const many = all.length > 1;
-  const findings = [...extra, ...report]
-    .map((fd, order) => ({ fd, order }))
-    .sort((a, b) => RANK[a.fd.severity] - RANK[b.fd.severity] || a.order - b.order)
-    .map(({ fd }): Finding => {
+  const ordered = extra.length === 0 ? report : [...extra, ...report];
+  // Stable sort by severity: bucket in order (no comparator, no wrappers).
+  const buckets: RawFinding[][] = [[], [], [], []];
+  for (const fd of ordered) buckets[RANK[fd.severity]]?.push(fd);
+  const findings: Finding[] = [];
+  for (const bucket of buckets) {
+    for (const fd of bucket) {
       const where =
         all[fd.policy]?.policy.meta === true
           ? '<meta> policy: '
           : many
             ? `policy ${fd.policy + 1}: `
             : '';
-      return {
-        code: fd.code,
-        severity: fd.severity,
-        header,
-        ...(fd.directive === undefined ? {} : { directive: fd.directive }),
-        ...(fd.value === undefined ? {} : { value: fd.value }),
-        message: `${reportOnly ? '(report-only, not enforced) ' : ''}${where}${fd.message}`,
-        fix: fixOf.get(fd) ?? '',
-        spec: fd.spec,
-      };
-    });
+      findings.push(toFinding(fd, header, reportOnly + where, fixOf.get(fd) ?? ''));
+    }
+  }
   return { findings, fixed };
 }
 

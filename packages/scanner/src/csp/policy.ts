@@ -168,7 +168,11 @@ function remove(values: string[], v: string): void {
 
 /** Serialises directives as `name v1 v2; name2 …`. */
 export function serialize(directives: Directives): string {
-  const parts: string[] = [];
-  for (const [name, values] of directives) parts.push([name, ...values].join(' '));
-  return parts.join('; ');
+  let out = '';
+  for (const [name, values] of directives) {
+    if (out !== '') out += '; ';
+    out += name;
+    for (const v of values) out += ` ${v}`;
+  }
+  return out;
 }

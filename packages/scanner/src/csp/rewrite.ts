@@ -360,6 +360,40 @@ const ADVICE: Partial<Record<RawFinding['check'], string>> = {
 };
 
 /**
+ * The tokens of one directive that `parseCsp(…, { validate: true })` reports
+ * as errors, in its order (`undefined`: the directive as a whole). Source
+ * lists, all the rewrite produces, are checked token by token as core's
+ * checkDirectiveValue does (checkSource, then a mixed 'none'); any other
+ * directive goes through the parser itself.
+ */
+function grammarErrors(name: string, vals: readonly string[]): (string | undefined)[] {
+  const out: (string | undefined)[] = [];
+  const spec = Object.hasOwn(CSP_DIRECTIVE_SPECS, name) ? CSP_DIRECTIVE_SPECS[name] : undefined;
+  if (spec?.kind === 'source-list') {
+    let none = -1;
+    for (let i = 0; i < vals.length; i++) {
+      const v = vals[i] ?? '';
+      if (checkSource(v) !== undefined) out.push(v);
+      else if (v.toLowerCase() === "'none'") none = i;
+    }
+    if (none !== -1 && vals.length > 1) out.push(vals[none]);
+    return out;
+  }
+  const { policies } = parseCsp(serialize(new Map([[name, [...vals]]])), { validate: true });
+  for (const problem of policies[0]?.problems ?? []) {
+    if (problem.severity === 'error' && problem.directive !== undefined) out.push(problem.value);
+  }
+  return out;
+}
+
+/** Same values in the same order (`before` undefined: the directive is new). */
+function same(before: readonly string[] | undefined, after: readonly string[]): boolean {
+  if (before === undefined || before.length !== after.length) return false;
+  for (let i = 0; i < after.length; i++) if (before[i] !== after[i]) return false;
+  return true;
+}
+
+/**
  * Serialises and proves the rewrite: any token our own validator rejects is
  * dropped (and a directive with an invalid value as a whole), so `fixed`
  * always parses cleanly. Bounded passes: each removes at least one token.
@@ -371,45 +405,51 @@ function finalize(
 ): string {
   const nonEmpty = work.filter((d) => d.size > 0);
   if (nonEmpty.length === 0) nonEmpty.push(new Map());
+  // Directives with syntax findings, per working policy (looked up once).
+  const flagged = new Map<Directives, Set<string>>();
+  for (const fd of findings) {
+    if (fd.directive === undefined || !fd.check.startsWith('invalid')) continue;
+    const d = work[fd.policy];
+    if (d === undefined) continue;
+    let names = flagged.get(d);
+    if (names === undefined) flagged.set(d, (names = new Set()));
+    names.add(fd.directive);
+  }
   for (let pass = 0; pass < 8; pass++) {
     let changed = false;
     for (const d of nonEmpty) {
-      for (const name of [...d.keys()]) {
+      for (const [name, vals] of d) {
         // Names a comma or semicolon would split, or non-ASCII, cannot round-trip.
         if (!/^[a-z0-9-]+$/.test(name)) {
           d.delete(name);
           changed = true;
           continue;
         }
-        const vals = d.get(name) ?? [];
-        const clean = vals.filter((v) => !/[",;]/.test(v));
-        if (clean.length !== vals.length) {
-          d.set(name, clean);
+        if (vals.some((v) => /[",;]/.test(v))) {
+          d.set(
+            name,
+            vals.filter((v) => !/[",;]/.test(v)),
+          );
           changed = true;
         }
       }
       // Only directives the rewrite touched (or that had syntax findings)
       // can hold an invalid token: the input was validated once already.
       const original = originals[work.indexOf(d)]?.directives;
+      const names = flagged.get(d);
       const dirty: Directives = new Map();
       for (const [name, vals] of d) {
-        const before = original?.get(name);
-        const flagged = findings.some(
-          (fd) => fd.directive === name && fd.check.startsWith('invalid') && work[fd.policy] === d,
-        );
-        if (flagged || before === undefined || before.join(' ') !== vals.join(' '))
-          dirty.set(name, vals);
+        if (names?.has(name) === true || !same(original?.get(name), vals)) dirty.set(name, vals);
       }
-      if (dirty.size === 0) continue;
-      const { policies } = parseCsp(serialize(dirty), { validate: true });
-      for (const problem of policies[0]?.problems ?? []) {
-        if (problem.severity !== 'error' || problem.directive === undefined) continue;
-        const vals = d.get(problem.directive);
-        if (vals === undefined) continue;
-        const at = problem.value === undefined ? -1 : vals.indexOf(problem.value);
-        if (at !== -1) vals.splice(at, 1);
-        else d.delete(problem.directive);
-        changed = true;
+      for (const [name, vals] of dirty) {
+        for (const value of grammarErrors(name, vals)) {
+          const current = d.get(name);
+          if (current === undefined) continue;
+          const at = value === undefined ? -1 : current.indexOf(value);
+          if (at !== -1) current.splice(at, 1);
+          else d.delete(name);
+          changed = true;
+        }
       }
     }
     if (!changed) break;

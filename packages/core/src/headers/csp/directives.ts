@@ -165,9 +165,67 @@ export function canonicalDirective(name: string): string | undefined {
   return undefined;
 }
 
+/** Candidates for {@link closest}: each name with its comparison form, built once. */
+interface Candidates {
+  readonly names: readonly string[];
+  /** Lower case without `-` and `_`, as `didYouMean` compares them. */
+  readonly folded: readonly string[];
+}
+
+function candidates(names: readonly string[]): Candidates {
+  return { names, folded: names.map((n) => n.toLowerCase().replace(/[-_]/g, '')) };
+}
+
+/** Levenshtein distance, giving up (returning `limit + 1`) once every path exceeds `limit`. */
+function boundedDistance(a: string, b: string, limit: number): number {
+  let prev: number[] = [];
+  for (let j = 0; j <= b.length; j++) prev.push(j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
+    }
+    if (rowMin > limit) return limit + 1;
+    prev = cur;
+  }
+  return prev[b.length] ?? limit + 1;
+}
+
+/**
+ * Same answer as `didYouMean(input, c.names)` (errors.ts), faster: it only
+ * suggests within `max(1, ⌊length/3⌋)` edits, so candidates whose length
+ * differs by more can neither match nor be the closest suggestion, and a
+ * distance past the best so far needs no exact value.
+ */
+function closest(input: string, c: Candidates): string | undefined {
+  const needle = input.toLowerCase().replace(/[-_]/g, '');
+  // didYouMean's distance is infinite past 64 characters: no suggestion.
+  if (needle.length > 64) return undefined;
+  const limit = Math.max(1, Math.floor(needle.length / 3));
+  let best: string | undefined;
+  let bestDistance = limit + 1;
+  for (let k = 0; k < c.names.length; k++) {
+    const hay = c.folded[k] ?? '';
+    if (hay === needle) return c.names[k];
+    if (Math.abs(hay.length - needle.length) >= bestDistance || hay.length > 64) continue;
+    const d = boundedDistance(needle, hay, bestDistance - 1);
+    if (d < bestDistance) {
+      bestDistance = d;
+      best = c.names[k];
+    }
+  }
+  return best;
+}
+
+const DIRECTIVE_CANDIDATES = candidates(CSP_DIRECTIVES);
+
 /** The closest known directive name, for "did you mean". */
 export function suggestDirective(name: string): string | undefined {
-  return didYouMean(name, CSP_DIRECTIVES);
+  return closest(name, DIRECTIVE_CANDIDATES);
 }
 
 /** A problem with one token of a directive value. */
@@ -202,6 +260,7 @@ export const CSP_KEYWORDS: readonly string[] = [
   "'report-sha512'",
 ];
 const KEYWORDS = new Set(CSP_KEYWORDS);
+const KEYWORD_CANDIDATES = candidates(CSP_KEYWORDS);
 const BARE_KEYWORDS = new Set(CSP_KEYWORDS.map((k) => k.slice(1, -1)));
 
 /** base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" ) *2( "=" ) (CSP3 §2.3.1). */
@@ -242,6 +301,11 @@ function sourceError(message: string, extra: Partial<TokenIssue> = {}): TokenIss
  */
 export function checkSource(token: string, ancestor = false): TokenIssue | undefined {
   const lower = token.toLowerCase();
+  // Fast path for the most common tokens: a quoted keyword passes every
+  // check below up to the keyword table.
+  if (KEYWORDS.has(lower)) {
+    return ancestor && lower !== "'self'" && lower !== "'none'" ? notForAncestors() : undefined;
+  }
   // Bare keywords parse as host names ("self" is a host called self), so the
   // policy silently means something else: the most common CSP mistake.
   if (BARE_KEYWORDS.has(lower) || /^(?:nonce|sha256|sha384|sha512)-/.test(lower)) {
@@ -295,7 +359,7 @@ export function checkSource(token: string, ancestor = false): TokenIssue | undef
       return undefined;
     }
     if (!KEYWORDS.has(lower)) {
-      const guess = didYouMean(lower, CSP_KEYWORDS);
+      const guess = closest(lower, KEYWORD_CANDIDATES);
       return sourceError('unknown keyword', {
         allowed: CSP_KEYWORDS.join(' '),
         ...(guess === undefined
