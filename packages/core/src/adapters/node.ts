@@ -24,18 +24,22 @@ import { toPolicy } from './policy-input.ts';
 
 export { toPolicy };
 
+/**
+ * Per-response state: the plan last applied (so a route-level layer can
+ * replace it), the lazily minted nonce, and the `writeHead` that the hook
+ * wraps. One symbol property, so a response object changes shape once.
+ */
 const kState = Symbol('barbican.state');
-/** The plan last applied to a response, so a route-level layer can replace it. */
-const kPlan = Symbol('barbican.plan');
 
 interface State {
   plan: ResponsePlan;
   nonce: string | undefined;
-  original: ServerResponse['writeHead'];
+  /** The wrapped `writeHead`; undefined when the plan needs no hook. */
+  original: ServerResponse['writeHead'] | undefined;
   https: boolean;
 }
 
-type Res = ServerResponse & { [kState]?: State | undefined; [kPlan]?: ResponsePlan | undefined };
+type Res = ServerResponse & { [kState]?: State | undefined };
 
 class NodeFacts implements RequestFacts {
   readonly req: IncomingMessage;
@@ -101,14 +105,16 @@ export function sendVerdict(res: ServerResponse, verdict: Verdict & { kind: 'res
  * are removed, and a nonce already minted is kept.
  */
 export function applyPlan(plan: ResponsePlan, res: Res, https: boolean): void {
-  const nonce = res[kPlan] === undefined ? undefined : retract(res, plan);
-  res[kPlan] = plan;
+  const nonce = res[kState] === undefined ? undefined : retract(res, plan);
   const set = plan.set;
   for (let i = 0; i < set.length; i++) {
     const h = set[i] as readonly [string, string];
     res.setHeader(h[0], h[1]);
   }
-  if (plan.nonced.length === 0 && plan.removeList.length === 0) return;
+  if (plan.nonced.length === 0 && plan.removeList.length === 0) {
+    res[kState] = { plan, nonce, original: undefined, https };
+    return;
+  }
   // Nonces and header removal happen at writeHead, the last moment before
   // the head is serialised: whatever the application set by then is seen.
   // eslint-disable-next-line @typescript-eslint/unbound-method -- called later with `this` = res
@@ -122,21 +128,18 @@ export function applyPlan(plan: ResponsePlan, res: Res, https: boolean): void {
  * before the application sets its own headers.
  */
 export function retractPlan(res: ServerResponse): void {
-  if ((res as Res)[kPlan] !== undefined) retract(res, undefined);
+  if ((res as Res)[kState] !== undefined) retract(res, undefined);
 }
 
 /** Removes the previous plan's headers that `next` does not set; returns its nonce. */
 function retract(res: Res, next: ResponsePlan | undefined): string | undefined {
-  const prev = res[kPlan];
-  res[kPlan] = undefined;
-  if (prev !== undefined) {
-    for (const [name] of prev.set) if (!plans(next, name)) res.removeHeader(name);
-    for (const h of prev.nonced) if (!plans(next, h.name)) res.removeHeader(h.name);
-  }
   const st = res[kState];
   if (st === undefined) return undefined;
-  res.writeHead = st.original;
   res[kState] = undefined;
+  const prev = st.plan;
+  for (const [name] of prev.set) if (!plans(next, name)) res.removeHeader(name);
+  for (const h of prev.nonced) if (!plans(next, h.name)) res.removeHeader(h.name);
+  if (st.original !== undefined) res.writeHead = st.original;
   return st.nonce;
 }
 
@@ -149,7 +152,7 @@ function plans(plan: ResponsePlan | undefined, name: string): boolean {
 
 function writeHeadHook(this: Res, ...args: unknown[]): ServerResponse {
   const st = this[kState];
-  if (st === undefined) throw new Error('barbican: writeHead hook without state');
+  if (st?.original === undefined) throw new Error('barbican: writeHead hook without state');
   finalize(this, st);
   // Headers passed straight to writeHead bypass setHeader: filter them too.
   const last = args.length - 1;
@@ -196,7 +199,8 @@ function filterHeaders(headers: unknown, remove: ReadonlySet<string>): unknown {
  */
 export function nonceOf(res: ServerResponse): string {
   const st = (res as Res)[kState];
-  if (st === undefined) {
+  // Without the hook there is no moment to put a nonce into a header.
+  if (st?.original === undefined) {
     throw new BarbicanError('BARBICAN_E_NONCE_LATE', 'this response has no Barbican nonce', {
       hint: 'Add a nonce to the policy (csp.nonce: true) and make sure the middleware runs before the handler',
     });
