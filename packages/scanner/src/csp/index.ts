@@ -67,13 +67,61 @@ function governs(p: Policy, area: Area): boolean {
 }
 
 /**
+ * Findings already reported, bucketed by value (or directive when there is
+ * none), so the duplicate test compares a few findings, builds no key string.
+ */
+type Seen = Map<string, RawFinding[]>;
+
+/** The same hygiene finding: code, directive and value (as `code|directive|value`). */
+function sameHygiene(a: RawFinding, b: RawFinding): boolean {
+  return (
+    a.code === b.code &&
+    (a.directive ?? '') === (b.directive ?? '') &&
+    (a.value ?? '') === (b.value ?? '')
+  );
+}
+
+/** The same weakness in the same directive: check, area, value and directive. */
+function sameWeakness(a: RawFinding, b: RawFinding): boolean {
+  return (
+    a.check === b.check &&
+    a.area === b.area &&
+    (a.value ?? '') === (b.value ?? '') &&
+    (a.directive ?? '') === (b.directive ?? '')
+  );
+}
+
+/** True when an equal finding was seen; otherwise records `fd`. */
+function seenBefore(
+  seen: Seen,
+  fd: RawFinding,
+  same: (a: RawFinding, b: RawFinding) => boolean,
+): boolean {
+  // Equal findings have equal values, or both no value and equal directives.
+  const bucket = fd.value !== undefined && fd.value !== '' ? fd.value : (fd.directive ?? '');
+  const list = seen.get(bucket);
+  if (list === undefined) {
+    seen.set(bucket, [fd]);
+    return false;
+  }
+  for (const o of list) if (same(o, fd)) return true;
+  list.push(fd);
+  return false;
+}
+
+/**
  * Runs every check on each policy, then combines: a weakness (something
  * an attacker could use) is reported only when every policy that governs
  * that area has it, because a resource must pass all enforced policies
  * (CSP3 §8.1); hygiene findings are reported once per distinct finding.
  * Returns every instance to fix and the ones to report.
  */
-function combine(inputs: readonly Input[]): { report: RawFinding[]; instances: RawFinding[] } {
+function combine(inputs: readonly Input[]): {
+  report: RawFinding[];
+  instances: RawFinding[];
+  /** For each reported finding, its index in `instances` (where its fix is). */
+  reportAt: number[];
+} {
   const perPolicy: RawFinding[][] = inputs.map(({ policy, parsed }) => {
     const out: RawFinding[] = [];
     effectiveChecks(effectivePolicy(policy), out);
@@ -98,27 +146,26 @@ function combine(inputs: readonly Input[]): { report: RawFinding[]; instances: R
       : [];
   const report: RawFinding[] = [];
   const instances: RawFinding[] = [];
-  const seen = new Set<string>();
+  const reportAt: number[] = [];
+  const seenHygiene: Seen = new Map();
+  const seenWeakness: Seen = new Map();
   for (const list of perPolicy) {
     for (const fd of list) {
       if (fd.area === undefined) {
         instances.push(fd);
-        const key = `${fd.code}|${fd.directive ?? ''}|${fd.value ?? ''}`;
-        if (!seen.has(key)) {
-          seen.add(key);
+        if (!seenBefore(seenHygiene, fd, sameHygiene)) {
           report.push(fd);
+          reportAt.push(instances.length - 1);
         }
         continue;
       }
       // Across policies the directive may differ (script-src here,
       // default-src there) while the weakness is the same.
-      const key = `${fd.check}|${fd.area}|${fd.value ?? ''}`;
-      const full = `${key}|${fd.directive ?? ''}`;
-      if (seen.has(full)) continue;
-      seen.add(full);
+      if (seenBefore(seenWeakness, fd, sameWeakness)) continue;
       const area = fd.area;
       let everywhere = true;
       if (inputs.length > 1) {
+        const key = `${fd.check}|${fd.area}|${fd.value ?? ''}`;
         for (const { policy } of inputs) {
           if (governs(policy, area) && weaknesses[policy.index]?.has(key) !== true) {
             everywhere = false;
@@ -128,6 +175,7 @@ function combine(inputs: readonly Input[]): { report: RawFinding[]; instances: R
       }
       if (everywhere) {
         report.push(fd);
+        reportAt.push(instances.length);
         instances.push(fd);
       }
     }
@@ -135,9 +183,10 @@ function combine(inputs: readonly Input[]): { report: RawFinding[]; instances: R
   const base = missingBaseUri(inputs.map((i) => i.policy));
   if (base !== undefined) {
     report.push(base);
+    reportAt.push(instances.length);
     instances.push(base);
   }
-  return { report, instances };
+  return { report, instances, reportAt };
 }
 
 /** A finding as output: optional keys only when set, in the documented order. */
@@ -162,33 +211,33 @@ function toFinding(fd: RawFinding, header: string, prefix: string, fix: string):
 
 function analyze(inputs: Input[], header: string, extra: RawFinding[] = []): CspAnalysis {
   const all = inputs.length === 0 ? [{ policy: toPolicy(0, new Map()) }] : inputs;
-  const { report, instances } = combine(all);
+  const { report, instances, reportAt } = combine(all);
   const withExtra = extra.length === 0 ? instances : [...extra, ...instances];
   const { fixed, fixes } = rewrite(
     all.map((i) => i.policy),
     withExtra,
   );
-  const fixOf = new Map<RawFinding, string>();
-  for (let i = 0; i < withExtra.length; i++) {
-    const fd = withExtra[i];
-    if (fd !== undefined) fixOf.set(fd, fixes[i] ?? '');
-  }
   const reportOnly = header.endsWith('report-only') ? '(report-only, not enforced) ' : '';
   const many = all.length > 1;
-  const ordered = extra.length === 0 ? report : [...extra, ...report];
-  // Stable sort by severity: bucket in order (no comparator, no wrappers).
-  const buckets: RawFinding[][] = [[], [], [], []];
-  for (const fd of ordered) buckets[RANK[fd.severity]]?.push(fd);
+  // Stable sort by severity: bucket in order (extra first, then the report).
+  const buckets: { fd: RawFinding; fix: string }[][] = [[], [], [], []];
+  extra.forEach((fd, i) => buckets[RANK[fd.severity]]?.push({ fd, fix: fixes[i] ?? '' }));
+  report.forEach((fd, i) =>
+    buckets[RANK[fd.severity]]?.push({
+      fd,
+      fix: fixes[extra.length + (reportAt[i] ?? 0)] ?? '',
+    }),
+  );
   const findings: Finding[] = [];
   for (const bucket of buckets) {
-    for (const fd of bucket) {
+    for (const { fd, fix } of bucket) {
       const where =
         all[fd.policy]?.policy.meta === true
           ? '<meta> policy: '
           : many
             ? `policy ${fd.policy + 1}: `
             : '';
-      findings.push(toFinding(fd, header, reportOnly + where, fixOf.get(fd) ?? ''));
+      findings.push(toFinding(fd, header, reportOnly + where, fix));
     }
   }
   return { findings, fixed };

@@ -144,13 +144,21 @@ export function hasHash(values: readonly string[] | undefined): boolean {
  * (CSP3 §8.2).
  */
 export function effectivePolicy(policy: Policy): Policy {
-  const directives: Directives = new Map();
-  for (const [k, v] of policy.directives) directives.set(k, [...v]);
+  // Shares the value arrays it does not change; copies a script directive
+  // before editing it.
+  const directives: Directives = new Map(policy.directives);
+  const copied = new Set<string>();
   for (const name of ['script-src', 'script-src-attr', 'script-src-elem']) {
     const d = effectiveDirective(directives, name);
     const original = policy.directives.get(d);
-    const values = directives.get(d);
-    if (original === undefined || values === undefined) continue;
+    if (original === undefined) continue;
+    let values = directives.get(d);
+    if (values === undefined) continue;
+    if (!copied.has(d)) {
+      values = [...values];
+      directives.set(d, values);
+      copied.add(d);
+    }
     if (hasNonce(values) || hasHash(values)) remove(values, "'unsafe-inline'");
     if (original.includes("'strict-dynamic'")) {
       for (const v of original) {

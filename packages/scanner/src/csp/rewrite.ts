@@ -28,32 +28,42 @@ const SCRIPT_PLAN_CHECKS = new Set([
 ]);
 const OBJECT_CHECKS = new Set(['missing-object-src', 'flash-bypass', 'object-allowlist']);
 
-/** Levenshtein distance, bounded: names are short and we only care about ≤ 2. */
-function distance(a: string, b: string): number {
-  if (Math.abs(a.length - b.length) > 2 || a.length > 64 || b.length > 64) return 3;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+/**
+ * Levenshtein distance, bounded: names are short and we only care about
+ * ≤ 2. Returns `limit + 1` as soon as the distance must exceed `limit`.
+ */
+function distance(a: string, b: string, limit: number): number {
+  if (Math.abs(a.length - b.length) > limit || a.length > 64 || b.length > 64) return limit + 1;
+  let prev: number[] = [];
+  for (let j = 0; j <= b.length; j++) prev.push(j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(
+      const v = Math.min(
         (prev[j] ?? 0) + 1,
         (cur[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a[i - 1] === b[j - 1] ? 0 : 1),
+        (prev[j - 1] ?? 0) + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1),
       );
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
     }
+    if (rowMin > limit) return limit + 1;
     prev = cur;
   }
-  return prev[b.length] ?? 3;
+  return prev[b.length] ?? limit + 1;
 }
 
-/** The known directive a typo most likely meant. */
+const KNOWN_DIRECTIVES = Object.keys(CSP_DIRECTIVE_SPECS);
+
+/** The known directive a typo most likely meant (the first within the fewest edits, at most 2). */
 export function guessDirective(name: string): string | undefined {
   const stripped = name.replace(/:+$/, '');
   if (Object.hasOwn(CSP_DIRECTIVE_SPECS, stripped)) return stripped;
   let best: string | undefined;
   let bestD = 3;
-  for (const known of Object.keys(CSP_DIRECTIVE_SPECS)) {
-    const d = distance(stripped, known);
+  for (const known of KNOWN_DIRECTIVES) {
+    const d = distance(stripped, known, bestD - 1);
     if (d < bestD) {
       best = known;
       bestD = d;
@@ -328,9 +338,10 @@ export function rewrite(policies: readonly Policy[], findings: readonly RawFindi
     const show = shows[i];
     const d = work[fd.policy] ?? work[0];
     const now = show === undefined ? undefined : d?.get(show);
-    return now === undefined || show === undefined
-      ? `${base}.`
-      : `${base}: ${[show, ...now].join(' ')}`;
+    if (now === undefined || show === undefined) return `${base}.`;
+    let shown = `${base}: ${show}`;
+    for (const v of now) shown += ` ${v}`;
+    return shown;
   });
   return { fixed, fixes };
 }
