@@ -18,7 +18,18 @@ interface KnownUrl {
 /** Known-bad URLs grouped by host, built once at load. */
 type Index = ReadonlyMap<string, readonly KnownUrl[]>;
 
-function index(urls: readonly string[]): { byHost: Index; hosts: readonly string[] } {
+/** One list, indexed for exact hosts and for `*.suffix` wildcards. */
+interface Lookup {
+  readonly byHost: Index;
+  /**
+   * Every `.suffix` a known host ends with (one per dot in it) → those
+   * hosts, in list order: `*.example.com` looks up `.example.com` instead of
+   * scanning every host.
+   */
+  readonly bySuffix: ReadonlyMap<string, readonly string[]>;
+}
+
+function index(urls: readonly string[]): Lookup {
   const byHost = new Map<string, KnownUrl[]>();
   for (const u of urls) {
     const rest = u.replace(/^\/\//, '');
@@ -29,7 +40,16 @@ function index(urls: readonly string[]): { byHost: Index; hosts: readonly string
     list.push({ host, path });
     byHost.set(host, list);
   }
-  return { byHost, hosts: [...byHost.keys()] };
+  const bySuffix = new Map<string, string[]>();
+  for (const host of byHost.keys()) {
+    for (let dot = host.indexOf('.'); dot !== -1; dot = host.indexOf('.', dot + 1)) {
+      const suffix = host.slice(dot);
+      const hosts = bySuffix.get(suffix) ?? [];
+      hosts.push(host);
+      bySuffix.set(suffix, hosts);
+    }
+  }
+  return { byHost, bySuffix };
 }
 
 const JSONP = index(data.jsonp);
@@ -77,15 +97,10 @@ function pathMatches(sourcePath: string, known: string): boolean {
   return sourcePath.endsWith('/') ? known.startsWith(sourcePath) : known === sourcePath;
 }
 
-function match(
-  parts: HostParts,
-  idx: { byHost: Index; hosts: readonly string[] },
-): string | undefined {
+function match(parts: HostParts, idx: Lookup): string | undefined {
   if (parts.host.startsWith('*.')) {
     // `*.example.com` matches any subdomain (not example.com itself).
-    const suffix = parts.host.slice(1);
-    for (const h of idx.hosts) {
-      if (!h.endsWith(suffix)) continue;
+    for (const h of idx.bySuffix.get(parts.host.slice(1)) ?? []) {
       for (const k of idx.byHost.get(h) ?? []) if (pathMatches(parts.path, k.path)) return h;
     }
     return undefined;

@@ -138,6 +138,11 @@ function schemeFree(v: string): string {
   return v.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '').replace(/^\/\//, '');
 }
 
+/** `schemeFree(v) === '*'`, rejecting at once what does not end in `*`. */
+function isWildcard(v: string): boolean {
+  return v.endsWith('*') && schemeFree(v) === '*';
+}
+
 /**
  * Checks that run on the effective (CSP3) policy: what a current browser
  * actually allows.
@@ -213,7 +218,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
             },
           ),
         );
-      } else if (schemeFree(v) === '*') {
+      } else if (isWildcard(v)) {
         out.push(
           f(
             e,
@@ -419,7 +424,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
           ),
         );
       }
-      const nonce = /^'nonce-(.+)'$/.exec(v);
+      const nonce = v.startsWith("'nonce-") ? /^'nonce-(.+)'$/.exec(v) : null;
       if (nonce !== null) {
         if ((nonce[1] ?? '').length < 8) {
           out.push(
@@ -500,7 +505,8 @@ const CSP_DEPRECATED: Readonly<Record<string, string>> = {
 const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 function ipHost(v: string): string | undefined {
-  if (v.startsWith("'")) return undefined;
+  // An IP host has a digit (IPv4) or a bracket (IPv6 literal).
+  if (v.startsWith("'") || !/[0-9[]/.test(v)) return undefined;
   const parts = hostParts(v);
   if (parts === undefined) return undefined;
   const h = parts.host;

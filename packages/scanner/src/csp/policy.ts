@@ -144,29 +144,32 @@ export function hasHash(values: readonly string[] | undefined): boolean {
  * (CSP3 §8.2).
  */
 export function effectivePolicy(policy: Policy): Policy {
-  // Shares the value arrays it does not change; copies a script directive
-  // before editing it.
-  const directives: Directives = new Map(policy.directives);
-  const copied = new Set<string>();
+  const source = policy.directives;
+  let directives: Directives | undefined;
+  let done: string | undefined;
   for (const name of ['script-src', 'script-src-attr', 'script-src-elem']) {
-    const d = effectiveDirective(directives, name);
-    const original = policy.directives.get(d);
+    const d = effectiveDirective(source, name);
+    // Each governing directive once: repeating the edits changes nothing.
+    if (d === done) continue;
+    const original = source.get(d);
     if (original === undefined) continue;
-    let values = directives.get(d);
-    if (values === undefined) continue;
-    if (!copied.has(d)) {
-      values = [...values];
-      directives.set(d, values);
-      copied.add(d);
-    }
-    if (hasNonce(values) || hasHash(values)) remove(values, "'unsafe-inline'");
-    if (original.includes("'strict-dynamic'")) {
+    done = d;
+    const dropInline =
+      original.includes("'unsafe-inline'") && (hasNonce(original) || hasHash(original));
+    const strictDynamic = original.includes("'strict-dynamic'");
+    if (!dropInline && !strictDynamic) continue;
+    // Copy on write: the value arrays it does not change are shared.
+    directives ??= new Map(source);
+    const values = [...original];
+    directives.set(d, values);
+    if (dropInline) remove(values, "'unsafe-inline'");
+    if (strictDynamic) {
       for (const v of original) {
         if (!v.startsWith("'") || v === "'self'" || v === "'unsafe-inline'") remove(values, v);
       }
     }
   }
-  return { ...policy, directives };
+  return directives === undefined ? policy : { ...policy, directives };
 }
 
 function remove(values: string[], v: string): void {
