@@ -57,6 +57,8 @@ const ANGULAR = index(data.angular);
 const FLASH = index(data.flash);
 const NEEDS_EVAL = new Set(data.jsonpNeedsEval);
 
+const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+
 /** A host-source split into the parts allowlist matching needs. */
 export interface HostParts {
   /** Lower-case host, possibly starting with `*.`. */
@@ -71,7 +73,7 @@ export interface HostParts {
  */
 export function hostParts(source: string): HostParts | undefined {
   let rest = source;
-  const scheme = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//.exec(rest);
+  const scheme = SCHEME_PREFIX.exec(rest);
   if (scheme !== null) rest = rest.slice(scheme[0].length);
   else if (rest.startsWith('//')) rest = rest.slice(2);
   const slash = rest.indexOf('/');

@@ -130,12 +130,20 @@ function f(
   return out;
 }
 
+/** Regexes used per token, compiled once (a literal in a function is a new object per call). */
+const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const SLASHES_PREFIX = /^\/\//;
+const SCHEME_ONLY = /^[A-Za-z][A-Za-z0-9+.-]*:$/;
+const NONCE_VALUE = /^'nonce-(.+)'$/;
+const DIGIT_OR_BRACKET = /[0-9[]/;
+const BARE_HASH_PREFIX = /^sha(?:256|384|512)-/;
+
 const SCRIPT_DIRECTIVES = ['script-src', 'script-src-attr', 'script-src-elem'];
 const PLAIN_SCHEMES = ['data:', 'http:', 'https:'];
 
 /** The source with any `scheme://` or `//` prefix removed. */
 function schemeFree(v: string): string {
-  return v.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '').replace(/^\/\//, '');
+  return v.replace(SCHEME_PREFIX, '').replace(SLASHES_PREFIX, '');
 }
 
 /** `schemeFree(v) === '*'`, rejecting at once what does not end in `*`. */
@@ -261,7 +269,7 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
         );
         continue;
       }
-      if (v.startsWith("'") || /^[A-Za-z][A-Za-z0-9+.-]*:$/.test(v) || !v.includes('.')) continue;
+      if (v.startsWith("'") || SCHEME_ONLY.test(v) || !v.includes('.')) continue;
       const bypass = scriptBypass(v, values.includes("'unsafe-eval'"));
       if (bypass !== undefined) {
         const what = [bypass.jsonp ? 'JSONP endpoints' : '', bypass.angular ? 'AngularJS' : '']
@@ -424,7 +432,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
           ),
         );
       }
-      const nonce = v.startsWith("'nonce-") ? /^'nonce-(.+)'$/.exec(v) : null;
+      const nonce = v.startsWith("'nonce-") ? NONCE_VALUE.exec(v) : null;
       if (nonce !== null) {
         if ((nonce[1] ?? '').length < 8) {
           out.push(
@@ -506,7 +514,7 @@ const IPV4 = /^\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}$/;
 
 function ipHost(v: string): string | undefined {
   // An IP host has a digit (IPv4) or a bracket (IPv6 literal).
-  if (v.startsWith("'") || !/[0-9[]/.test(v)) return undefined;
+  if (v.startsWith("'") || !DIGIT_OR_BRACKET.test(v)) return undefined;
   const parts = hostParts(v);
   if (parts === undefined) return undefined;
   const h = parts.host;
@@ -622,7 +630,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
 }
 
 function keywordProblem(dir: string, v: string): string | undefined {
-  if (BARE_KEYWORDS.has(v) || v.startsWith('nonce-') || /^sha(?:256|384|512)-/.test(v)) {
+  if (BARE_KEYWORDS.has(v) || v.startsWith('nonce-') || BARE_HASH_PREFIX.test(v)) {
     return `"${v}" in ${dir} lacks single quotes, so it is read as a host name.`;
   }
   if (!v.startsWith("'")) return undefined;

@@ -17,6 +17,13 @@ import { STRICT_HASH, STRICT_NONCE, serialize, type Directives, type Policy } fr
  */
 export const NONCE_PLACEHOLDER = "'nonce-REPLACE_WITH_FRESH_NONCE'";
 
+/** Regexes compiled once (a literal in a function is a new object per call). */
+const SCHEME_ONLY = /^[A-Za-z][A-Za-z0-9+.-]*:$/;
+const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const ANY_HOST_OF_SCHEME = /^[a-z][a-z0-9+.-]*:\/\/\*$/i;
+const ROUND_TRIP_NAME = /^[a-z0-9-]+$/;
+const SPLITS_FIELD = /[",;]/;
+
 const SCRIPT_PLAN_CHECKS = new Set([
   'unsafe-inline',
   'plain-url-scheme',
@@ -79,9 +86,9 @@ function set(d: Directives, name: string, values: string[]): void {
 
 function isFallbackSource(v: string): boolean {
   if (v === "'self'" || v === 'https:') return true;
-  if (v.startsWith("'") || /^[A-Za-z][A-Za-z0-9+.-]*:$/.test(v)) return false;
+  if (v.startsWith("'") || SCHEME_ONLY.test(v)) return false;
   // A bare or scheme-prefixed wildcard is no allowlist at all.
-  return v.replace(/^[A-Za-z][A-Za-z0-9+.-]*:\/\//, '') !== '*' && !v.startsWith('http://');
+  return v.replace(SCHEME_PREFIX, '') !== '*' && !v.startsWith('http://');
 }
 
 /** The nonce/'strict-dynamic' plan for one script directive's values. */
@@ -325,7 +332,7 @@ export function rewrite(policies: readonly Policy[], findings: readonly RawFindi
           v === 'data:' ||
           v === 'http:' ||
           v === 'https:' ||
-          /^[a-z][a-z0-9+.-]*:\/\/\*$/i.test(v),
+          ANY_HOST_OF_SCHEME.test(v),
       )
     ) {
       set(d, 'object-src', ["'none'"]);
@@ -429,30 +436,26 @@ function finalize(
   for (let pass = 0; pass < 8; pass++) {
     let changed = false;
     for (const d of nonEmpty) {
-      for (const [name, vals] of d) {
+      const original = originals[work.indexOf(d)]?.directives;
+      const names = flagged.get(d);
+      // One walk per policy: each directive is cleaned, then checked if dirty
+      // (directives are independent, so this equals clean-all-then-check).
+      for (const [name, written] of d) {
         // Names a comma or semicolon would split, or non-ASCII, cannot round-trip.
-        if (!/^[a-z0-9-]+$/.test(name)) {
+        if (!ROUND_TRIP_NAME.test(name)) {
           d.delete(name);
           changed = true;
           continue;
         }
-        if (vals.some((v) => /[",;]/.test(v))) {
-          d.set(
-            name,
-            vals.filter((v) => !/[",;]/.test(v)),
-          );
+        let vals = written;
+        if (vals.some((v) => SPLITS_FIELD.test(v))) {
+          vals = vals.filter((v) => !SPLITS_FIELD.test(v));
+          d.set(name, vals);
           changed = true;
         }
-      }
-      // Only directives the rewrite touched (or that had syntax findings)
-      // can hold an invalid token: the input was validated once already.
-      const original = originals[work.indexOf(d)]?.directives;
-      const names = flagged.get(d);
-      const dirty: Directives = new Map();
-      for (const [name, vals] of d) {
-        if (names?.has(name) === true || !same(original?.get(name), vals)) dirty.set(name, vals);
-      }
-      for (const [name, vals] of dirty) {
+        // Only directives the rewrite touched (or that had syntax findings)
+        // can hold an invalid token: the input was validated once already.
+        if (names?.has(name) !== true && same(original?.get(name), vals)) continue;
         for (const value of grammarErrors(name, vals)) {
           const current = d.get(name);
           if (current === undefined) continue;

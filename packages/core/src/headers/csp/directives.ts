@@ -276,6 +276,11 @@ const SCHEME_SOURCE = /^[A-Za-z][A-Za-z0-9+.-]*:$/;
 const HOST_SOURCE =
   /^(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?(?:\*|(?:\*\.)?[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.?)(?::(\d+|\*))?(\/(?:[A-Za-z0-9\-._~!$&'()*+=:@/]|%[0-9A-Fa-f]{2})*)?$/;
 
+/** Regexes of {@link checkSource}, compiled once (a literal in a function is a new object per call). */
+const UNQUOTED_PREFIX = /^(?:nonce|sha256|sha384|sha512)-/;
+const QUOTED_HASH = /^'(sha256|sha384|sha512)-(.*)'$/;
+const QUERY_OR_FRAGMENT = /[?#]/;
+
 /** What a valid source expression is; used by warnings and the nonce logic. */
 export type SourceKind = 'keyword' | 'none' | 'nonce' | 'hash' | 'scheme' | 'host';
 
@@ -308,7 +313,7 @@ export function checkSource(token: string, ancestor = false): TokenIssue | undef
   }
   // Bare keywords parse as host names ("self" is a host called self), so the
   // policy silently means something else: the most common CSP mistake.
-  if (BARE_KEYWORDS.has(lower) || /^(?:nonce|sha256|sha384|sha512)-/.test(lower)) {
+  if (BARE_KEYWORDS.has(lower) || UNQUOTED_PREFIX.test(lower)) {
     return {
       code: 'csp.source.unquoted_keyword',
       errorCode: 'BARBICAN_E_CSP_UNQUOTED_KEYWORD',
@@ -336,7 +341,7 @@ export function checkSource(token: string, ancestor = false): TokenIssue | undef
             allowed: "'nonce-' followed by base64 (A-Z a-z 0-9 + / - _, up to two =)",
           });
     }
-    const hash = /^'(sha256|sha384|sha512)-(.*)'$/.exec(lower);
+    const hash = QUOTED_HASH.exec(lower);
     if (hash !== null) {
       if (ancestor) return notForAncestors();
       const algorithm = hash[1] ?? '';
@@ -373,7 +378,7 @@ export function checkSource(token: string, ancestor = false): TokenIssue | undef
     return undefined;
   }
   if (SCHEME_SOURCE.test(token)) return undefined;
-  if (/[?#]/.test(token)) {
+  if (QUERY_OR_FRAGMENT.test(token)) {
     return sourceError('a source cannot contain a query (?) or fragment (#)', {
       hint: 'CSP matches scheme, host, port and path only',
     });
