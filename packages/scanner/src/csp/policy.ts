@@ -73,6 +73,9 @@ export const STRICT_HASH = /^'sha(?:256|384|512)-[A-Za-z0-9+/_-]+={0,2}'$/;
  * case-sensitive.
  */
 export function normalizeValue(value: string): string {
+  // Keywords start with a quote and schemes end with a colon: anything else
+  // is kept as written without lower-casing it first.
+  if (!value.startsWith("'") && !value.endsWith(':')) return value;
   const lower = value.toLowerCase();
   if (KEYWORDS.has(lower) || SCHEME.test(value)) return lower;
   return value;

@@ -382,16 +382,22 @@ const ADVICE: Partial<Record<RawFinding['check'], string>> = {
  * as errors, in its order (`undefined`: the directive as a whole). Source
  * lists, all the rewrite produces, are checked token by token as core's
  * checkDirectiveValue does (checkSource, then a mixed 'none'); any other
- * directive goes through the parser itself.
+ * directive goes through the parser itself. `trusted` are tokens already
+ * validated in this directive by the analysis' parse (it reported no syntax
+ * finding there), so their verdict is known: valid.
  */
-function grammarErrors(name: string, vals: readonly string[]): (string | undefined)[] {
+function grammarErrors(
+  name: string,
+  vals: readonly string[],
+  trusted: readonly string[] = [],
+): (string | undefined)[] {
   const out: (string | undefined)[] = [];
   const spec = Object.hasOwn(CSP_DIRECTIVE_SPECS, name) ? CSP_DIRECTIVE_SPECS[name] : undefined;
   if (spec?.kind === 'source-list') {
     let none = -1;
     for (let i = 0; i < vals.length; i++) {
       const v = vals[i] ?? '';
-      if (checkSource(v) !== undefined) out.push(v);
+      if (!trusted.includes(v) && checkSource(v) !== undefined) out.push(v);
       else if (v.toLowerCase() === "'none'") none = i;
     }
     if (none !== -1 && vals.length > 1) out.push(vals[none]);
@@ -455,8 +461,10 @@ function finalize(
         }
         // Only directives the rewrite touched (or that had syntax findings)
         // can hold an invalid token: the input was validated once already.
-        if (names?.has(name) !== true && same(original?.get(name), vals)) continue;
-        for (const value of grammarErrors(name, vals)) {
+        const flaggedHere = names?.has(name) === true;
+        const before = original?.get(name);
+        if (!flaggedHere && same(before, vals)) continue;
+        for (const value of grammarErrors(name, vals, flaggedHere ? undefined : before)) {
           const current = d.get(name);
           if (current === undefined) continue;
           const at = value === undefined ? -1 : current.indexOf(value);
