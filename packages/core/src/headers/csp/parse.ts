@@ -138,11 +138,34 @@ function parseSerialized(
     while (e > s && isAsciiWhitespace(value.charCodeAt(e - 1))) e--;
     i = end + 1;
     if (s === e) continue;
+    // One walk splits the name and tokens and finds the first non-ASCII
+    // code unit (whitespace is ASCII, so the first found is the first).
     let nonAscii = -1;
-    for (let k = s; k < e; k++) {
-      if (value.charCodeAt(k) > 0x7f) {
+    let k = s;
+    let c = 0;
+    while (k < e && !isAsciiWhitespace((c = value.charCodeAt(k)))) {
+      if (c > 0x7f) {
         nonAscii = k;
         break;
+      }
+      k++;
+    }
+    const nameEnd = k;
+    const tokens: string[] = [];
+    const offsets: number[] = [];
+    while (nonAscii === -1 && k < e) {
+      while (k < e && isAsciiWhitespace(value.charCodeAt(k))) k++;
+      const t = k;
+      while (k < e && !isAsciiWhitespace((c = value.charCodeAt(k)))) {
+        if (c > 0x7f) {
+          nonAscii = k;
+          break;
+        }
+        k++;
+      }
+      if (nonAscii === -1 && k > t) {
+        tokens.push(value.slice(t, k));
+        offsets.push(t);
       }
     }
     if (nonAscii !== -1) {
@@ -155,20 +178,7 @@ function parseSerialized(
       });
       continue;
     }
-    let k = s;
-    while (k < e && !isAsciiWhitespace(value.charCodeAt(k))) k++;
-    const name = value.slice(s, k).toLowerCase();
-    const tokens: string[] = [];
-    const offsets: number[] = [];
-    while (k < e) {
-      while (k < e && isAsciiWhitespace(value.charCodeAt(k))) k++;
-      const t = k;
-      while (k < e && !isAsciiWhitespace(value.charCodeAt(k))) k++;
-      if (k > t) {
-        tokens.push(value.slice(t, k));
-        offsets.push(t);
-      }
-    }
+    const name = value.slice(s, nameEnd).toLowerCase();
     if (directives.has(name)) {
       problems.push({
         code: 'csp.directive.duplicate',
