@@ -1,12 +1,24 @@
 /**
  * CSP analysis throughput: Barbican's `analyzeCsp` against the installed
- * `csp_evaluator` (CspParser + CspEvaluator with its default and strict-CSP
- * checks) on the same corpus (`packages/scanner/test/csp/corpus.json`).
+ * `csp_evaluator` on the same corpus (`packages/scanner/test/csp/corpus.json`),
+ * one fresh call per policy and nothing kept between calls.
  *
- * Barbican does more per policy (validation, multi-policy combination and
- * the rewritten policy), so the ratio is conservative. Rounds interleave the
- * two and the ratio is the median of per-round ratios (see lib/measure.ts).
- * Called by `bench/scan.ts` (`npm run bench -- scan`).
+ * What each side computes per policy:
+ * - csp_evaluator: `new CspParser(policy).csp`, then
+ *   `CspEvaluator#evaluate(STRICTCSP_CHECKS)`, which derives the effective
+ *   CSP3 policy and runs STRICTCSP_CHECKS on the parsed policy plus
+ *   DEFAULT_CHECKS (its 14 security and parser checks) on the effective one;
+ *   the result is its `Finding` objects with their descriptions.
+ * - Barbican: `analyzeCsp(policy)` with no options: `parseCsp` with
+ *   validation (the CSP3 grammar of every token), every check (CSP
+ *   Evaluator's plus reporting, nonce charset, duplicate and invalid-source
+ *   checks), the multi-policy combination, the rewritten policy (`fixed`,
+ *   proven to parse without errors) and, for each finding, its message and
+ *   its concrete fix text.
+ *
+ * Barbican does strictly more per policy, so the ratio is conservative.
+ * Rounds interleave the two and the ratio is the median of per-round ratios
+ * (see lib/measure.ts). Called by `bench/scan.ts` (`npm run bench -- scan`).
  *
  * @module
  */
@@ -45,7 +57,7 @@ function barbican(policy: string): unknown {
 
 /**
  * Runs the CSP benchmark and prints `ratio barbican-csp/csp-evaluator: N`
- * (target ≥ 3). `--csp-rounds N` (default 9, at most 50) sets the rounds.
+ * (target ≥ 3). `--csp-rounds N` (default 15, at most 50) sets the rounds.
  *
  * @example
  * ```sh
@@ -53,7 +65,7 @@ function barbican(policy: string): unknown {
  * ```
  */
 export async function runCspBench(args: readonly string[] = []): Promise<number> {
-  const rounds = numberFlag(args, 'csp-rounds', 9, 50);
+  const rounds = numberFlag(args, 'csp-rounds', 15, 50);
   // Warm both up so the JIT has seen every code path before measuring.
   throughput(barbican, 100);
   throughput(evaluator, 100);
