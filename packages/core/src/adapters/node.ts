@@ -2,7 +2,7 @@
  * node:http / node:https adapter, and the shared Node step used by the
  * Express, Koa and Fastify adapters.
  *
- * Per request it copies the precomputed header strings with `setHeader` and,
+ * Per request it copies the precomputed header strings (see node-headers.ts) and,
  * only when the policy needs it, hooks `writeHead` to splice in a lazily
  * minted nonce and strip fingerprinting headers the application set later.
  *
@@ -20,6 +20,7 @@ import { evaluateRequest, type RequestFacts, type Verdict } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
 import { createNonce } from '../nonce.ts';
 import type { Policy, PolicyOptions, ResponsePlan } from '../policy/index.ts';
+import { writePlanHeaders } from './node-headers.ts';
 import { toPolicy } from './policy-input.ts';
 
 export { toPolicy };
@@ -106,11 +107,7 @@ export function sendVerdict(res: ServerResponse, verdict: Verdict & { kind: 'res
  */
 export function applyPlan(plan: ResponsePlan, res: Res, https: boolean): void {
   const nonce = res[kState] === undefined ? undefined : retract(res, plan);
-  const set = plan.set;
-  for (let i = 0; i < set.length; i++) {
-    const h = set[i] as readonly [string, string];
-    res.setHeader(h[0], h[1]);
-  }
+  writePlanHeaders(plan, res);
   if (plan.nonced.length === 0 && plan.removeList.length === 0) {
     res[kState] = { plan, nonce, original: undefined, https };
     return;
