@@ -209,7 +209,7 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
   for (const candidate of candidates) {
     const hay = candidate.toLowerCase().replace(/[-_]/g, '');
     if (hay === needle) return candidate;
-    const d = levenshtein(needle, hay);
+    const d = editDistance(needle, hay);
     if (d < bestDistance) {
       bestDistance = d;
       best = candidate;
@@ -221,16 +221,32 @@ export function didYouMean(input: string, candidates: Iterable<string>): string 
     : undefined;
 }
 
-function levenshtein(a: string, b: string): number {
-  if (a.length > 64 || b.length > 64) return Infinity;
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
+/**
+ * Levenshtein edit distance, bounded: returns `limit + 1` as soon as the
+ * distance must exceed `limit`. Names compared here are short, so inputs over
+ * 64 characters are not compared at all (no quadratic work on hostile input).
+ *
+ * @example
+ * ```ts
+ * editDistance('maxage', 'maxAge'.toLowerCase()); // 0
+ * editDistance('script-scr', 'script-src', 2);    // 2
+ * ```
+ */
+export function editDistance(a: string, b: string, limit = Number.MAX_SAFE_INTEGER): number {
+  if (Math.abs(a.length - b.length) > limit || a.length > 64 || b.length > 64) return limit + 1;
+  let prev: number[] = [];
+  for (let j = 0; j <= b.length; j++) prev.push(j);
   for (let i = 1; i <= a.length; i++) {
     const cur = [i];
+    let rowMin = i;
     for (let j = 1; j <= b.length; j++) {
-      const cost = a[i - 1] === b[j - 1] ? 0 : 1;
-      cur[j] = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
+      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
+      cur.push(v);
+      if (v < rowMin) rowMin = v;
     }
+    if (rowMin > limit) return limit + 1;
     prev = cur;
   }
-  return prev[b.length] ?? Infinity;
+  return prev[b.length] ?? limit + 1;
 }

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { CSP_DIRECTIVE_SPECS, checkSource, parseCsp } from '@barbican/core';
+import { CSP_DIRECTIVE_SPECS, checkSource, editDistance, parseCsp } from '@barbican/core';
 import type { RawFinding } from './checks.ts';
 import { STRICT_HASH, STRICT_NONCE, serialize, type Directives, type Policy } from './policy.ts';
 
@@ -35,32 +35,6 @@ const SCRIPT_PLAN_CHECKS = new Set([
 ]);
 const OBJECT_CHECKS = new Set(['missing-object-src', 'flash-bypass', 'object-allowlist']);
 
-/**
- * Levenshtein distance, bounded: names are short and we only care about
- * ≤ 2. Returns `limit + 1` as soon as the distance must exceed `limit`.
- */
-function distance(a: string, b: string, limit: number): number {
-  if (Math.abs(a.length - b.length) > limit || a.length > 64 || b.length > 64) return limit + 1;
-  let prev: number[] = [];
-  for (let j = 0; j <= b.length; j++) prev.push(j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(
-        (prev[j] ?? 0) + 1,
-        (cur[j - 1] ?? 0) + 1,
-        (prev[j - 1] ?? 0) + (a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1),
-      );
-      cur.push(v);
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > limit) return limit + 1;
-    prev = cur;
-  }
-  return prev[b.length] ?? limit + 1;
-}
-
 const KNOWN_DIRECTIVES = Object.keys(CSP_DIRECTIVE_SPECS);
 
 /** The known directive a typo most likely meant (the first within the fewest edits, at most 2). */
@@ -70,7 +44,7 @@ export function guessDirective(name: string): string | undefined {
   let best: string | undefined;
   let bestD = 3;
   for (const known of KNOWN_DIRECTIVES) {
-    const d = distance(stripped, known, bestD - 1);
+    const d = editDistance(stripped, known, bestD - 1);
     if (d < bestD) {
       best = known;
       bestD = d;

@@ -8,7 +8,7 @@
  * @see https://www.w3.org/TR/CSP3/#framework-directive-source-list
  * @module
  */
-import { didYouMean, type ErrorCode } from '../../errors.ts';
+import { didYouMean, editDistance, type ErrorCode } from '../../errors.ts';
 
 /** What a directive's value is made of. */
 export type DirectiveKind =
@@ -176,25 +176,6 @@ function candidates(names: readonly string[]): Candidates {
   return { names, folded: names.map((n) => n.toLowerCase().replace(/[-_]/g, '')) };
 }
 
-/** Levenshtein distance, giving up (returning `limit + 1`) once every path exceeds `limit`. */
-function boundedDistance(a: string, b: string, limit: number): number {
-  let prev: number[] = [];
-  for (let j = 0; j <= b.length; j++) prev.push(j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const cost = a.charCodeAt(i - 1) === b.charCodeAt(j - 1) ? 0 : 1;
-      const v = Math.min((prev[j] ?? 0) + 1, (cur[j - 1] ?? 0) + 1, (prev[j - 1] ?? 0) + cost);
-      cur.push(v);
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > limit) return limit + 1;
-    prev = cur;
-  }
-  return prev[b.length] ?? limit + 1;
-}
-
 /**
  * Same answer as `didYouMean(input, c.names)` (errors.ts), faster: it only
  * suggests within `max(1, ⌊length/3⌋)` edits, so candidates whose length
@@ -212,7 +193,7 @@ function closest(input: string, c: Candidates): string | undefined {
     const hay = c.folded[k] ?? '';
     if (hay === needle) return c.names[k];
     if (Math.abs(hay.length - needle.length) >= bestDistance || hay.length > 64) continue;
-    const d = boundedDistance(needle, hay, bestDistance - 1);
+    const d = editDistance(needle, hay, bestDistance - 1);
     if (d < bestDistance) {
       bestDistance = d;
       best = c.names[k];
