@@ -8,6 +8,7 @@
 import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate } from 'node:tls';
 import { BarbicanError } from '@barbican/core';
+import { peerChain } from '@barbican/scanner';
 import { DerError } from './der.ts';
 import { certificateEntry, certificateSpki, type PinEntry } from './read.ts';
 
@@ -202,17 +203,8 @@ function chainEntries(
       path: '--host',
     });
   }
-  const certs: DetailedPeerCertificate[] = [];
-  const seen = new Set<string>();
-  let cert: DetailedPeerCertificate | undefined = leaf;
   // Bounded: a hostile server cannot make us loop on a cyclic chain.
-  while (cert !== undefined && certs.length < 16 && !seen.has(cert.fingerprint256)) {
-    seen.add(cert.fingerprint256);
-    certs.push(cert);
-    // Typed as always present, but absent when Node could not find the issuer.
-    const next: unknown = Reflect.get(cert, 'issuerCertificate');
-    cert = next === undefined ? undefined : (next as DetailedPeerCertificate);
-  }
+  const certs = peerChain(leaf, 16);
   return certs.map((c, i) => {
     let spki: Uint8Array;
     try {

@@ -7,6 +7,7 @@ export type { TlsCertificate, TlsReport, TlsVersion } from './types.ts';
 export {
   probeTls,
   servedChain,
+  peerChain,
   describeCertificate,
   TLS_VERSIONS,
   WEAK_CIPHERS,

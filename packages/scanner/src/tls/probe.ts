@@ -232,12 +232,29 @@ function handshake(
  * server cannot make us loop.
  */
 export function servedChain(leaf: DetailedPeerCertificate): TlsCertificate[] {
-  const out: TlsCertificate[] = [];
+  return peerChain(leaf).map((cert) => describeCertificate(new X509Certificate(cert.raw)));
+}
+
+/**
+ * The certificates of a peer's chain, leaf first, as Node links them through
+ * `issuerCertificate`. Bounded and cycle-safe: a hostile server cannot make
+ * the walk loop (a self-signed root links to itself).
+ *
+ * @example
+ * ```ts
+ * const certs = peerChain(socket.getPeerCertificate(true));
+ * ```
+ */
+export function peerChain(
+  leaf: DetailedPeerCertificate,
+  max = MAX_CHAIN,
+): DetailedPeerCertificate[] {
+  const out: DetailedPeerCertificate[] = [];
   const seen = new Set<string>();
   let cert: DetailedPeerCertificate | undefined = Object.keys(leaf).length === 0 ? undefined : leaf;
-  while (cert !== undefined && out.length < MAX_CHAIN && !seen.has(cert.fingerprint256)) {
+  while (cert !== undefined && out.length < max && !seen.has(cert.fingerprint256)) {
     seen.add(cert.fingerprint256);
-    out.push(describeCertificate(new X509Certificate(cert.raw)));
+    out.push(cert);
     // Typed as always present, but absent when Node could not find the issuer.
     const next: unknown = Reflect.get(cert, 'issuerCertificate');
     cert = next === undefined || next === null ? undefined : (next as DetailedPeerCertificate);
