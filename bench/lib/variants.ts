@@ -16,6 +16,7 @@ export type Listener = (req: IncomingMessage, res: ServerResponse) => void;
 /** The variants, in the order rounds visit them. */
 export const NODE_VARIANTS = [
   'hand-written',
+  'hand-written-writehead',
   'barbican',
   'helmet',
   'hand-written+guards',
@@ -82,6 +83,19 @@ export function buildListener(variant: NodeVariant): Listener {
           res.setHeader(h[0], h[1]);
         }
         hello(req, res);
+      };
+    }
+    case 'hand-written-writehead': {
+      // The stricter limit: one writeHead call with the whole precomputed
+      // list (Content-Type included), never touching Node's header map.
+      // Read this way, "writes the same headers by hand from a precomputed
+      // list" is the fastest a hand-written server can be.
+      const flat: string[] = [];
+      for (const [n, v] of policy.headersFor({ https: false })) flat.push(n, v);
+      flat.push('Content-Type', 'text/plain; charset=utf-8');
+      return (_req, res) => {
+        res.writeHead(200, flat);
+        res.end(BODY);
       };
     }
     case 'barbican':
