@@ -28,6 +28,13 @@ export { firstUnsafeFieldByte, assertFieldSafe } from './field.ts';
 export { parseHsts, parseDirectiveList } from './headers/hsts/index.ts';
 export type { HstsParseResult, FieldProblem, ParsedDirective } from './headers/hsts/index.ts';
 export { parseXFrameOptions } from './headers/x-frame-options/index.ts';
+export { parseSetCookie, parseCookieDate } from './headers/set-cookie/parse.ts';
+export type {
+  SetCookieParseResult,
+  SetCookieAttribute,
+  SameSiteEnforcement,
+  CookiePrefix,
+} from './headers/set-cookie/parse.ts';
 export {
   parseCsp,
   cspHash,

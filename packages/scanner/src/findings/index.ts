@@ -21,6 +21,7 @@ import {
   parsePublicKeyPins,
   parseReferrerPolicy,
   parseServer,
+  parseSetCookie,
 } from '@barbican/core';
 import {
   finalResponse,
@@ -33,12 +34,11 @@ import {
 } from '../model.ts';
 import type { TlsCertificate, TlsReport } from '../tls/types.ts';
 import { FINDING_CODES, type FindingCode } from './catalog.ts';
-import { isSessionLike, parseSetCookie } from './cookies.ts';
+import { isSessionLike } from './cookies.ts';
 
 export { FINDING_CODES } from './catalog.ts';
 export type { FindingCode, FindingCodeInfo } from './catalog.ts';
-export { parseSetCookie, isSessionLike } from './cookies.ts';
-export type { ParsedCookie } from './cookies.ts';
+export { isSessionLike } from './cookies.ts';
 
 /** Findings per check are capped so a hostile server cannot flood the report. */
 const MAX_PER_CHECK = 50;
@@ -207,7 +207,6 @@ function cookies(res: CapturedResponse, https: boolean): Finding[] {
     const c = parseSetCookie(line);
     const session = isSessionLike(c.name);
     const label = c.name === '' ? 'a cookie without a name' : `cookie ${c.name}`;
-    const lowerName = c.name.toLowerCase();
     const add = (f: Finding): void => {
       out.push(f);
     };
@@ -231,7 +230,8 @@ function cookies(res: CapturedResponse, https: boolean): Finding[] {
           { value: line },
         ),
       );
-    const sameSite = c.sameSite?.toLowerCase();
+    // RFC 6265bis §5.6.7: the last SameSite decides; an unknown value is "default".
+    const sameSite = c.sameSite;
     if (sameSite === undefined)
       add(
         finding(
@@ -242,12 +242,12 @@ function cookies(res: CapturedResponse, https: boolean): Finding[] {
           { value: line },
         ),
       );
-    else if (sameSite !== 'strict' && sameSite !== 'lax' && sameSite !== 'none')
+    else if (sameSite === 'default')
       add(
         finding(
           'cookie.samesite.invalid',
           'set-cookie',
-          `The ${label} has SameSite=${c.sameSite ?? ''}, which is not Strict, Lax or None; browsers fall back to their default.`,
+          `The ${label} has SameSite=${c.sameSiteValue ?? ''}, which is not Strict, Lax or None; browsers fall back to their default.`,
           'Use SameSite=Lax or SameSite=Strict.',
           { value: line },
         ),
@@ -264,7 +264,7 @@ function cookies(res: CapturedResponse, https: boolean): Finding[] {
       );
     // Prefix matching is case-insensitive in RFC 6265bis, closing a bypass
     // where `__host-` was accepted without the guarantees.
-    if (lowerName.startsWith('__host-')) {
+    if (c.prefix === '__Host-') {
       const wrong: string[] = [];
       if (!c.secure) wrong.push('it lacks Secure');
       if (c.domain !== undefined) wrong.push('it sets Domain');
@@ -280,7 +280,7 @@ function cookies(res: CapturedResponse, https: boolean): Finding[] {
             { value: line },
           ),
         );
-    } else if (lowerName.startsWith('__secure-') && (!c.secure || !https)) {
+    } else if (c.prefix === '__Secure-' && (!c.secure || !https)) {
       add(
         finding(
           'cookie.prefix.secure',

@@ -88,6 +88,11 @@ function defaultPath(pathname: string): string {
  * covers the cases that matter for grading.
  */
 export function acceptCookie(line: string, url: URL): JarCookie | undefined {
+  // Not core's parseSetCookie: tough-cookie departs from RFC 6265bis (it
+  // rejects nameless cookies, cuts the pair at CR/LF/NUL instead of dropping
+  // the line, drops attributes holding control characters, keeps
+  // SameSite=None without Secure, matches prefixes case-sensitively and trims
+  // Unicode whitespace), and the grade must match Observatory's, not the RFC.
   let str = line.trim();
   const semi = str.indexOf(';');
   let pair = semi === -1 ? str : str.slice(0, semi);
