@@ -1,5 +1,6 @@
 // Conformance: hstspreload's own test tables (BSD-style, see the data file's
-// _license) and Mozilla's STS parser cases (MPL-2.0, data file only) run
+// _license), Mozilla's STS parser cases (MPL-2.0, data file only) and
+// Chromium's HSTS parser cases (BSD-3, see the data file's _license) run
 // against our preload rules and core's RFC 6797 parser.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
@@ -138,6 +139,65 @@ describe("Mozilla's STS parser cases against core's RFC 6797 parser", () => {
   }
   for (const c of ff.invalid) {
     it(`rejects ${JSON.stringify(c.header)}`, () => {
+      assert.equal(parseHsts(c.header).valid, false);
+    });
+  }
+});
+
+describe("Chromium's HSTS parser cases against core's RFC 6797 parser", () => {
+  const cr = load('chromium-hsts-parser-cases.json') as {
+    chromiumMaxAgeCap: number;
+    valid: {
+      test: string;
+      header: string;
+      /** What Chromium outputs (capped at one year); null when the test asserts validity only. */
+      maxAge: number | null;
+      uncappedMaxAge?: number;
+      includeSubDomains: boolean | null;
+    }[];
+    invalid: { test: string; header: string }[];
+  };
+  const cap = cr.chromiumMaxAgeCap;
+
+  // Expected deviations, each with its reason. Close one by changing this
+  // list with a reason, never by weakening the parser.
+  // 1. Chromium caps max-age at one year (kMaxHSTSAgeSecs) when it stores the
+  //    policy. RFC 6797 §6.1.1 sets no cap, and core reports what the header
+  //    says, which is what a reviewer needs to see (the cap is a browser's
+  //    storage choice: Firefox's cases above expect 34520103 uncapped).
+  // 2. A max-age beyond 2^53 − 1 seconds: where the test states only the cap,
+  //    core reports delta-seconds clamped at Number.MAX_SAFE_INTEGER
+  //    (RFC 9111 §1.2.2 allows clamping), not Chromium's one year.
+  const coreMaxAge = (c: (typeof cr.valid)[number]): number | null => {
+    if (c.maxAge === null || c.maxAge < cap) return c.maxAge;
+    return c.uncappedMaxAge ?? Number.MAX_SAFE_INTEGER;
+  };
+
+  it('holds the 117 strings of the Chromium test', () => {
+    assert.equal(cr.valid.length + cr.invalid.length, 117);
+  });
+
+  it('deviates from Chromium only in the 8 one-year-cap cases', () => {
+    const deviating = cr.valid.filter((c) => coreMaxAge(c) !== c.maxAge);
+    assert.equal(deviating.length, 8);
+    for (const c of deviating) assert.equal(c.maxAge, cap, c.header);
+  });
+
+  for (const c of cr.valid) {
+    const expected = coreMaxAge(c);
+    const label =
+      expected === c.maxAge
+        ? `accepts ${JSON.stringify(c.header)} (${c.test})`
+        : `accepts ${JSON.stringify(c.header)} with max-age ${expected}, not Chromium's capped ${c.maxAge} (${c.test})`;
+    it(label, () => {
+      const r = parseHsts(c.header);
+      assert.equal(r.valid, true, JSON.stringify(r.problems));
+      if (expected !== null) assert.equal(r.maxAge, expected);
+      if (c.includeSubDomains !== null) assert.equal(r.includeSubDomains, c.includeSubDomains);
+    });
+  }
+  for (const c of cr.invalid) {
+    it(`rejects ${JSON.stringify(c.header)} (${c.test})`, () => {
       assert.equal(parseHsts(c.header).valid, false);
     });
   }
