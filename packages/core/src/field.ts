@@ -72,3 +72,30 @@ export function assertHeaderName(name: string, path: string): void {
     });
   }
 }
+
+/**
+ * Reads an RFC 9110 §5.6.4 quoted-string whose opening `"` is at `open`.
+ * Backslash escapes are undone. Returns the text, the index just past the
+ * closing quote (or the end of input), and whether the quote was closed —
+ * the caller decides how to report an unclosed one.
+ */
+export function readQuotedString(
+  value: string,
+  open: number,
+): { text: string; end: number; closed: boolean } {
+  const n = value.length;
+  let i = open + 1;
+  let text = '';
+  while (i < n) {
+    const c = value.charAt(i);
+    if (c === '\\' && i + 1 < n) {
+      text += value.charAt(i + 1);
+      i += 2;
+      continue;
+    }
+    i++;
+    if (c === '"') return { text, end: i, closed: true };
+    text += c;
+  }
+  return { text, end: i, closed: false };
+}

@@ -6,6 +6,7 @@
  * @module
  */
 import { didYouMean } from '../../errors.ts';
+import { readQuotedString } from '../../field.ts';
 import type { FieldProblem, ParsedDirective } from '../hsts/parse.ts';
 
 const TOKEN_CHAR = /[!#$%&'*+.^_`|~0-9A-Za-z-]/;
@@ -65,24 +66,10 @@ export function parseCommaDirectives(
       ows();
       if (value[i] === '"') {
         quoted = true;
-        const open = i++;
-        let text = '';
-        let closed = false;
-        while (i < n) {
-          const c = value.charAt(i);
-          if (c === '\\' && i + 1 < n) {
-            text += value.charAt(i + 1);
-            i += 2;
-            continue;
-          }
-          i++;
-          if (c === '"') {
-            closed = true;
-            break;
-          }
-          text += c;
-        }
-        if (!closed) {
+        const open = i;
+        const q = readQuotedString(value, open);
+        i = q.end;
+        if (!q.closed) {
           problems.push({
             code: `${codePrefix}.syntax`,
             severity: 'error',
@@ -90,7 +77,7 @@ export function parseCommaDirectives(
             offset: open,
           });
         }
-        v = text;
+        v = q.text;
       } else {
         const vs = i;
         while (i < n && TOKEN_CHAR.test(value.charAt(i))) i++;

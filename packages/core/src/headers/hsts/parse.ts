@@ -7,6 +7,8 @@
  * @module
  */
 
+import { readQuotedString } from '../../field.ts';
+
 /** One problem found in a field value. */
 export interface FieldProblem {
   /** Stable, dotted code, e.g. `hsts.max_age.missing`. */
@@ -87,25 +89,9 @@ export function parseDirectiveList(
       skipOws();
       if (value[i] === '"') {
         const open = i;
-        i++;
-        let text = '';
-        let closed = false;
-        while (i < n) {
-          const c = value[i];
-          if (c === '\\' && i + 1 < n) {
-            text += value.charAt(i + 1);
-            i += 2;
-            continue;
-          }
-          if (c === '"') {
-            closed = true;
-            i++;
-            break;
-          }
-          text += value.charAt(i);
-          i++;
-        }
-        if (!closed) {
+        const q = readQuotedString(value, open);
+        i = q.end;
+        if (!q.closed) {
           problems.push({
             code: `${codePrefix}.syntax`,
             severity: 'error',
@@ -113,7 +99,7 @@ export function parseDirectiveList(
             offset: open,
           });
         }
-        directiveValue = text;
+        directiveValue = q.text;
       } else {
         const vStart = i;
         while (i < n && TOKEN_CHAR.test(value[i] ?? '')) i++;
