@@ -17,7 +17,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as tcpConnect, type LookupFunction } from 'node:net';
+import { connect as tcpConnect, type LookupFunction, type Socket } from 'node:net';
 import {
   connect as tlsConnect,
   createSecureContext,
@@ -344,47 +344,46 @@ async function probeWww(
   if (host.startsWith('www.') || /^[\d.]+$|:/.test(host)) return undefined;
   const www = `www.${host}`;
   const timeoutMs = Math.min(opts.timeoutMs ?? DEFAULTS.timeoutMs, 5000);
-  const tcp = await new Promise<boolean>((resolve) => {
-    const s = tcpConnect({ host: www, port, ...(opts.lookup ? { lookup: opts.lookup } : {}) });
-    const t = setTimeout(() => {
-      s.destroy();
-      resolve(false);
-    }, timeoutMs);
-    s.once('connect', () => {
-      clearTimeout(t);
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => {
-      clearTimeout(t);
-      resolve(false);
-    });
-  });
+  const tcp = await connects(
+    tcpConnect({ host: www, port, ...(opts.lookup ? { lookup: opts.lookup } : {}) }),
+    'connect',
+    timeoutMs,
+  );
   if (!tcp) return 'no-tcp';
-  const tlsOk = await new Promise<boolean>((resolve) => {
-    const s = tlsConnect({
+  const tlsOk = await connects(
+    tlsConnect({
       host: www,
       port,
       servername: www,
       ...(opts.lookup ? { lookup: opts.lookup } : {}),
       ...(opts.ca === undefined ? {} : { ca: opts.ca }),
       rejectUnauthorized: opts.insecure !== true,
-    });
-    const t = setTimeout(() => {
-      s.destroy();
-      resolve(false);
-    }, timeoutMs);
-    s.once('secureConnect', () => {
-      clearTimeout(t);
-      s.destroy();
-      resolve(true);
-    });
-    s.once('error', () => {
-      clearTimeout(t);
-      resolve(false);
-    });
-  });
+    }),
+    'secureConnect',
+    timeoutMs,
+  );
   return { tlsOk };
 }
 
 export { staticLookup } from './lookup.ts';
+
+/**
+ * Resolves true when `socket` emits `ready` within `timeoutMs`, false on an
+ * error or the deadline; the socket is always destroyed (a probe, not a use).
+ */
+function connects(
+  socket: Socket,
+  ready: 'connect' | 'secureConnect',
+  timeoutMs: number,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const done = (ok: boolean): void => {
+      clearTimeout(timer);
+      socket.destroy();
+      resolve(ok);
+    };
+    const timer = setTimeout(() => done(false), timeoutMs);
+    socket.once(ready, () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
