@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { BarbicanError } from '@barbican/core';
 import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerCsp } from './commands/csp.ts';
@@ -17,6 +16,7 @@ import { registerScan } from './commands/scan.ts';
 import { registerSchema } from './commands/schema.ts';
 import { errorLocations } from './config.ts';
 import { EXIT, FindingsExit, processIo, type Io } from './io.ts';
+import { BarbicanError } from './errors.ts';
 
 /**
  * Builds the commander program writing through `io`. Exposed so tests and

@@ -19,7 +19,14 @@ export { PRESETS, PRESET_NAMES } from './presets/index.ts';
 export type { Preset, PresetName } from './presets/index.ts';
 export { HEADER_MODULES, HEADER_KEYS } from './headers/index.ts';
 export type { HeaderKey, HeadersOptions, HeaderModule, HeaderEmission } from './headers/index.ts';
-export { BarbicanError, ERROR_CODES, WARNING_CODES, didYouMean, editDistance } from './errors.ts';
+export { BarbicanError, defineCodes } from './barbican-error.ts';
+export type {
+  BarbicanErrorCode,
+  BarbicanErrorConstructor,
+  BarbicanErrorDetails,
+  BarbicanWarningCode,
+} from './barbican-error.ts';
+export { ERROR_CODES, WARNING_CODES, didYouMean, editDistance } from './errors.ts';
 export type { ErrorCode, WarningCode, BarbicanWarning } from './errors.ts';
 export { evaluateRequest } from './engine.ts';
 export type { RequestFacts, Verdict } from './engine.ts';

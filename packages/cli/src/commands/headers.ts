@@ -10,7 +10,6 @@
  */
 import {
   assertFieldSafe,
-  BarbicanError,
   createPolicy,
   PRESET_NAMES,
   type BarbicanWarning,
@@ -24,6 +23,7 @@ import { discoverConfig, loadPolicy } from '../config.ts';
 import type { Io } from '../io.ts';
 import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** The `--json` report of `barbican headers` (stable contract). */
 export interface HeadersReport {

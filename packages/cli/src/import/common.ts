@@ -12,7 +12,6 @@
  */
 import {
   assertFieldSafe,
-  BarbicanError,
   createPolicy,
   HEADER_KEYS,
   HEADER_MODULES,
@@ -24,6 +23,7 @@ import {
   type PresetName,
 } from '@barbican/core';
 import { isPlainObject } from '../util.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** One thing that did not carry over exactly, located in the source file. */
 export interface ImportWarning {
