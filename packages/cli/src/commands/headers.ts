@@ -9,7 +9,6 @@
  * @module
  */
 import {
-  assertFieldSafe,
   createPolicy,
   PRESET_NAMES,
   type BarbicanWarning,
@@ -17,6 +16,7 @@ import {
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
+import { assertFieldSafe } from '@barbican/core/parsers';
 import { secureFetch } from '@barbican/core/fetch';
 import { Option, type Command } from 'commander';
 import { discoverConfig, loadPolicy } from '../config.ts';

@@ -11,17 +11,16 @@
  * @module
  */
 import {
-  assertFieldSafe,
   createPolicy,
   HEADER_KEYS,
   HEADER_MODULES,
-  parseCsp,
   PRESETS,
   policyOptionsSchema,
   type BarbicanWarning,
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
+import { assertFieldSafe, parseCsp } from '@barbican/core/parsers';
 import { isPlainObject } from '../util.ts';
 import { BarbicanError } from '../errors.ts';
 

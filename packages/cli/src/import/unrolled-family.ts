@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseXFrameOptions } from '@barbican/core';
+import { parseXFrameOptions } from '@barbican/core/parsers';
 import { cspFromString, type ImportBuilder, type SourceReader } from './common.ts';
 
 /** The options unrolled/secure defines, by a canonical (camelCase) name. */

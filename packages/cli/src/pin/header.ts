@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { parsePublicKeyPins } from '@barbican/core';
+import { parsePublicKeyPins } from '@barbican/core/parsers';
 import { BarbicanError } from '../errors.ts';
 
 /** 60 days in seconds: RFC 7469 §4.1's suggested upper bound for max-age. */

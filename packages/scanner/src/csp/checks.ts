@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { CSP_DIRECTIVE_SPECS, CSP_KEYWORDS, type ParsedCsp } from '@barbican/core';
+import { CSP_DIRECTIVE_SPECS, CSP_KEYWORDS, type ParsedCsp } from '@barbican/core/parsers';
 import type { Severity } from '../model.ts';
 import { flashBypass, hostParts, scriptBypass } from './bypass.ts';
 import {

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { CSP_DIRECTIVE_SPECS, checkSource, editDistance, parseCsp } from '@barbican/core';
+import { CSP_DIRECTIVE_SPECS, checkSource, editDistance, parseCsp } from '@barbican/core/parsers';
 import type { RawFinding } from './checks.ts';
 import { STRICT_HASH, STRICT_NONCE, serialize, type Directives, type Policy } from './policy.ts';
 

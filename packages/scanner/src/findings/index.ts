@@ -14,15 +14,15 @@
  * ```
  * @module
  */
+import { OWASP_REMOVE_HEADERS } from '@barbican/core';
 import {
-  OWASP_REMOVE_HEADERS,
   parseCacheControl,
   parsePermissionsPolicy,
   parsePublicKeyPins,
   parseReferrerPolicy,
   parseServer,
   parseSetCookie,
-} from '@barbican/core';
+} from '@barbican/core/parsers';
 import {
   finalResponse,
   headerValues,

@@ -25,7 +25,7 @@
  * ```
  * @module
  */
-import { parseHsts } from '@barbican/core';
+import { parseHsts } from '@barbican/core/parsers';
 import { headerValues, type Chain, type Finding, type Retrieval, type Severity } from '../model.ts';
 import type { TlsReport } from '../tls/types.ts';
 import { checkDomainFormat, checkDomainLevel, publicSuffixOf } from './domain.ts';
