@@ -6,6 +6,9 @@
  * @module
  */
 import { Command, CommanderError } from 'commander';
+// By the package's own name, so the path holds both here and in the packed
+// tarball, where src/ is flattened.
+import manifest from '@barbican/cli/package.json' with { type: 'json' };
 import { registerCheck } from './commands/check.ts';
 import { registerCsp } from './commands/csp.ts';
 import { registerDemo } from './commands/demo.ts';
@@ -31,7 +34,7 @@ import { BarbicanError } from './errors.ts';
 export function buildProgram(io: Io): Command {
   const program = new Command('barbican')
     .description('Secure HTTP responses by default, and proof that they are.')
-    .version('0.1.0')
+    .version(manifest.version)
     .exitOverride()
     .configureOutput({
       writeOut: (s) => io.out(s),
