@@ -17,6 +17,7 @@
  * @module
  */
 import { BarbicanError, didYouMean, type WarningCode } from '../errors.ts';
+import { deepFreeze } from '../freeze.ts';
 import { parseHost } from '../request/hosts.ts';
 import {
   array,
@@ -496,12 +497,4 @@ function resolveCertificates(list: readonly TlsCertificateOptions[]): ResolvedCe
     });
     return { cert: c.cert ?? '', key: c.key ?? '', names };
   });
-}
-
-function deepFreeze<T>(value: T): T {
-  if (typeof value === 'object' && value !== null && !Object.isFrozen(value)) {
-    for (const v of Object.values(value)) deepFreeze(v);
-    Object.freeze(value);
-  }
-  return value;
 }

@@ -10,6 +10,7 @@
  * @see ../../../../docs/tls.md
  * @module
  */
+import { deepFreeze } from '../freeze.ts';
 
 /** The profile names Barbican ships. */
 export const TLS_PROFILE_NAMES = ['modern', 'intermediate', 'openkat'] as const;
@@ -132,7 +133,7 @@ const openkat: TlsProfile = {
 };
 
 /** Every profile by name. */
-export const TLS_PROFILES: Readonly<Record<TlsProfileName, TlsProfile>> = Object.freeze({
+export const TLS_PROFILES: Readonly<Record<TlsProfileName, TlsProfile>> = deepFreeze({
   modern,
   intermediate,
   openkat,
