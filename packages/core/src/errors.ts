@@ -55,6 +55,12 @@ export const ERROR_CODES = defineCodes('BARBICAN_E_', {
     'A csrf.trustedOrigins entry is not an origin with a scheme (https://example.com).',
   BARBICAN_E_OPEN_REDIRECT:
     'sslRedirect would take its target host from an unvalidated Host header; set allowedHosts or sslRedirect.host.',
+  BARBICAN_E_TLS_NAME:
+    'A TLS protocol, cipher suite or group (curve) name is not a real OpenSSL/IANA name, or is in the wrong list or spelling (OpenSSL would silently drop it).',
+  BARBICAN_E_TLS_INSECURE:
+    'A TLS setting is broken or cannot work on a web server: SSLv3, TLS 1.0/1.1, RC4, DES/3DES, export, NULL, anonymous or PSK suites, a weak curve, or TLS 1.2 with only CBC suites.',
+  BARBICAN_E_TLS_UNSUPPORTED:
+    'The TLS library cannot do what the tls section asks: a suite OpenSSL 3 no longer has, or no configured group the running OpenSSL supports.',
 });
 
 /** Warnings: the policy is built, but a setting is deprecated or risky. They are data: list them or silence them by code. */
@@ -84,6 +90,10 @@ export const WARNING_CODES = defineCodes('BARBICAN_W_', {
     'A report-only header (COOP or COEP) names no report-to endpoint, so its reports go nowhere.',
   BARBICAN_W_NO_ALLOWED_HOSTS:
     'A production policy (development not on) has no allowedHosts, so no host check runs: any Host header is served. List your hosts, or ["*"] to accept any host explicitly.',
+  BARBICAN_W_TLS_WEAK:
+    'A TLS suite or group works but is weak: CBC mode, no forward secrecy, finite-field DHE, DSA, CCM_8, or a deprecated curve.',
+  BARBICAN_W_REPORT_UNUSED:
+    'report is set, but no header the policy sends can report to it (CSP, COOP, COEP and NEL are all off or excluded).',
   BARBICAN_W_UNDEFINED_REPORT_ENDPOINT:
     'A report-to name (CSP, CSP-Report-Only, COOP or COEP) is not defined by Reporting-Endpoints or a Report-To group, so its reports go nowhere.',
 });
