@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { escapeControl } from './control.ts';
 
 /** The shape of every error code: `BARBICAN_E_` and upper-case words. */
 export type BarbicanErrorCode = `BARBICAN_E_${string}`;
@@ -97,7 +98,10 @@ export class BarbicanError extends Error {
   readonly offset: number | undefined;
 
   constructor(code: BarbicanErrorCode, problem: string, details: BarbicanErrorDetails = {}) {
-    super(formatMessage(code, problem, details), { cause: details.cause });
+    // Paths, values and hints carry user and server text (a config key with
+    // an ESC byte, a host's error string with a newline): the message is
+    // made inert once here, so every printer of every package is safe.
+    super(escapeControl(formatMessage(code, problem, details)), { cause: details.cause });
     this.code = code;
     this.path = details.path;
     this.value = details.value;
@@ -151,6 +155,8 @@ function formatMessage(code: string, problem: string, d: BarbicanErrorDetails): 
 export function quote(value: unknown): string {
   let text: string;
   if (typeof value === 'string') text = JSON.stringify(value);
+  // JSON.stringify turns Infinity and NaN into "null" (1e400 in a file is Infinity).
+  else if (typeof value === 'number') text = String(value);
   else if (typeof value === 'bigint') text = `${value.toString()}n`;
   else if (value === undefined) text = 'undefined';
   else if (typeof value === 'function') text = 'a function';
@@ -162,5 +168,7 @@ export function quote(value: unknown): string {
       text = Object.prototype.toString.call(value);
     }
   }
+  // JSON escapes C0 controls only; DEL, C1 and bidi overrides need escaping too.
+  text = escapeControl(text);
   return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }

@@ -1,0 +1,60 @@
+/**
+ * One escaping function for every untrusted string that reaches a terminal
+ * or a log: config keys, server-provided header values, cookie names, URLs,
+ * certificate subjects. A leaf module (imports nothing) so every package can
+ * use it, and `BarbicanError` applies it to each message it builds.
+ *
+ * @module
+ */
+
+/**
+ * What a terminal or a log reader would act on instead of showing: C0
+ * controls (ESC starts colour and cursor sequences, CR/LF forge lines), DEL,
+ * C1 controls (U+009B is an 8-bit CSI), the Unicode line and paragraph
+ * separators, and the bidirectional overrides and isolates that reorder what
+ * is displayed ("Trojan Source", CVE-2021-42574).
+ */
+const UNSAFE =
+  /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const UNSAFE_ALL = new RegExp(UNSAFE.source, 'g');
+
+const NAMED: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t' };
+
+function escapeOne(ch: string): string {
+  const named = NAMED[ch];
+  if (named !== undefined) return named;
+  const code = ch.charCodeAt(0);
+  return code < 0x100
+    ? `\\x${code.toString(16).padStart(2, '0')}`
+    : `\\u${code.toString(16).padStart(4, '0')}`;
+}
+
+/**
+ * Makes an untrusted string inert on a terminal and in a log: every control
+ * character, line separator and bidi override becomes a visible escape
+ * (`\n`, `\x1b`, `\u202e`); everything else is unchanged, so an escaped
+ * string is escaped again to itself. Strings without such characters are
+ * returned as they are, without copying.
+ *
+ * @see https://nvd.nist.gov/vuln/detail/CVE-2021-42574
+ * @example
+ * ```ts
+ * escapeControl('evil\nbarbican: fake success'); // 'evil\\nbarbican: fake success'
+ * escapeControl('\u001b[31mRED');                 // '\\x1b[31mRED'
+ * ```
+ */
+export function escapeControl(text: string): string {
+  return UNSAFE.test(text) ? text.replace(UNSAFE_ALL, escapeOne) : text;
+}
+
+/**
+ * True when `text` holds a character {@link escapeControl} would escape.
+ *
+ * @example
+ * ```ts
+ * hasControl('a\u009bb'); // true
+ * ```
+ */
+export function hasControl(text: string): boolean {
+  return UNSAFE.test(text);
+}
