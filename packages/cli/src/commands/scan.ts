@@ -199,11 +199,10 @@ export function registerScan(program: Command, io: Io): void {
       const opts = await scanOptions(flags);
       const concurrency = intOption('--concurrency', flags.concurrency, 1, 64) ?? 4;
       // A bar only where a human watches: many URLs and stderr a terminal.
-      const showProgress = all.length > 1 && process.stderr.isTTY;
       const outcomes = await scanMany(all, opts, concurrency, (done, total) => {
-        if (showProgress) process.stderr.write(progressBar(done, total));
+        if (all.length > 1) io.progress(progressBar(done, total));
       });
-      if (showProgress) process.stderr.write('\n');
+      if (all.length > 1) io.progress('\n');
       const results: ScanResult[] = [];
       let failed = 0;
       for (const o of outcomes) {
