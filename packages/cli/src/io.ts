@@ -55,8 +55,9 @@ export interface Io {
   /**
    * A transient status line (a progress bar) on stderr, rewritten in place:
    * written only when stderr is a terminal, where a human watches it.
+   * Optional: an Io without it shows no progress.
    */
-  progress(text: string): void;
+  progress?(text: string): void;
   /** Colours, or identity functions when colour is off. Never used for `--json`. */
   readonly color: Colors;
 }

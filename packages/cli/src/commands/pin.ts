@@ -6,7 +6,6 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT, type Io, FindingsExit } from '../io.ts';
 import {
@@ -22,8 +21,9 @@ import {
   type HostPinEntry,
   type PinEntry,
 } from '../pin/index.ts';
-import { looksLikePem, parsePem } from '../pin/pem.ts';
+import { readCaFile } from '../ca.ts';
 import { BarbicanError } from '../errors.ts';
+import { readRegularFile } from '../files.ts';
 
 interface PinOpts {
   json?: boolean;
@@ -130,20 +130,24 @@ function usage(problem: string): BarbicanError {
   return new BarbicanError('BARBICAN_E_USAGE', problem, { hint: 'See barbican pin --help' });
 }
 
+/** OpenSSL reads at most 1 KiB of a passphrase; a file far larger is the wrong file. */
+const MAX_PASSPHRASE_BYTES = 64 * 1024;
+
 async function readPassphrase(opts: PinOpts): Promise<string | undefined> {
   if (opts.passphraseFile === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(opts.passphraseFile, 'utf8');
-  } catch (error) {
-    throw new BarbicanError('BARBICAN_E_PIN_PASSPHRASE', 'cannot read the passphrase file', {
-      path: '--passphrase-file',
-      value: opts.passphraseFile,
-      cause: error,
-    });
-  }
+  const file = opts.passphraseFile;
+  const bytes = await readRegularFile(file, {
+    maxBytes: MAX_PASSPHRASE_BYTES,
+    fail: ({ problem, hint, cause }) =>
+      new BarbicanError('BARBICAN_E_PIN_PASSPHRASE', `the passphrase file ${problem}`, {
+        path: '--passphrase-file',
+        value: file,
+        ...(hint === undefined ? {} : { hint }),
+        ...(cause === undefined ? {} : { cause }),
+      }),
+  });
   // Like openssl's -passin file:, only the first line is the passphrase.
-  return text.split(/\r?\n/, 1)[0] ?? '';
+  return bytes.toString('utf8').split(/\r?\n/, 1)[0] ?? '';
 }
 
 async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<number> {
@@ -319,7 +323,7 @@ async function connectFor(hostArg: string, option: string, opts: PinOpts): Promi
       allowed: '1 to 600000',
     });
   }
-  const ca = opts.ca === undefined ? undefined : await readCa(opts.ca);
+  const ca = opts.ca === undefined ? undefined : await readCaFile(opts.ca);
   return fetchChain({
     host,
     port,
@@ -328,36 +332,6 @@ async function connectFor(hostArg: string, option: string, opts: PinOpts): Promi
     ...(ca === undefined ? {} : { ca }),
     ...(opts.insecure === true ? { insecure: true } : {}),
   });
-}
-
-async function readCa(file: string): Promise<Buffer> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'cannot read the CA file', {
-      path: '--ca',
-      value: file,
-      cause: error,
-    });
-  }
-  let hasCert = false;
-  try {
-    hasCert = looksLikePem(bytes) && parsePem(bytes).some((b) => b.label === 'CERTIFICATE');
-  } catch (error) {
-    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'the CA file is not valid PEM', {
-      path: '--ca',
-      value: file,
-      hint: (error as Error).message,
-    });
-  }
-  if (!hasCert) {
-    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'the CA file holds no PEM certificate', {
-      path: '--ca',
-      value: file,
-    });
-  }
-  return bytes;
 }
 
 function parseMaxAge(text: string): number {

@@ -8,7 +8,6 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import {
   jsonReport,
   markdownReport,
@@ -19,8 +18,10 @@ import {
   type ScanResult,
 } from '@barbican/scanner';
 import type { Command } from 'commander';
-import { FindingsExit, type Io } from '../io.ts';
+import { readCaFile } from '../ca.ts';
 import { BarbicanError } from '../errors.ts';
+import { readRegularFile } from '../files.ts';
+import { FindingsExit, type Io } from '../io.ts';
 
 /** Observatory's grades, best first. */
 export const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'];
@@ -77,15 +78,18 @@ function intOption(
   return n;
 }
 
+/** A URL list of 16 MiB is a few hundred thousand URLs: more than any scan should take. */
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
 /** Reads URLs from `--input`: one per line; blank lines and `#` comments skipped. */
 async function readInput(file: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw usage('--input', file, 'cannot read the URL list', (error as Error).message);
-  }
-  return text
+  const bytes = await readRegularFile(file, {
+    maxBytes: MAX_INPUT_BYTES,
+    fail: ({ problem, hint }) =>
+      usage('--input', file, `the URL list ${problem}`, hint ?? 'Pass a text file'),
+  });
+  return bytes
+    .toString('utf8')
     .split(/\r?\n/)
     .map((l) => l.trim())
     .filter((l) => l !== '' && !l.startsWith('#'));
@@ -99,22 +103,7 @@ export async function scanOptions(flags: ScanFlags): Promise<ScanOptions> {
   const httpPort = intOption('--http-port', flags.httpPort, 1, 65535);
   const httpsPort = intOption('--https-port', flags.httpsPort, 1, 65535);
   const timeoutMs = intOption('--timeout', flags.timeout, 100, 600_000);
-  let ca: string | undefined;
-  if (flags.ca !== undefined) {
-    try {
-      ca = await readFile(flags.ca, 'utf8');
-    } catch (error) {
-      throw usage('--ca', flags.ca, 'cannot read the CA file', (error as Error).message);
-    }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
-      throw usage(
-        '--ca',
-        flags.ca,
-        'the CA file holds no PEM certificate',
-        'Pass a PEM file with -----BEGIN CERTIFICATE-----',
-      );
-    }
-  }
+  const ca = flags.ca === undefined ? undefined : await readCaFile(flags.ca);
   return {
     ...(httpPort === undefined ? {} : { httpPort }),
     ...(httpsPort === undefined ? {} : { httpsPort }),
@@ -200,9 +189,9 @@ export function registerScan(program: Command, io: Io): void {
       const concurrency = intOption('--concurrency', flags.concurrency, 1, 64) ?? 4;
       // A bar only where a human watches: many URLs and stderr a terminal.
       const outcomes = await scanMany(all, opts, concurrency, (done, total) => {
-        if (all.length > 1) io.progress(progressBar(done, total));
+        if (all.length > 1) io.progress?.(progressBar(done, total));
       });
-      if (all.length > 1) io.progress('\n');
+      if (all.length > 1) io.progress?.('\n');
       const results: ScanResult[] = [];
       let failed = 0;
       for (const o of outcomes) {

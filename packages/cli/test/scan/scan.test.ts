@@ -84,8 +84,8 @@ describe('barbican scan', () => {
     ['two formats', ['https://x.test', '--json', '--sarif'], /choose one output format/],
     ['a bad grade', ['https://x.test', '--fail-under', 'Z'], /not a grade/],
     ['a bad port', ['https://x.test', '--https-port', '70000'], /1 to 65535/],
-    ['a missing CA file', ['https://x.test', '--ca', join(dir, 'nope.pem')], /cannot read/],
-    ['a CA file without a certificate', ['https://x.test', '--ca', listFile], /no PEM/],
+    ['a missing CA file', ['https://x.test', '--ca', join(dir, 'nope.pem')], /cannot be read/],
+    ['a CA file without a certificate', ['https://x.test', '--ca', listFile], /not PEM/],
     ['a non-HTTP URL', ['ftp://x.test'], /only http and https/],
   ] as const) {
     it(`exits 2 for ${name}`, async () => {
