@@ -6,15 +6,13 @@
  * @module
  */
 import { Option, type Command } from 'commander';
-import { parseConfigText, readStructuredFile } from '../config.ts';
+import { MAX_IMPORT_BYTES, readStructuredFile } from '../config.ts';
 import { unwrapJsObject } from '../import/helmet.ts';
 import { IMPORT_SOURCES, IMPORTERS, type ImportSource } from '../import/index.ts';
 import type { Io } from '../io.ts';
-import { isPlainObject, toJson } from '../util.ts';
+import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { BarbicanError } from '../errors.ts';
 
 interface ImportOpts {
   from: ImportSource;
@@ -22,30 +20,19 @@ interface ImportOpts {
   middleware?: string;
 }
 
-/** Reads the source file; a helmet `.js`/`.mjs`/`.cjs` module is read as an object literal, never run. */
+/** Reads the source file; a helmet `.js`/`.mjs`/`.cjs`/`.ts` module is read as an object literal, never run. */
 async function readSource(file: string, from: ImportSource): Promise<Record<string, unknown>> {
-  const ext = extname(file).toLowerCase();
-  if (from === 'helmet' && ['.js', '.mjs', '.cjs', '.ts'].includes(ext)) {
-    // Reuse the hardened reader for size, binary and UTF-8 checks first.
-    await readStructuredFile(file).catch((error: unknown) => {
-      if (error instanceof BarbicanError && error.message.includes('not valid YAML')) return;
-      throw error;
-    });
-    const text = unwrapJsObject(await readFile(file, 'utf8'));
-    const data = parseConfigText(`${file}.yaml`, text);
-    if (!isPlainObject(data)) {
-      throw new BarbicanError(
-        'BARBICAN_E_IMPORT',
-        'expected one object literal of helmet options',
-        {
-          path: file,
-        },
-      );
-    }
-    return data;
-  }
-  return (await readStructuredFile(file)).data;
+  const module = from === 'helmet' && JS_EXTENSIONS.has(extname(file).toLowerCase());
+  const config = await readStructuredFile(file, {
+    maxBytes: MAX_IMPORT_BYTES,
+    objectHint: `Expected the ${from} configuration as one object`,
+    // An object literal without comments is YAML flow: parsed, never executed.
+    ...(module ? { format: 'yaml' as const, extract: unwrapJsObject } : {}),
+  });
+  return config.data;
 }
+
+const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts']);
 
 /** Registers `barbican import`. */
 export function registerImport(program: Command, io: Io): void {

@@ -1,0 +1,105 @@
+/**
+ * What config and import files say when they hold something a policy
+ * cannot: YAML 1.1 tags, null, nothing, absurd nesting, a helmet module
+ * with comments, a KrakenD file over the config limit.
+ */
+import assert from 'node:assert/strict';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, it } from 'node:test';
+import { run } from './cli.ts';
+import { MAX_CONFIG_BYTES, readStructuredFile } from './config.ts';
+import { memoryIo } from './io.ts';
+
+const dir = mkdtempSync(join(tmpdir(), 'barbican-config-input-'));
+after(() => rmSync(dir, { recursive: true, force: true }));
+
+function file(name: string, text: string): string {
+  const path = join(dir, name);
+  writeFileSync(path, text);
+  return path;
+}
+
+async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
+  const io = memoryIo();
+  const code = await run(args, io);
+  return { code, out: io.stdout, err: io.stderr };
+}
+
+describe('config files that hold no policy', () => {
+  for (const [tag, text] of [
+    ['!!binary', 'preset: !!binary aGVsbG8=\n'],
+    ['!!timestamp', 'preset: !!timestamp 2001-12-14\n'],
+    ['!!set', 'headers: !!set {a, b}\n'],
+    ['!!omap', 'headers: !!omap [a: 1]\n'],
+  ] as const) {
+    it(`refuses ${tag} as a tag, before it becomes a Buffer, Date or Set`, async () => {
+      const r = await cli('check', '--config', file('tag.yaml', text));
+      assert.equal(r.code, 2);
+      assert.match(r.err, /is not valid YAML .*Unresolved tag.*YAML tags such as !!binary/);
+    });
+  }
+
+  it('tells null from an empty file', async () => {
+    assert.match(
+      (await cli('check', '-c', file('null.json', 'null'))).err,
+      /must hold an object of options, not null\./,
+    );
+    assert.match(
+      (await cli('check', '-c', file('empty.yaml', '# nothing yet\n'))).err,
+      /not nothing \(the file is empty\)/,
+    );
+  });
+
+  it('names the file once, with the position, for a depth refusal', async () => {
+    const deep = file('deep.yaml', `${'{a: '.repeat(65)}1${'}'.repeat(65)}\n`);
+    const r = await cli('check', '-c', deep);
+    assert.equal(r.err.split(deep).length, 2, r.err);
+    assert.match(r.err, /nests deeper than 64 levels/);
+  });
+
+  it('refuses 500,000 nested brackets at once, in bounded memory', async () => {
+    const deep = file('deep.json', `${'['.repeat(500_000)}${']'.repeat(500_000)}`);
+    const started = performance.now();
+    const r = await cli('check', '-c', deep);
+    assert.equal(r.code, 2);
+    assert.match(r.err, /deep\.json:1:65: nests deeper than 64 levels at byte 64/);
+    assert.ok(performance.now() - started < 2000);
+  });
+});
+
+describe('import sources', () => {
+  it('reads a helmet module with // and /* */ comments, positions intact', async () => {
+    const js = file(
+      'helmet.js',
+      '// our helmet options\nmodule.exports = {\n  /* frames */ frameguard: { action: "deny" }, // no\n  hsts: { maxAge: 300 } // "//" in a comment\n};\n',
+    );
+    const r = await cli('import', '--from', 'helmet', js);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /"action": "deny"/);
+    const broken = file('broken.js', 'module.exports = {\n  frameguard: { action: "deny"\n};\n');
+    const e = await cli('import', '--from', 'helmet', broken);
+    assert.equal(e.code, 2);
+    assert.match(e.err, /broken\.js:\d+:\d+: is not valid YAML/);
+    assert.doesNotMatch(e.err, /\.js\.yaml/);
+  });
+
+  it('imports a KrakenD file larger than the 1 MiB config limit', async () => {
+    const endpoints = Array.from({ length: 12_000 }, (_, i) => ({
+      endpoint: `/v1/resource-${i}`,
+      backend: [{ host: ['http://backend:8080'], url_pattern: `/resource/${i}` }],
+    }));
+    const krakend = {
+      version: 3,
+      extra_config: { 'security/http': { frame_deny: true, sts_seconds: 31536000 } },
+      endpoints,
+    };
+    const big = file('krakend.json', JSON.stringify(krakend));
+    await assert.rejects(readStructuredFile(big), /at most 1048576 bytes/);
+    assert.ok(JSON.stringify(krakend).length > MAX_CONFIG_BYTES);
+    const r = await cli('import', '--from', 'krakend', big);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /"xFrameOptions"/);
+  });
+});
