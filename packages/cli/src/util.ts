@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { inertJson } from '@barbican/core';
 
 /** A plain object (not an array, not null, not a class instance such as Date or Uint8Array). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -11,7 +12,10 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   return proto === Object.prototype || proto === null;
 }
 
-/** Pretty JSON with a trailing newline: the one format every `--json` output uses. */
+/**
+ * Pretty JSON with a trailing newline, C1 controls and bidi overrides
+ * escaped (core's `inertJson`): the one format every `--json` output uses.
+ */
 export function toJson(value: unknown): string {
-  return `${JSON.stringify(value, null, 2)}\n`;
+  return inertJson(value);
 }

@@ -58,3 +58,45 @@ export function escapeControl(text: string): string {
 export function hasControl(text: string): boolean {
   return UNSAFE.test(text);
 }
+
+/**
+ * {@link escapeControl} applied to every string inside `value` (object
+ * keys too), for a reporter about to format data that came from outside:
+ * one call at the top of the reporter, and no field can be forgotten.
+ * Plain objects and arrays are copied; other values are returned as they are.
+ *
+ * @example
+ * ```ts
+ * const safe = escapeControlDeep(result);
+ * lines.push(`${c.bold(safe.url)} ${safe.grade}`);
+ * ```
+ */
+export function escapeControlDeep<T>(value: T): T {
+  if (typeof value === 'string') return escapeControl(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => escapeControlDeep(v)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[escapeControl(k)] = escapeControlDeep(v);
+  return out as T;
+}
+
+/** What JSON.stringify leaves raw but a terminal or `jq -r` would act on (it escapes C0 only). */
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `JSON.stringify` (two-space indent, trailing newline) with DEL, C1
+ * controls, line separators and bidi overrides also written as `\uXXXX`:
+ * the same JSON value, but inert when printed raw. The one serialiser of
+ * every `--json` and SARIF output.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(inertJson({ name: 'a\u009bb' })); // {\n  "name": "a\\u009bb"\n}\n
+ * ```
+ */
+export function inertJson(value: unknown): string {
+  const text = (JSON.stringify(value, null, 2) as string | undefined) ?? 'null';
+  return `${text.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+}

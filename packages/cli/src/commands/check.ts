@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { BarbicanWarning } from '@barbican/core';
+import { escapeControl, type BarbicanWarning } from '@barbican/core';
 import type { Command } from 'commander';
 import { discoverConfig, errorLocations, loadPolicy, CONFIG_FILE_NAMES } from '../config.ts';
 import type { Io } from '../io.ts';
@@ -37,9 +37,12 @@ export async function resolveConfigPath(given: string | undefined): Promise<stri
   return found;
 }
 
-/** Formats one warning as a line: `warning headers.hsts: … [CODE]`. */
-export function formatWarning(io: Io, w: BarbicanWarning): string {
-  return `${io.color.yellow('warning')} ${w.path}: ${w.message} [${w.code}]`;
+/**
+ * Formats one warning as a line: `warning headers.hsts: … [CODE]`. The path
+ * and message carry config keys and values: escaped, like every error.
+ */
+export function formatWarning(io: Io, w: { path: string; message: string; code: string }): string {
+  return `${io.color.yellow('warning')} ${escapeControl(`${w.path || '(root)'}: ${w.message}`)} [${w.code}]`;
 }
 
 /** Registers `barbican check`. */
@@ -91,7 +94,7 @@ export function registerCheck(program: Command, io: Io): void {
       }
       const count = policy.warnings.length;
       io.out(
-        `${io.color.green('✓')} ${file} is a valid policy (preset ${policy.preset}, ${count} warning${count === 1 ? '' : 's'})`,
+        `${io.color.green('✓')} ${escapeControl(file)} is a valid policy (preset ${policy.preset}, ${count} warning${count === 1 ? '' : 's'})`,
       );
       for (const w of policy.warnings) io.out(formatWarning(io, w));
     });

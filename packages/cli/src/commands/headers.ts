@@ -10,6 +10,7 @@
  */
 import {
   createPolicy,
+  escapeControlDeep,
   PRESET_NAMES,
   type BarbicanWarning,
   type Policy,
@@ -192,8 +193,9 @@ export function registerHeaders(program: Command, io: Io): void {
         io.out(toJson(report));
         return;
       }
-      io.out(`${io.color.bold(String(report.status))} ${request.method} ${request.url}`);
-      for (const [name, value] of Object.entries(report.headers)) {
+      const safe = escapeControlDeep({ request, headers: report.headers });
+      io.out(`${io.color.bold(String(report.status))} ${safe.request.method} ${safe.request.url}`);
+      for (const [name, value] of Object.entries(safe.headers)) {
         io.out(`${io.color.cyan(name)}: ${value}`);
       }
       for (const w of report.warnings) io.err(formatWarning(io, w));

@@ -66,9 +66,6 @@ export function registerImport(program: Command, io: Io): void {
         ...(opts.middleware === undefined ? {} : { middleware: opts.middleware }),
       });
       io.out(toJson(result.config));
-      for (const w of result.warnings) {
-        io.err(`${io.color.yellow('warning')} ${w.path || '(root)'}: ${w.message} [${w.code}]`);
-      }
-      for (const w of result.policyWarnings) io.err(formatWarning(io, w));
+      for (const w of [...result.warnings, ...result.policyWarnings]) io.err(formatWarning(io, w));
     });
 }

@@ -6,6 +6,7 @@
  * @module
  */
 import { existsSync } from 'node:fs';
+import { escapeControl } from '@barbican/core';
 import type { Command } from 'commander';
 import { EXIT, type Io, FindingsExit } from '../io.ts';
 import {
@@ -24,6 +25,7 @@ import {
 import { readCaFile } from '../ca.ts';
 import { BarbicanError } from '../errors.ts';
 import { readRegularFile } from '../files.ts';
+import { toJson } from '../util.ts';
 
 interface PinOpts {
   json?: boolean;
@@ -157,7 +159,7 @@ async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<num
     entries.push(...(await readPinFile(file, passphrase === undefined ? {} : { passphrase })));
   }
   if (opts.json === true) {
-    io.out(JSON.stringify(entries, null, 2));
+    io.out(toJson(entries));
     return EXIT.OK;
   }
   const c = io.color;
@@ -174,11 +176,11 @@ async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<num
 async function hostCommand(hostArg: string, opts: PinOpts, io: Io): Promise<number> {
   const chain = await connectFor(hostArg, '--host', opts);
   if (opts.json === true) {
-    io.out(JSON.stringify(chain.entries, null, 2));
+    io.out(toJson(chain.entries));
   } else {
     const c = io.color;
     const source = chain.entries[0]?.source ?? hostArg;
-    io.out(c.bold(`${source}: ${verifiedLabel(chain, opts)}`));
+    io.out(c.bold(safe(`${source}: ${verifiedLabel(chain, opts)}`)));
     for (const e of chain.entries) {
       io.out(`${c.cyan(e.role.padEnd(12))} ${safe(e.subject ?? '')}`);
       io.out(
@@ -188,7 +190,9 @@ async function hostCommand(hostArg: string, opts: PinOpts, io: Io): Promise<numb
     }
   }
   if (!chain.verified)
-    io.err(`warning: the chain was NOT verified (${chain.verifyError ?? 'unknown'}); --insecure`);
+    io.err(
+      safe(`warning: the chain was NOT verified (${chain.verifyError ?? 'unknown'}); --insecure`),
+    );
   return EXIT.OK;
 }
 
@@ -230,15 +234,11 @@ async function headerCommand(items: string[], opts: PinOpts, io: Io): Promise<nu
   });
   if (opts.json === true) {
     io.out(
-      JSON.stringify(
-        {
-          name: header.name,
-          value: header.value,
-          pins: pins.map((pin, i) => ({ pin, origin: origins[i] })),
-        },
-        null,
-        2,
-      ),
+      toJson({
+        name: header.name,
+        value: header.value,
+        pins: pins.map((pin, i) => ({ pin, origin: origins[i] })),
+      }),
     );
   } else {
     io.out(`${header.name}: ${header.value}`);
@@ -264,23 +264,21 @@ async function checkCommand(
   );
   if (opts.json === true) {
     io.out(
-      JSON.stringify(
-        {
-          host: chain.entries[0]?.source ?? hostArg,
-          verified: chain.verified,
-          ok: result.ok,
-          verdicts: result.verdicts,
-          problems: result.problems,
-          chain: chain.entries,
-        },
-        null,
-        2,
-      ),
+      toJson({
+        host: chain.entries[0]?.source ?? hostArg,
+        verified: chain.verified,
+        ok: result.ok,
+        verdicts: result.verdicts,
+        problems: result.problems,
+        chain: chain.entries,
+      }),
     );
   } else {
     const c = io.color;
     const source = chain.entries[0]?.source ?? hostArg;
-    io.out(c.bold(`Public-Key-Pins checked against ${source} (${verifiedLabel(chain, opts)})`));
+    io.out(
+      c.bold(safe(`Public-Key-Pins checked against ${source} (${verifiedLabel(chain, opts)})`)),
+    );
     for (const v of result.verdicts) {
       const status =
         v.status === 'live'
@@ -296,7 +294,7 @@ async function checkCommand(
             : '';
       io.out(`  ${status} pin-sha256="${safe(v.pin)}"  ${c.dim(note)}`);
     }
-    for (const p of result.problems) io.out(`${c.red('✗')} ${p}`);
+    for (const p of result.problems) io.out(`${c.red('✗')} ${safe(p)}`);
     if (result.ok) io.out(`${c.green('✓')} at least one live pin and one backup pin`);
   }
   io.err(`note: ${HPKP_OBSOLETE_NOTE}`);
@@ -373,12 +371,7 @@ function describe(e: PinEntry | HostPinEntry): string {
 }
 
 /**
- * Subjects come from files and servers we do not control: escape control
- * characters so a crafted certificate cannot rewrite the terminal.
+ * Subjects, file names and pins come from files and servers we do not
+ * control: escaped so a crafted certificate cannot rewrite the terminal.
  */
-function safe(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
+const safe = escapeControl;

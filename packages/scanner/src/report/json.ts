@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { inertJson } from '@barbican/core';
 import type { ScanResult } from '../model.ts';
 
 /**
@@ -15,5 +16,5 @@ import type { ScanResult } from '../model.ts';
  * ```
  */
 export function jsonReport(results: readonly ScanResult[]): string {
-  return `${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`;
+  return inertJson(results.length === 1 ? results[0] : results);
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { escapeControlDeep } from '@barbican/core';
 import type { ScanResult } from '../model.ts';
 import { countBySeverity } from './text.ts';
 
@@ -19,7 +20,8 @@ const SEVERITY_ICON = { high: '🔴', medium: '🟠', low: '🟡', info: '🔵' 
  * ```
  */
 export function markdownReport(results: readonly ScanResult[]): string {
-  return results.map(one).join('\n---\n\n');
+  // Server-provided strings are made inert first; cell() then escapes Markdown.
+  return results.map((r) => one(escapeControlDeep(r))).join('\n---\n\n');
 }
 
 /** Escapes text for a table cell: pipes split cells, newlines end rows, backticks open code. */

@@ -6,6 +6,7 @@
  * @see https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  * @module
  */
+import { inertJson } from '@barbican/core';
 import type { Finding, ScanResult, Severity } from '../model.ts';
 
 /** SARIF levels for our severities (§3.27.10: error, warning, note, none). */
@@ -88,5 +89,5 @@ export function sarifReport(results: readonly ScanResult[], toolVersion = '0.1.0
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return inertJson(log);
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { escapeControlDeep } from '@barbican/core';
 import type { Finding, ScanResult, Severity } from '../model.ts';
 import type { TlsReport } from '../tls/types.ts';
 import { NO_COLORS, type Paint, type ReportColors } from './colors.ts';
@@ -22,7 +23,9 @@ export function textReport(
   results: readonly ScanResult[],
   color: ReportColors = NO_COLORS,
 ): string {
-  return results.map((r) => one(r, color)).join('\n');
+  // URLs, header values, cookie names, certificate subjects: all came from
+  // the scanned server. Escaped once here, before any colour is added.
+  return results.map((r) => one(escapeControlDeep(r), color)).join('\n');
 }
 
 function one(r: ScanResult, c: ReportColors): string {
