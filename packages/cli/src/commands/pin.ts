@@ -158,6 +158,7 @@ async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<num
   for (const file of files) {
     entries.push(...(await readPinFile(file, passphrase === undefined ? {} : { passphrase })));
   }
+  warnMalformed(io, entries);
   if (opts.json === true) {
     io.out(toJson(entries));
     return EXIT.OK;
@@ -175,6 +176,7 @@ async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<num
 
 async function hostCommand(hostArg: string, opts: PinOpts, io: Io): Promise<number> {
   const chain = await connectFor(hostArg, '--host', opts);
+  warnMalformed(io, chain.entries);
   if (opts.json === true) {
     io.out(toJson(chain.entries));
   } else {
@@ -183,9 +185,7 @@ async function hostCommand(hostArg: string, opts: PinOpts, io: Io): Promise<numb
     io.out(c.bold(safe(`${source}: ${verifiedLabel(chain, opts)}`)));
     for (const e of chain.entries) {
       io.out(`${c.cyan(e.role.padEnd(12))} ${safe(e.subject ?? '')}`);
-      io.out(
-        c.dim(`  issued by ${safe(e.issuer ?? '')}; expires ${e.notAfter ?? '?'}; ${e.algorithm}`),
-      );
+      io.out(c.dim(`  issued by ${safe(e.issuer ?? '')}; expires ${expiry(e)}; ${e.algorithm}`));
       io.out(`  pin-sha256="${e.pin}"`);
     }
   }
@@ -366,8 +366,25 @@ function describe(e: PinEntry | HostPinEntry): string {
   const parts: string[] = [];
   if (e.subject !== undefined) parts.push(`subject ${safe(e.subject)}`);
   if (e.issuer !== undefined) parts.push(`issuer ${safe(e.issuer)}`);
-  if (e.notAfter !== undefined) parts.push(`expires ${e.notAfter}`);
+  if (e.notAfter !== undefined) parts.push(`expires ${expiry(e)}`);
   return parts.join('; ');
+}
+
+const MALFORMED_DATE = 'never: notAfter is not a valid date (a malformed certificate)';
+
+function expiry(e: PinEntry): string {
+  return e.notAfter === null ? MALFORMED_DATE : (e.notAfter ?? '?');
+}
+
+/** One stderr line per certificate with a malformed notAfter: the pin is right, the certificate is not. */
+function warnMalformed(io: Io, entries: readonly PinEntry[]): void {
+  for (const e of entries) {
+    if (e.notAfter !== null) continue;
+    const where = e.block === undefined ? e.source : `${e.source} [${e.block}]`;
+    io.err(
+      `warning: ${safe(where)}: the certificate's notAfter is not a valid date; every browser rejects this certificate (RFC 5280 §4.1.2.5)`,
+    );
+  }
 }
 
 /**

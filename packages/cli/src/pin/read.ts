@@ -18,6 +18,7 @@ import {
 } from 'node:crypto';
 import { children, decodeOid, DerError, KEY_ALGORITHM_OIDS, readTlv, sniffDer } from './der.ts';
 import { looksLikePem, parsePem, PemError, type PemBlock } from './pem.ts';
+import { certificateValidity } from '@barbican/scanner';
 import { BarbicanError } from '../errors.ts';
 import { readRegularFile } from '../files.ts';
 
@@ -37,8 +38,11 @@ export interface PinEntry {
   readonly subject?: string;
   /** Certificate issuer. */
   readonly issuer?: string;
-  /** Certificate expiry, ISO 8601. */
-  readonly notAfter?: string;
+  /**
+   * Certificate expiry, ISO 8601; null when the certificate's notAfter is
+   * not a valid date (a malformed certificate that browsers reject).
+   */
+  readonly notAfter?: string | null;
   /** base64(SHA-256(SPKI DER)), without the `pin-sha256=""` wrapping. */
   readonly pin: string;
 }
@@ -354,7 +358,7 @@ export function certificateEntry(der: Uint8Array, spki: Uint8Array, where: Where
     algorithm: keyAlgorithm(key, label(where.source, where)),
     subject: cert.subject.split('\n').join(', '),
     issuer: cert.issuer.split('\n').join(', '),
-    notAfter: cert.validToDate.toISOString(),
+    notAfter: certificateValidity(cert).notAfter,
     pin: pinOfSpki(spki),
   };
 }

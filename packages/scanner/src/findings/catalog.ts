@@ -178,6 +178,11 @@ export const FINDING_CODES = {
     summary: 'The certificate has expired',
     spec: 'https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5',
   },
+  'tls.cert.invalid-date': {
+    severity: 'high',
+    summary: 'A certificate of the chain has a validity date that is not a valid date',
+    spec: 'https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5',
+  },
   'tls.cert.expiring': {
     severity: 'medium',
     summary: 'The certificate expires within 30 days',

@@ -81,11 +81,15 @@ function tlsLines(tls: TlsReport | null, c: ReportColors): string[] {
     .filter(([, on]) => on)
     .map(([v]) => v);
   const leaf = tls.chain[0];
+  const expiry =
+    tls.daysToExpiry === null
+      ? 'the leaf has no valid expiry date'
+      : `leaf expires in ${tls.daysToExpiry} days`;
   const out = [
     `  negotiated ${tls.negotiated.protocol} ${tls.negotiated.cipher}; offered ${offered.join(', ') || 'none'}`,
     tls.verified
-      ? `  ${c.green('✓')} chain verified; leaf expires in ${tls.daysToExpiry} days`
-      : `  ${c.red('✗')} chain does not verify (${tls.verifyError ?? 'unknown'}); leaf expires in ${tls.daysToExpiry} days`,
+      ? `  ${c.green('✓')} chain verified; ${expiry}`
+      : `  ${c.red('✗')} chain does not verify (${tls.verifyError ?? 'unknown'}); ${expiry}`,
   ];
   if (leaf !== undefined) {
     out.push(

@@ -13,6 +13,7 @@ export {
   WEAK_CIPHERS,
   type ProbeTlsOptions,
 } from './probe.ts';
+export { certificateValidity, daysUntil, type CertificateValidity } from './validity.ts';
 export {
   createThrowawayCa,
   type ThrowawayCa,

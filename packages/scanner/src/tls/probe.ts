@@ -19,6 +19,7 @@ import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { connect, type ConnectionOptions, type DetailedPeerCertificate } from 'node:tls';
 import type { TlsCertificate, TlsReport, TlsVersion } from './types.ts';
+import { certificateValidity, daysUntil } from './validity.ts';
 
 /** Options for {@link probeTls}. */
 export interface ProbeTlsOptions {
@@ -108,8 +109,7 @@ export async function probeTls(
     : [];
   const chain = main.chain ?? versions.find((v) => v.chain !== undefined)?.chain ?? [];
   const leaf = chain[0];
-  const daysToExpiry =
-    leaf === undefined ? 0 : Math.floor((Date.parse(leaf.notAfter) - Date.now()) / 86_400_000);
+  const daysToExpiry = leaf === undefined ? 0 : daysUntil(leaf.notAfter);
   const verifyError = main.ok ? main.verifyError : main.error;
   return {
     host,
@@ -296,8 +296,7 @@ export function describeCertificate(x: X509Certificate): TlsCertificate {
   return {
     subject: x.subject.replaceAll('\n', ', '),
     issuer: x.issuer.replaceAll('\n', ', '),
-    notBefore: x.validFromDate.toISOString(),
-    notAfter: x.validToDate.toISOString(),
+    ...certificateValidity(x),
     keyType,
     keyBits,
     ...(curve === undefined ? {} : { curve }),

@@ -216,6 +216,11 @@ const rows: { code: FindingCode; r: Retrieval; tls?: TlsReport; severity?: strin
   { code: 'tls.cert.expired', r: site(), tls: { ...TLS, daysToExpiry: -3 } },
   { code: 'tls.cert.expiring', r: site(), tls: { ...TLS, daysToExpiry: 12 } },
   {
+    code: 'tls.cert.invalid-date',
+    r: site(),
+    tls: { ...TLS, chain: [{ ...LEAF, notAfter: null }], daysToExpiry: null },
+  },
+  {
     code: 'tls.key.weak',
     r: site(),
     tls: { ...TLS, chain: [{ ...LEAF, keyType: 'rsa', keyBits: 1024 }] },
