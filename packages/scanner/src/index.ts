@@ -6,6 +6,7 @@
 export * from './model.ts';
 export { SCANNER_ERROR_CODES, type ScannerErrorCode } from './errors.ts';
 export { scan, scanMany, assemble, mergeFindings, type ScanOptions } from './scan.ts';
+export { boundFindings, FINDING_LIMITS, TRUNCATED_CODE, type FindingLimits } from './bounds.ts';
 export {
   retrieve,
   followChain,

@@ -28,6 +28,14 @@ export interface Finding {
   readonly fix: string;
   /** Link to the spec or MDN section. */
   readonly spec: string;
+  /**
+   * Set when this finding stands for several: the same code in the same
+   * directive (or header) for many values, aggregated so a report stays
+   * bounded. `value` is the first; `more` names some of the others.
+   */
+  readonly instances?: number;
+  /** Some of the other values an aggregated finding stands for (see `instances`). */
+  readonly more?: readonly string[];
 }
 
 /** One HTTP response as received, with nothing normalised away. */

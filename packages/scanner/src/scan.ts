@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { boundFindings } from './bounds.ts';
 import { cspFindings } from './csp/index.ts';
 import { BarbicanError } from './errors.ts';
 import { reviewFindings } from './findings/index.ts';
@@ -179,7 +180,9 @@ export function mergeFindings(lists: readonly (readonly Finding[])[]): Finding[]
     }
   }
   // Array.prototype.sort is stable (ES2019), so analyser order survives.
-  return out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  // Then the report's size is bounded (bounds.ts): aggregated per
+  // directive, long strings clipped, the total capped.
+  return boundFindings(out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]));
 }
 
 function gradable(status: number): boolean {

@@ -256,6 +256,8 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
   for (const dir of effectiveDirectives(d, ['script-src', 'script-src-elem'])) {
     const values = d.get(dir) ?? [];
     if (values.includes("'none'")) continue;
+    // Once per directive, not per value: a policy may list thousands of hosts.
+    const unsafeEval = values.includes("'unsafe-eval'");
     for (const v of values) {
       if (v === "'self'") {
         out.push(
@@ -274,7 +276,7 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
         continue;
       }
       if (v.startsWith("'") || SCHEME_ONLY.test(v) || !v.includes('.')) continue;
-      const bypass = scriptBypass(v, values.includes("'unsafe-eval'"));
+      const bypass = scriptBypass(v, unsafeEval);
       if (bypass !== undefined) {
         const what = [bypass.jsonp ? 'JSONP endpoints' : '', bypass.angular ? 'AngularJS' : '']
           .filter((s) => s !== '')

@@ -8,6 +8,7 @@
  */
 import { parseCsp, type ParsedCsp } from '@barbican/core/parsers';
 import { parse as parseHtml } from 'parse5';
+import { boundFindings } from '../bounds.ts';
 import { headerValues, type CapturedResponse, type Finding, type Severity } from '../model.ts';
 import {
   CSP3,
@@ -240,7 +241,7 @@ function analyze(inputs: Input[], header: string, extra: RawFinding[] = []): Csp
       findings.push(toFinding(fd, header, reportOnly + where, fix));
     }
   }
-  return { findings, fixed };
+  return { findings: boundFindings(findings), fixed };
 }
 
 function inputsOf(parsed: readonly ParsedCsp[], start = 0, meta = false): Input[] {

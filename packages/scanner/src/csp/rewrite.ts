@@ -304,14 +304,29 @@ function closeObjectHoles(work: Directives[], findings: readonly RawFinding[]): 
   });
 }
 
-/** The fix text of one finding: what was done (or advice), then the directive's final value. */
+/**
+ * How much of a rewritten directive a fix shows. The whole rewritten policy
+ * is printed once (`fixed`); repeating a directive of 1,000 hosts in each of
+ * its 1,000 findings made the report grow with the square of the policy.
+ */
+const SHOWN_TOKENS = 12;
+const SHOWN_CHARS = 400;
+
+/** The fix text of one finding: what was done (or advice), then the start of the directive's final value. */
 function fixText(fd: RawFinding, note: Note | undefined, d: Directives | undefined): string {
   const base = note !== undefined && note.text !== '' ? note.text : advice(fd);
   const show = note?.show;
   const now = show === undefined ? undefined : d?.get(show);
   if (now === undefined || show === undefined) return `${base}.`;
   let shown = `${base}: ${show}`;
-  for (const v of now) shown += ` ${v}`;
+  let count = 0;
+  for (const v of now) {
+    if (count === SHOWN_TOKENS || shown.length + v.length > base.length + SHOWN_CHARS) {
+      return `${shown} … (${now.length - count} more; the rewritten policy has them all)`;
+    }
+    shown += ` ${v}`;
+    count++;
+  }
   return shown;
 }
 
@@ -392,9 +407,10 @@ function grammarErrors(
   const spec = Object.hasOwn(CSP_DIRECTIVE_SPECS, name) ? CSP_DIRECTIVE_SPECS[name] : undefined;
   if (spec?.kind === 'source-list') {
     let none = -1;
+    const known = new Set(trusted);
     for (let i = 0; i < vals.length; i++) {
       const v = vals[i] ?? '';
-      if (!trusted.includes(v) && checkSource(v) !== undefined) out.push(v);
+      if (!known.has(v) && checkSource(v) !== undefined) out.push(v);
       else if (v.toLowerCase() === "'none'") none = i;
     }
     if (none !== -1 && vals.length > 1) out.push(vals[none]);
