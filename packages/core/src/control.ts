@@ -60,10 +60,31 @@ export function hasControl(text: string): boolean {
 }
 
 /**
+ * `fn` applied to every string inside `value`, object keys too: plain
+ * objects and arrays are copied, other values returned as they are. The
+ * walk under {@link escapeControlDeep} and the scanner's credential
+ * redaction.
+ *
+ * @example
+ * ```ts
+ * mapStrings({ a: ['x'] }, (s) => s.toUpperCase()); // { a: ['X'] }
+ * ```
+ */
+export function mapStrings<T>(value: T, fn: (text: string) => string): T {
+  if (typeof value === 'string') return fn(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => mapStrings(v, fn)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto !== Object.prototype && proto !== null) return value;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(value)) out[fn(k)] = mapStrings(v, fn);
+  return out as T;
+}
+
+/**
  * {@link escapeControl} applied to every string inside `value` (object
  * keys too), for a reporter about to format data that came from outside:
  * one call at the top of the reporter, and no field can be forgotten.
- * Plain objects and arrays are copied; other values are returned as they are.
  *
  * @example
  * ```ts
@@ -72,14 +93,7 @@ export function hasControl(text: string): boolean {
  * ```
  */
 export function escapeControlDeep<T>(value: T): T {
-  if (typeof value === 'string') return escapeControl(value) as T;
-  if (Array.isArray(value)) return value.map((v: unknown) => escapeControlDeep(v)) as T;
-  if (typeof value !== 'object' || value === null) return value;
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto !== Object.prototype && proto !== null) return value;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(value)) out[escapeControl(k)] = escapeControlDeep(v);
-  return out as T;
+  return mapStrings(value, escapeControl);
 }
 
 /** What JSON.stringify leaves raw but a terminal or `jq -r` would act on (it escapes C0 only). */

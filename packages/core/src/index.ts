@@ -71,7 +71,13 @@ export type { Preset, PresetName } from './presets/index.ts';
 export { HEADER_MODULES, HEADER_KEYS } from './headers/index.ts';
 export type { HeaderKey, HeadersOptions, HeaderModule, HeaderEmission } from './headers/index.ts';
 export { BarbicanError, defineCodes } from './barbican-error.ts';
-export { escapeControl, escapeControlDeep, hasControl, inertJson } from './control.ts';
+export {
+  escapeControl,
+  escapeControlDeep,
+  hasControl,
+  inertJson,
+  mapStrings,
+} from './control.ts';
 export type {
   BarbicanErrorCode,
   BarbicanErrorConstructor,

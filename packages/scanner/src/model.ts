@@ -108,6 +108,48 @@ export interface ScanResult {
   };
   readonly tls: unknown;
   readonly insecure?: boolean;
+  /**
+   * Why a chain ended early, one line per chain (`BARBICAN_E_SCAN_*: url:
+   * reason`): HTTPS that timed out while the grade comes from HTTP, a body
+   * cut off, an HTTP redirect loop. Empty when both chains completed.
+   */
+  readonly errors: readonly string[];
+}
+
+/**
+ * A URL that could not be scanned, in the place of its {@link ScanResult}:
+ * `barbican scan --json` prints one entry per URL asked for, whatever
+ * succeeded, so its shape never depends on the network.
+ */
+export interface ScanFailure {
+  readonly url: string;
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/** What scanning one URL gave: a result or the reason there is none. */
+export type ScanOutcome = ScanResult | ScanFailure;
+
+/** True for a {@link ScanFailure}. */
+export function isScanFailure(outcome: ScanOutcome): outcome is ScanFailure {
+  return 'error' in outcome;
+}
+
+/** True for a {@link ScanResult}. */
+export function isScanResult(outcome: ScanOutcome): outcome is ScanResult {
+  return !isScanFailure(outcome);
+}
+
+/**
+ * A chain's final response, if it can be graded: a chain that stopped on a
+ * redirect it could not follow (too many hops, a loop, a `file:` or
+ * `javascript:` Location) has no final page to grade, while one cut off
+ * after the headers (a trickling body) keeps the headers it got.
+ */
+export function gradableResponse(chain: Chain): CapturedResponse | undefined {
+  const last = finalResponse(chain);
+  if (last === undefined) return undefined;
+  if (chain.error !== undefined && last.status >= 300 && last.status <= 399) return undefined;
+  return last;
 }
 
 /** All values of a header in a captured response (name case-insensitive), in order. */

@@ -8,20 +8,24 @@
  *
  * @module
  */
+import { escapeControl } from '@barbican/core';
 import {
+  isScanFailure,
+  isScanResult,
   jsonReport,
   markdownReport,
   sarifReport,
+  scanFailure,
   scanMany,
   textReport,
   type ScanOptions,
-  type ScanResult,
+  type ScanOutcome,
 } from '@barbican/scanner';
 import type { Command } from 'commander';
 import { readCaFile } from '../ca.ts';
 import { BarbicanError } from '../errors.ts';
 import { readRegularFile } from '../files.ts';
-import { FindingsExit, type Io } from '../io.ts';
+import { FindingsExit, ReportedError, type Io } from '../io.ts';
 
 /** Observatory's grades, best first. */
 export const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'];
@@ -44,6 +48,8 @@ interface ScanFlags {
   insecure?: boolean;
   concurrency?: string;
   timeout?: string;
+  /** False with --no-private (commander's negated flag). */
+  private?: boolean;
 }
 
 function usage(
@@ -110,24 +116,27 @@ export async function scanOptions(flags: ScanFlags): Promise<ScanOptions> {
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(ca === undefined ? {} : { ca }),
     ...(flags.insecure === true ? { insecure: true } : {}),
+    ...(flags.private === false ? { publicOnly: true } : {}),
   };
 }
 
-/** Formats results in the chosen format. */
-export function formatResults(
-  results: readonly ScanResult[],
-  format: 'text' | 'json' | 'sarif' | 'markdown',
-  io: Io,
-): string {
+/** The output formats; text is the default. */
+type Format = 'text' | 'json' | 'sarif' | 'markdown';
+
+/**
+ * Formats outcomes in the chosen format. JSON, SARIF and Markdown keep a
+ * failed URL in its place; text shows results only (failures are on stderr).
+ */
+export function formatResults(outcomes: readonly ScanOutcome[], format: Format, io: Io): string {
   switch (format) {
     case 'json':
-      return jsonReport(results);
+      return jsonReport(outcomes);
     case 'sarif':
-      return sarifReport(results);
+      return sarifReport(outcomes);
     case 'markdown':
-      return markdownReport(results);
+      return markdownReport(outcomes);
     case 'text':
-      return textReport(results, io.color);
+      return textReport(outcomes.filter(isScanResult), io.color);
   }
 }
 
@@ -159,23 +168,16 @@ export function registerScan(program: Command, io: Io): void {
     )
     .option('--concurrency <n>', 'URLs scanned at once (default 4)')
     .option('--timeout <ms>', 'per-request timeout in milliseconds (default 10000)')
+    .option(
+      '--no-private',
+      'refuse private, loopback and link-local addresses (cloud metadata too), after DNS and in redirects: for URL lists you do not control',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif',
+      '\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif\n  barbican scan --no-private --input untrusted-urls.txt --json',
     )
     .action(async (urls: string[], flags: ScanFlags) => {
-      const formats = (['json', 'sarif', 'markdown'] as const).filter((f) => flags[f] === true);
-      if (formats.length > 1) {
-        throw usage(
-          `--${formats.join(', --')}`,
-          undefined,
-          'choose one output format',
-          'Pass only one of --json, --sarif, --markdown',
-        );
-      }
-      if (flags.failUnder !== undefined && !GRADES.includes(flags.failUnder)) {
-        throw usage('--fail-under', flags.failUnder, 'not a grade', `One of ${GRADES.join(', ')}`);
-      }
+      const format = chosenFormat(flags);
       const all = [...urls, ...(flags.input === undefined ? [] : await readInput(flags.input))];
       if (all.length === 0) {
         throw usage(
@@ -188,34 +190,58 @@ export function registerScan(program: Command, io: Io): void {
       const opts = await scanOptions(flags);
       const concurrency = intOption('--concurrency', flags.concurrency, 1, 64) ?? 4;
       // A bar only where a human watches: many URLs and stderr a terminal.
-      const outcomes = await scanMany(all, opts, concurrency, (done, total) => {
+      const settled = await scanMany(all, opts, concurrency, (done, total) => {
         if (all.length > 1) io.progress?.(progressBar(done, total));
       });
       if (all.length > 1) io.progress?.('\n');
-      const results: ScanResult[] = [];
-      let failed = 0;
-      for (const o of outcomes) {
-        if (o instanceof BarbicanError) {
-          failed++;
-          io.err(`barbican scan: ${o.message} [${o.code}]`);
-        } else {
-          results.push(o);
-        }
+      const outcomes = settled.map((o, i) =>
+        o instanceof BarbicanError ? scanFailure(all[i] ?? '', o) : o,
+      );
+      if (format !== 'text' || outcomes.some(isScanResult)) {
+        io.out(formatResults(outcomes, format, io));
       }
-      if (results.length > 0) io.out(formatResults(results, formats[0] ?? 'text', io));
-      if (failed > 0) {
-        throw new BarbicanError(
-          'BARBICAN_E_SCAN_FAILED',
-          `${failed} of ${all.length} URL(s) could not be scanned`,
-          {
-            hint: 'See the messages above; --timeout, --ca or --insecure may help',
-          },
-        );
-      }
-      const threshold = flags.failUnder;
-      if (threshold !== undefined && results.some((r) => gradeBelow(r.grade, threshold))) {
-        io.err(`barbican scan: a grade is below ${threshold}`);
-        throw new FindingsExit();
-      }
+      exitFor(outcomes, flags.failUnder, io);
     });
+}
+
+/** Validates the format flags and --fail-under before anything is fetched. */
+function chosenFormat(flags: ScanFlags): Format {
+  const formats = (['json', 'sarif', 'markdown'] as const).filter((f) => flags[f] === true);
+  if (formats.length > 1) {
+    throw usage(
+      `--${formats.join(', --')}`,
+      undefined,
+      'choose one output format',
+      'Pass only one of --json, --sarif, --markdown',
+    );
+  }
+  if (flags.failUnder !== undefined && !GRADES.includes(flags.failUnder)) {
+    throw usage('--fail-under', flags.failUnder, 'not a grade', `One of ${GRADES.join(', ')}`);
+  }
+  return formats[0] ?? 'text';
+}
+
+/**
+ * One stderr line per URL that could not be scanned (and a count when
+ * several were asked for), then exit 2; else exit 1 when a grade is under
+ * --fail-under; else 0.
+ */
+function exitFor(outcomes: readonly ScanOutcome[], failUnder: string | undefined, io: Io): void {
+  const failures = outcomes.filter(isScanFailure);
+  for (const f of failures) io.err(`barbican: ${escapeControl(f.error.message)}`);
+  if (failures.length > 0) {
+    if (outcomes.length > 1) {
+      io.err(
+        `barbican: ${failures.length} of ${outcomes.length} URLs could not be scanned; the others are in the report [BARBICAN_E_SCAN_FAILED]`,
+      );
+    }
+    throw new ReportedError();
+  }
+  if (
+    failUnder !== undefined &&
+    outcomes.some((r) => isScanResult(r) && gradeBelow(r.grade, failUnder))
+  ) {
+    io.err(`barbican: scan: a grade is below ${failUnder}`);
+    throw new FindingsExit();
+  }
 }

@@ -218,6 +218,22 @@ export const FINDING_CODES = {
     summary: 'Every pin is in the served chain: no backup key, so losing the key bricks the site',
     spec: `${HPKP}#section-4.3`,
   },
+  'fetch.https-failed': {
+    severity: 'high',
+    summary: 'HTTPS did not give a response to grade; the grade comes from plain HTTP',
+    spec: 'https://www.rfc-editor.org/rfc/rfc9110#section-4.2.2',
+  },
+  'fetch.http-failed': {
+    severity: 'low',
+    summary: 'The plain-HTTP request failed, so the redirect to HTTPS could not be checked',
+    spec: 'https://www.rfc-editor.org/rfc/rfc6797#section-7.2',
+  },
+  'fetch.incomplete': {
+    severity: 'info',
+    summary:
+      'The graded response was cut off (a slow or oversized body); body checks saw part of it',
+    spec: 'https://www.rfc-editor.org/rfc/rfc9110#section-6.4',
+  },
 } as const satisfies Record<string, FindingCodeInfo>;
 
 /** A reviewer finding code. */

@@ -20,6 +20,7 @@ import type { TlsReport } from '../tls/types.ts';
 import { cachingFindings } from './caching.ts';
 import { cookieFindings } from './cookies.ts';
 import { corsFindings } from './cors.ts';
+import { fetchFindings } from './fetch.ts';
 import { fingerprintingFindings } from './fingerprinting.ts';
 import { hpkpFindings } from './hpkp.ts';
 import { hstsOverHttpFindings } from './hsts.ts';
@@ -65,6 +66,7 @@ export function reviewFindings(r: Retrieval, tls?: TlsReport): Finding[] {
     run(() => legacyFindings(main));
     run(() => hpkpFindings(main, tls));
   }
+  run(() => fetchFindings(r));
   run(() => corsFindings(r, main));
   run(() => hstsOverHttpFindings(r));
   if (tls !== undefined) run(() => tlsFindings(tls, r.insecure === true));

@@ -232,6 +232,30 @@ const rows: { code: FindingCode; r: Retrieval; tls?: TlsReport; severity?: strin
     tls: { ...TLS, chain: [{ ...LEAF, signatureAlgorithm: 'sha1WithRSAEncryption' }] },
   },
   {
+    code: 'fetch.https-failed',
+    r: {
+      ...site(),
+      https: { responses: [], error: 'BARBICAN_E_SCAN_TIMEOUT: https://example.com/: no response' },
+    },
+  },
+  {
+    code: 'fetch.http-failed',
+    r: {
+      ...site(),
+      http: { responses: [], error: 'BARBICAN_E_SCAN_CONNECT: http://example.com/: refused' },
+    },
+  },
+  {
+    code: 'fetch.incomplete',
+    r: {
+      ...site(),
+      https: {
+        responses: site().https.responses,
+        error: 'BARBICAN_E_SCAN_TIMEOUT: https://example.com/: the body was still arriving',
+      },
+    },
+  },
+  {
     code: 'hpkp.obsolete',
     r: site([
       ['public-key-pins-report-only', `pin-sha256="${LEAF.spkiSha256}"; pin-sha256="${BACKUP}"`],
