@@ -4,28 +4,11 @@
  * with comments, a KrakenD file over the config limit.
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { after, describe, it } from 'node:test';
-import { run } from './cli.ts';
+import { describe, it } from 'node:test';
 import { MAX_CONFIG_BYTES, readStructuredFile } from './config.ts';
-import { memoryIo } from './io.ts';
+import { cli, tempFiles } from '../test/run.ts';
 
-const dir = mkdtempSync(join(tmpdir(), 'barbican-config-input-'));
-after(() => rmSync(dir, { recursive: true, force: true }));
-
-function file(name: string, text: string): string {
-  const path = join(dir, name);
-  writeFileSync(path, text);
-  return path;
-}
-
-async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  const io = memoryIo();
-  const code = await run(args, io);
-  return { code, out: io.stdout, err: io.stderr };
-}
+const { file } = tempFiles('barbican-config-input-');
 
 describe('config files that hold no policy', () => {
   for (const [tag, text] of [
@@ -101,5 +84,41 @@ describe('import sources', () => {
     const r = await cli('import', '--from', 'krakend', big);
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /"xFrameOptions"/);
+  });
+});
+
+describe('error messages say what happened, once', () => {
+  for (const [name, text, expected] of [
+    [
+      'a negative number',
+      '{"badHostStatus": -5}',
+      /badHostStatus: expected 400, or 421; got -5 \[BARBICAN_E_TYPE\]/,
+    ],
+    [
+      'a unit',
+      '{"headers": {"hsts": {"maxAge": -1}}}',
+      /expected a whole number of seconds from 0 to/,
+    ],
+    ['1e400', '{"headers": {"hsts": {"maxAge": 1e400}}}', /got Infinity/],
+    [
+      'an unclosed character class',
+      '{"allowedHosts": ["/^(a[)$/"]}',
+      /the host regex does not compile; got .*Unterminated character class \[BARBICAN_E_HOST_PATTERN\]/,
+    ],
+  ] as const) {
+    it(`for ${name}`, async () => {
+      const r = await cli('check', '-c', file('m.json', text));
+      assert.equal(r.code, 2);
+      assert.match(r.err, expected);
+      assert.equal(r.err.match(/\[BARBICAN_E_[A-Z_]+\]/g)?.length, 1, 'one code');
+    });
+  }
+
+  it('an imported value Barbican refuses: one warning, one code', async () => {
+    const source = file('k.json', JSON.stringify({ CustomFrameOptionsValue: 'SAMEORIGIN; x' }));
+    const r = await cli('import', '--from', 'unrolled', source);
+    for (const line of r.err.trim().split('\n')) {
+      assert.equal(line.match(/\[BARBICAN_[EW]_[A-Z_]+\]/g)?.length, 1, line);
+    }
   });
 });

@@ -96,12 +96,19 @@ export class BarbicanError extends Error {
   readonly allowed: string | undefined;
   readonly hint: string | undefined;
   readonly offset: number | undefined;
+  /**
+   * The message without the trailing `[CODE]`, for quoting this error
+   * inside another one (whose own code then stands alone at the end).
+   */
+  readonly detail: string;
 
   constructor(code: BarbicanErrorCode, problem: string, details: BarbicanErrorDetails = {}) {
     // Paths, values and hints carry user and server text (a config key with
     // an ESC byte, a host's error string with a newline): the message is
     // made inert once here, so every printer of every package is safe.
-    super(escapeControl(formatMessage(code, problem, details)), { cause: details.cause });
+    const detail = escapeControl(formatDetail(problem, details));
+    super(`${detail} [${code}]`, { cause: details.cause });
+    this.detail = detail;
     this.code = code;
     this.path = details.path;
     this.value = details.value;
@@ -139,13 +146,13 @@ export interface BarbicanErrorConstructor<C extends BarbicanErrorCode> {
   readonly prototype: BarbicanError;
 }
 
-function formatMessage(code: string, problem: string, d: BarbicanErrorDetails): string {
+function formatDetail(problem: string, d: BarbicanErrorDetails): string {
   let msg = d.path === undefined ? problem : `${d.path}: ${problem}`;
   if ('value' in d) msg += `; got ${quote(d.value)}`;
   if (d.offset !== undefined) msg += ` at byte ${d.offset}`;
   if (d.allowed !== undefined) msg += `. Allowed: ${d.allowed}`;
   if (d.hint !== undefined) msg += `. ${d.hint}`;
-  return `${msg} [${code}]`;
+  return msg;
 }
 
 /**
