@@ -17,7 +17,7 @@ import {
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
-import { assertFieldSafe } from '@barbican/core/parsers';
+import { assertFieldSafe, parseIp } from '@barbican/core/parsers';
 import { secureFetch } from '@barbican/core/fetch';
 import { Option, type Command } from 'commander';
 import { discoverConfig, loadPolicy } from '../config.ts';
@@ -149,6 +149,21 @@ async function resolvePolicy(opts: HeadersOpts, io: Io): Promise<Policy> {
   return createPolicy(swapped);
 }
 
+/**
+ * `--peer` is a socket address: an IP, never a name (trust is decided by
+ * address, and a typo would silently make the peer untrusted).
+ */
+export function peerAddress(value: string): string {
+  if (parseIp(value) === undefined) {
+    throw new BarbicanError('BARBICAN_E_USAGE', 'not an IP address', {
+      path: '--peer',
+      value,
+      hint: 'Give the client socket address, e.g. --peer 10.0.0.5 or --peer ::1',
+    });
+  }
+  return value;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -186,7 +201,7 @@ export function registerHeaders(program: Command, io: Io): void {
     )
     .action(async (opts: HeadersOpts) => {
       const built = buildRequest(opts.url, opts.method, opts.header);
-      const request = opts.peer === undefined ? built : { ...built, peer: opts.peer };
+      const request = opts.peer === undefined ? built : { ...built, peer: peerAddress(opts.peer) };
       const policy = await resolvePolicy(opts, io);
       const report = await simulate(policy, request);
       if (opts.json === true) {

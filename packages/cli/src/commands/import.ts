@@ -6,9 +6,20 @@
  * @module
  */
 import { Option, type Command } from 'commander';
-import { MAX_IMPORT_BYTES, readStructuredFile } from '../config.ts';
+import {
+  errorLocations,
+  MAX_IMPORT_BYTES,
+  readStructuredFile,
+  type ConfigFile,
+} from '../config.ts';
+import { BarbicanError } from '../errors.ts';
 import { unwrapJsObject } from '../import/helmet.ts';
-import { IMPORT_SOURCES, IMPORTERS, type ImportSource } from '../import/index.ts';
+import {
+  IMPORT_SOURCES,
+  IMPORTERS,
+  type ImportResult,
+  type ImportSource,
+} from '../import/index.ts';
 import type { Io } from '../io.ts';
 import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
@@ -21,15 +32,33 @@ interface ImportOpts {
 }
 
 /** Reads the source file; a helmet `.js`/`.mjs`/`.cjs`/`.ts` module is read as an object literal, never run. */
-async function readSource(file: string, from: ImportSource): Promise<Record<string, unknown>> {
+async function readSource(file: string, from: ImportSource): Promise<ConfigFile> {
   const module = from === 'helmet' && JS_EXTENSIONS.has(extname(file).toLowerCase());
-  const config = await readStructuredFile(file, {
+  return readStructuredFile(file, {
     maxBytes: MAX_IMPORT_BYTES,
     objectHint: `Expected the ${from} configuration as one object`,
     // An object literal without comments is YAML flow: parsed, never executed.
     ...(module ? { format: 'yaml' as const, extract: unwrapJsObject } : {}),
   });
-  return config.data;
+}
+
+/** Runs the importer; an error about a key of the source is located in the file, as config errors are. */
+function importFrom(source: ConfigFile, opts: ImportOpts): ImportResult {
+  try {
+    return IMPORTERS[opts.from](source.data, {
+      ...(opts.exact === true ? { exact: true } : {}),
+      ...(opts.middleware === undefined ? {} : { middleware: opts.middleware }),
+    });
+  } catch (error) {
+    if (error instanceof BarbicanError && error.code === 'BARBICAN_E_IMPORT') {
+      const at = error.path === undefined ? undefined : source.locate(error.path);
+      errorLocations.set(
+        error,
+        at === undefined ? source.file : `${source.file}:${at.line}:${at.column}`,
+      );
+    }
+    throw error;
+  }
 }
 
 const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts']);
@@ -60,11 +89,7 @@ export function registerImport(program: Command, io: Io): void {
       '\nExamples:\n  barbican import --from krakend krakend.json > barbican.config.json\n  barbican import --from traefik dynamic.yml --middleware secure-headers\n  barbican import --from helmet helmet-options.json --exact',
     )
     .action(async (file: string, opts: ImportOpts) => {
-      const doc = await readSource(file, opts.from);
-      const result = IMPORTERS[opts.from](doc, {
-        ...(opts.exact === true ? { exact: true } : {}),
-        ...(opts.middleware === undefined ? {} : { middleware: opts.middleware }),
-      });
+      const result = importFrom(await readSource(file, opts.from), opts);
       io.out(toJson(result.config));
       for (const w of [...result.warnings, ...result.policyWarnings]) io.err(formatWarning(io, w));
     });

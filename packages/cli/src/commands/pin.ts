@@ -99,7 +99,23 @@ export function registerPin(program: Command, io: Io): void {
     });
 }
 
+/** Options that shape the header --header builds; anywhere else they would be silently ignored. */
+const HEADER_BUILD_OPTIONS = [
+  ['maxAge', '--max-age'],
+  ['includeSubdomains', '--include-subdomains'],
+  ['reportUri', '--report-uri'],
+  ['reportOnly', '--report-only'],
+  ['force', '--force'],
+] as const;
+
 async function runPin(inputs: string[], opts: PinOpts, io: Io): Promise<number> {
+  const building = opts.header !== undefined && opts.check === undefined;
+  const stray = HEADER_BUILD_OPTIONS.filter(([k]) => opts[k] !== undefined).map(([, f]) => f);
+  if (!building && stray.length > 0) {
+    throw usage(
+      `${stray.join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} when building a header with --header (without --check)`,
+    );
+  }
   if (opts.check !== undefined) {
     if (typeof opts.header !== 'string') {
       throw usage('--check needs the header to check: --header \'pin-sha256="…"; …; max-age=…\'');
@@ -208,12 +224,20 @@ async function headerCommand(items: string[], opts: PinOpts, io: Io): Promise<nu
       origins.push(`pin ${JSON.stringify(pin)}`);
       continue;
     }
-    if (!existsSync(item) && /^(?:pin-sha256=)?"?[A-Za-z0-9+/=]{16,}"?;?$/i.test(item)) {
-      throw new BarbicanError('BARBICAN_E_HPKP_PINS', 'neither a file nor a valid pin', {
-        path: 'pin',
-        value: item,
-        allowed: 'base64 of a 32-byte SHA-256 digest (44 characters ending in "="), or a file',
-      });
+    if (!existsSync(item)) {
+      // Not a pin and not a file: say which the user most likely meant,
+      // instead of "the file does not exist" for a mistyped pin.
+      const pinLike = /^pin-sha256\b|^"|^[A-Za-z0-9+/]{16,}={0,2}"?;?$/i.test(item);
+      throw new BarbicanError(
+        pinLike ? 'BARBICAN_E_HPKP_PINS' : 'BARBICAN_E_PIN_INPUT',
+        pinLike ? 'is not a valid pin' : 'is neither a pin nor an existing file',
+        {
+          path: '--header',
+          value: item,
+          allowed:
+            'pin-sha256="<base64 of a 32-byte SHA-256 digest: 44 characters ending in =>", the bare base64, or a key, certificate or CSR file',
+        },
+      );
     }
     for (const e of await readPinFile(item, passphrase === undefined ? {} : { passphrase })) {
       pins.push(e.pin);
