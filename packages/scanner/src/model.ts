@@ -161,6 +161,30 @@ export function headerValues(response: CapturedResponse | undefined, name: strin
   return out;
 }
 
+/** Media types whose documents process `<meta>` policies (HTML's http-equiv and name=referrer). */
+const HTML_MEDIA_TYPES: ReadonlySet<string> = new Set(['text/html', 'application/xhtml+xml']);
+
+/**
+ * The response's body when it is an HTML document, else undefined. Media
+ * types are case-insensitive (RFC 9110 §8.3.1): `TEXT/HTML` is HTML, and its
+ * `<meta>` policies apply. The last Content-Type line wins, as browsers
+ * extract it (Fetch §"extract a MIME type"). (Observatory compares the first
+ * line case-sensitively; its analyser keeps doing so, on purpose.)
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-8.3.1
+ * @example
+ * ```ts
+ * htmlBody({ url, status: 200, headers: [['content-type', 'TEXT/HTML']], body: '<p>' }); // '<p>'
+ * ```
+ */
+export function htmlBody(response: CapturedResponse): string | undefined {
+  const body = response.body;
+  if (body === undefined || body === '') return undefined;
+  const types = headerValues(response, 'content-type');
+  const essence = (types[types.length - 1] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return HTML_MEDIA_TYPES.has(essence) ? body : undefined;
+}
+
 /** The last response of a chain, if any. */
 export function finalResponse(chain: Chain): CapturedResponse | undefined {
   return chain.responses[chain.responses.length - 1];

@@ -9,7 +9,13 @@
 import { parseCsp, type ParsedCsp } from '@barbican/core/parsers';
 import { parse as parseHtml } from 'parse5';
 import { boundFindings } from '../bounds.ts';
-import { headerValues, type CapturedResponse, type Finding, type Severity } from '../model.ts';
+import {
+  headerValues,
+  htmlBody,
+  type CapturedResponse,
+  type Finding,
+  type Severity,
+} from '../model.ts';
 import {
   CSP3,
   effectiveChecks,
@@ -363,8 +369,11 @@ export function cspFindings(response: CapturedResponse): Finding[] {
   const enforced = parseCsp(headerValues(response, 'content-security-policy'), { validate: true });
   const inputs = inputsOf(enforced.policies);
   const extra: RawFinding[] = [];
-  if (response.body !== undefined && /http-equiv/i.test(response.body)) {
-    for (const meta of metaPolicies(response.body)) {
+  // <meta> policies exist only in HTML documents, whatever the case of the
+  // media type; a JSON body that mentions http-equiv has none.
+  const html = htmlBody(response);
+  if (html !== undefined && /http-equiv/i.test(html)) {
+    for (const meta of metaPolicies(html)) {
       const index = inputs.length;
       if (meta.reportOnly) {
         extra.push(

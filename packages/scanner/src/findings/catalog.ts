@@ -218,6 +218,18 @@ export const FINDING_CODES = {
     summary: 'Every pin is in the served chain: no backup key, so losing the key bricks the site',
     spec: `${HPKP}#section-4.3`,
   },
+  'hsts.max-age.short': {
+    severity: 'medium',
+    summary:
+      'HSTS max-age under six months that Observatory cannot read (a quoted value, valid per RFC 6797)',
+    spec: 'https://www.rfc-editor.org/rfc/rfc6797#section-6.1.1',
+  },
+  'cookie.domain.rejected': {
+    severity: 'medium',
+    summary:
+      'A cookie whose Domain the response host does not domain-match: browsers ignore it entirely',
+    spec: `${COOKIE}#section-5.7`,
+  },
   'fetch.https-failed': {
     severity: 'high',
     summary: 'HTTPS did not give a response to grade; the grade comes from plain HTTP',

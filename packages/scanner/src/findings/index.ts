@@ -23,7 +23,7 @@ import { corsFindings } from './cors.ts';
 import { fetchFindings } from './fetch.ts';
 import { fingerprintingFindings } from './fingerprinting.ts';
 import { hpkpFindings } from './hpkp.ts';
-import { hstsOverHttpFindings } from './hsts.ts';
+import { hstsMaxAgeFindings, hstsOverHttpFindings } from './hsts.ts';
 import { legacyFindings } from './legacy.ts';
 import { permissionsPolicyFindings } from './permissions-policy.ts';
 import { tlsFindings } from './tls.ts';
@@ -64,6 +64,7 @@ export function reviewFindings(r: Retrieval, tls?: TlsReport): Finding[] {
     run(() => cookieFindings(main, isHttps));
     run(() => cachingFindings(main));
     run(() => legacyFindings(main));
+    if (isHttps) run(() => hstsMaxAgeFindings(main));
     run(() => hpkpFindings(main, tls));
   }
   run(() => fetchFindings(r));

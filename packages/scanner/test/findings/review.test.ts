@@ -232,6 +232,14 @@ const rows: { code: FindingCode; r: Retrieval; tls?: TlsReport; severity?: strin
     tls: { ...TLS, chain: [{ ...LEAF, signatureAlgorithm: 'sha1WithRSAEncryption' }] },
   },
   {
+    code: 'hsts.max-age.short',
+    r: site([['strict-transport-security', 'max-age="300"']]),
+  },
+  {
+    code: 'cookie.domain.rejected',
+    r: site([['set-cookie', 'sid=1; Domain=other.example; Secure; HttpOnly; SameSite=Lax']]),
+  },
+  {
     code: 'fetch.https-failed',
     r: {
       ...site(),
