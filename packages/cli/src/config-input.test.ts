@@ -122,3 +122,18 @@ describe('error messages say what happened, once', () => {
     }
   });
 });
+
+describe('options that contradict each other (seed 000)', () => {
+  it('import and check both warn that sslRedirect cannot fire, and show the fix', async () => {
+    const seed = new URL('../test/fixtures/import/krakend-legacy.json', import.meta.url).pathname;
+    const imported = await cli('import', '--from', 'krakend', seed);
+    assert.equal(imported.code, 0, imported.err);
+    assert.match(
+      imported.err,
+      /allowedHosts\[0\]: "host\.known\.com:443" accepts only port 443.*List "host\.known\.com" without a port.*\[BARBICAN_W_REDIRECT_UNREACHABLE\]/,
+    );
+    const checked = await cli('check', '-c', file('imported.json', imported.out));
+    assert.equal(checked.code, 0);
+    assert.match(checked.out, /BARBICAN_W_REDIRECT_UNREACHABLE/);
+  });
+});
