@@ -57,7 +57,8 @@ export type CheckId =
   | 'report-to-only'
   | 'meta-ignored-directive'
   | 'meta-outside-head'
-  | 'meta-report-only';
+  | 'meta-report-only'
+  | 'comma-policies';
 
 /**
  * What a weakness is about. Policies are enforced together, so a weakness
@@ -354,6 +355,35 @@ function flashChecks(e: Policy, out: RawFinding[]): void {
       );
     }
   }
+}
+
+/**
+ * A comma inside one header line starts a second policy (CSP3 §2.2.1
+ * "parse a serialized CSP list"), enforced on its own. When the policy
+ * after the comma shares no directive with the one before, it was not meant
+ * to restrict the same things twice: the comma is almost always a typo for
+ * ";" (`script-src 'self', object-src 'none'`). One finding per such comma,
+ * on the policy it starts.
+ */
+export function commaTypos(parsed: readonly ParsedCsp[], firstIndex: number): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (let i = 1; i < parsed.length; i++) {
+    const prev = parsed[i - 1];
+    const cur = parsed[i];
+    if (prev === undefined || cur === undefined || prev.field !== cur.field) continue;
+    if ([...cur.directives.keys()].some((name) => prev.directives.has(name))) continue;
+    const first = cur.list[0]?.name ?? '';
+    out.push({
+      check: 'comma-policies',
+      code: 'csp.syntax.comma',
+      severity: 'medium',
+      directive: first,
+      message: `A comma ends the policy before ${first}, so "${first} …" is a second policy enforced on its own, not part of the first: a ";" was almost certainly meant.`,
+      spec: `${CSP3}#parse-serialized-policy-list`,
+      policy: firstIndex + i,
+    });
+  }
+  return out;
 }
 
 /** Missing object-src and script-src: nothing restricts plugins or scripts. */

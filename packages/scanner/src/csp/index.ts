@@ -18,6 +18,7 @@ import {
 } from '../model.ts';
 import {
   CSP3,
+  commaTypos,
   effectiveChecks,
   missingBaseUri,
   missingChecks,
@@ -277,6 +278,7 @@ export function analyzeCsp(
   return analyze(
     inputsOf(policies),
     reportOnly ? 'content-security-policy-report-only' : 'content-security-policy',
+    commaTypos(policies, 0),
   );
 }
 
@@ -368,7 +370,7 @@ function metaFinding(
 export function cspFindings(response: CapturedResponse): Finding[] {
   const enforced = parseCsp(headerValues(response, 'content-security-policy'), { validate: true });
   const inputs = inputsOf(enforced.policies);
-  const extra: RawFinding[] = [];
+  const extra: RawFinding[] = commaTypos(enforced.policies, 0);
   // <meta> policies exist only in HTML documents, whatever the case of the
   // media type; a JSON body that mentions http-equiv has none.
   const html = htmlBody(response);
@@ -398,6 +400,7 @@ export function cspFindings(response: CapturedResponse): Finding[] {
         continue;
       }
       const parsed = parseCsp(meta.content, { validate: true });
+      extra.push(...commaTypos(parsed.policies, inputs.length));
       for (const p of parsed.policies) {
         const i = inputs.length;
         for (const name of META_IGNORED) {

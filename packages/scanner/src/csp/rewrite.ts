@@ -387,6 +387,8 @@ const ADVICE: Partial<Record<RawFinding['check'], string>> = {
     'Move the <meta http-equiv="Content-Security-Policy"> into <head>, before any script, or send the header',
   'meta-report-only':
     'Send Content-Security-Policy-Report-Only as an HTTP header; <meta> cannot carry it',
+  'comma-policies':
+    'Not changed (the two policies are both enforced as written): if one policy was meant, write ";" instead of ","',
 };
 
 /**
