@@ -42,6 +42,17 @@ export default tseslint.config(
     },
   },
   {
+    // Plain-JavaScript launchers (the CLI's bin) must parse on any Node, so
+    // they are not TypeScript and not in the type-checked program.
+    files: ['packages/*/src/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: { process: 'readonly', URL: 'readonly' },
+    },
+  },
+  {
     files: ['**/*.test.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
