@@ -19,7 +19,7 @@ export interface Finding {
   readonly severity: Severity;
   /** The response header concerned (lower-case), or a pseudo-area such as `tls` or `redirects`. */
   readonly header: string;
-  /** For CSP findings: the directive. */
+  /** For CSP findings: the directive. For drift findings about one request: its scheme, `https` or `http`. */
   readonly directive?: string;
   /** The offending value (CSP: the source expression). */
   readonly value?: string;

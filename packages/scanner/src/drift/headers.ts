@@ -84,6 +84,9 @@ export function headerFindings(
   ].slice(0, 3 * MAX_PER_CHECK);
 }
 
+/** Drift findings about one request carry its scheme, so HTTPS and HTTP differences stay apart. */
+const scheme = (ctx: HeaderContext): 'https' | 'http' => (ctx.https ? 'https' : 'http');
+
 function sameAsAny(name: string, actual: readonly string[], values: readonly string[]): boolean {
   const m = meaningOf(name, actual);
   return values.some((v) => meaningOf(name, [v]) === m);
@@ -107,20 +110,23 @@ function planned(
           lower,
           `${ctx.url} does not send ${want.name}; the policy sends ${shown(policyValue)}.`,
           `Send ${want.name}: ${policyValue} on every response (nginx: add_header … always; Apache: Header always set), for example from barbican export.`,
+          { directive: scheme(ctx) },
         ),
       );
-    } else if (sameAsAny(lower, actual, want.values)) {
-      continue;
     } else if (actual.length > 1 && actual.every((v) => sameAsAny(lower, [v], want.values))) {
+      // Even where browsers would read the lines as one value, two layers
+      // setting the same header is the drift that export tables warn about.
       out.push(
         finding(
           'drift.header.duplicate',
           lower,
           `${ctx.url} sends ${want.name} ${actual.length} times; the policy sends it once.`,
           `Set ${want.name} in one layer only (the app or the proxy; nginx: proxy_hide_header ${want.name} before add_header).`,
-          { value: printable(actual.join(' | ')) },
+          { value: printable(actual.join(' | ')), directive: scheme(ctx) },
         ),
       );
+    } else if (sameAsAny(lower, actual, want.values)) {
+      continue;
     } else {
       out.push(
         finding(
@@ -128,7 +134,7 @@ function planned(
           lower,
           `${ctx.url} sends ${want.name}: ${shown(actual.join(', '))}, which does not mean what the policy's ${shown(policyValue)} means.`,
           `Send the policy's value, ${want.name}: ${policyValue}, and remove any other layer that sets it.`,
-          { value: printable(actual.join(', ')) },
+          { value: printable(actual.join(', ')), directive: scheme(ctx) },
         ),
       );
     }
@@ -157,7 +163,7 @@ function extras(
             lower,
             `${ctx.url} sends ${name}: ${shown(value)}; the policy does not send it.`,
             `Stop sending ${name}, or add it to the policy (headers.${key}).`,
-            { value: printable(value) },
+            { value: printable(value), directive: scheme(ctx) },
           ),
     );
     if (out.length >= MAX_PER_CHECK) break;
@@ -176,7 +182,7 @@ export function hstsOverHttp(url: string, value: string): Finding {
     HSTS,
     `${url} sends Strict-Transport-Security over plain HTTP; the policy sends it only over HTTPS.`,
     'Send it only on HTTPS responses (nginx: only in the TLS server block; Apache: Header always set … env=HTTPS).',
-    { value: printable(value) },
+    { value: printable(value), directive: 'http' },
   );
 }
 
@@ -192,7 +198,7 @@ function fingerprints(res: CapturedResponse, plan: ResponsePlan, ctx: HeaderCont
         lower,
         `${ctx.url} sends ${lower}: ${shown(value)}; the policy removes it.`,
         `Strip it at the edge (nginx: proxy_hide_header; Apache: Header unset; HAProxy: http-after-response del-header), as the middleware does.`,
-        { value: printable(value) },
+        { value: printable(value), directive: scheme(ctx) },
       ),
     );
     if (out.length >= MAX_PER_CHECK) break;

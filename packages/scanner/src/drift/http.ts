@@ -18,6 +18,9 @@ export interface Answer {
 
 const isRedirect = (status: number): boolean => status >= 300 && status <= 399;
 
+const schemeOf = (x: DriftExchange): 'https' | 'http' =>
+  x.url.startsWith('https:') ? 'https' : 'http';
+
 function resolved(location: string, base: string): string | undefined {
   try {
     return new URL(location, base).href;
@@ -99,7 +102,7 @@ export function unlistedHostFindings(x: DriftExchange, want: Answer): Finding[] 
         'host',
         `${x.url} with Host: ${x.host} is served (${res.status}); the policy answers ${want.status} for a host not on allowedHosts.`,
         fix,
-        { value: x.host },
+        { value: x.host, directive: schemeOf(x) },
       ),
     ];
   }
@@ -118,7 +121,7 @@ export function unlistedHostFindings(x: DriftExchange, want: Answer): Finding[] 
       'host',
       `${x.url} with Host: ${x.host} is redirected to ${shown(location)}, a URL built from the unlisted host; the policy answers ${want.status}.`,
       fix,
-      { value: printable(location) },
+      { value: printable(location), directive: schemeOf(x) },
     ),
   ];
 }
