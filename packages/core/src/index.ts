@@ -106,6 +106,9 @@ export type {
   DirectiveKind,
 } from './headers/csp/index.ts';
 export { toJsonSchema } from './schema/json-schema.ts';
+export type { Schema, JsonSchema, Infer, InferShape } from './schema/index.ts';
+export { defineConfigSection } from './config-section.ts';
+export type { ConfigSection, SectionWarning } from './config-section.ts';
 export { parseXContentTypeOptions } from './headers/x-content-type-options/index.ts';
 export { parseXXssProtection } from './headers/x-xss-protection/index.ts';
 export type { XXssProtectionParseResult } from './headers/x-xss-protection/index.ts';
