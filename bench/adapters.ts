@@ -14,7 +14,7 @@
  *
  * @module
  */
-import { headersOf, start, withChildren, type Running } from './lib/children.ts';
+import { headersOf, start, stop, withChildren, type Running } from './lib/children.ts';
 import { SOCKET_FRAMEWORKS, type SocketFramework } from './lib/frameworks.ts';
 import { VARIANTS, type Variant } from './lib/hono-apps.ts';
 import {
@@ -178,7 +178,7 @@ async function socketGroup(
     );
     return { fw, scenario, wall: s.samples, cpu: s.perCpu, cpuKind: ' (server cpu)' };
   } finally {
-    for (const r of running) r.child.kill();
+    stop(running);
   }
 }
 

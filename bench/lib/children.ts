@@ -23,7 +23,17 @@ const children: ChildProcess[] = [];
 
 /** Forks `server.ts` with `args` and waits for its port (bounded: 20 s). */
 export function start(label: string, args: readonly string[]): Promise<Running> {
-  const child = fork(SERVER, [...args], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+  // BENCH_CPU_PROF=<dir>: every server writes a V8 CPU profile there on exit.
+  const profDir = process.env.BENCH_CPU_PROF;
+  const child = fork(SERVER, [...args], {
+    stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
+    execArgv: [
+      ...process.execArgv,
+      ...(profDir === undefined || profDir === ''
+        ? []
+        : ['--cpu-prof', `--cpu-prof-dir=${profDir}`]),
+    ],
+  });
   children.push(child);
   return new Promise<Running>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -44,7 +54,15 @@ export function start(label: string, args: readonly string[]): Promise<Running> 
 /** Kills `running`, or every child forked so far when none is given. */
 export function stop(running?: readonly Running[]): void {
   const list = running === undefined ? children : running.map((r) => r.child);
-  for (const child of list) if (child.exitCode === null && child.signalCode === null) child.kill();
+  for (const child of list) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    // Closing the IPC channel makes the child exit by itself (and flush a
+    // CPU profile); the signal is the fallback.
+    if (child.connected) child.disconnect();
+    setTimeout(() => {
+      if (child.exitCode === null && child.signalCode === null) child.kill();
+    }, 2_000).unref();
+  }
 }
 
 /**
