@@ -57,13 +57,16 @@ function fetchCall(variant: Variant, scenario: Scenario): Call | undefined {
       return undefined;
     case 'hand-written': {
       const nonced = hw.nonced;
-      const wrapped = (req: Request): Response => {
+      // A wrapper around an async handler, as a Fetch security layer is.
+      const handler = (nonce: string | undefined): Promise<Response> =>
+        Promise.resolve(app(nonce === undefined ? undefined : () => nonce));
+      const wrapped = async (req: Request): Promise<Response> => {
         if (hw.checkHost && !hostAllowed(req.headers.get('host'))) return refuse();
         const nonce = nonced === undefined ? undefined : newNonce();
-        const res = app(nonce === undefined ? undefined : () => nonce);
-        for (const [n, v] of hw.fixed) res.headers.set(n, v);
-        if (nonced !== undefined && nonce !== undefined)
-          res.headers.set(nonced.name, splice(nonced, nonce));
+        const res = await handler(nonce);
+        const h = res.headers;
+        for (let i = 0; i < hw.fixed.length; i++) h.set(hw.fixed[i]![0], hw.fixed[i]![1]);
+        if (nonced !== undefined && nonce !== undefined) h.set(nonced.name, splice(nonced, nonce));
         return res;
       };
       return (host) => wrapped(request(host));
