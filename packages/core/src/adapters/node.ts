@@ -20,7 +20,7 @@ import { evaluateRequest, type RequestFacts, type Verdict } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
 import { createNonce } from '../nonce.ts';
 import type { Policy, PolicyOptions, ResponsePlan } from '../policy/index.ts';
-import { writePlanHeaders } from './node-headers.ts';
+import { stripHeaders, writePlanHeaders } from './node-headers.ts';
 import { toPolicy } from './policy-input.ts';
 
 export { toPolicy };
@@ -177,9 +177,7 @@ function finalize(res: Res, st: State): void {
   for (const h of st.plan.nonced) {
     res.setHeader(h.name, st.nonce === undefined ? h.value : h.parts.join(st.nonce));
   }
-  if (st.plan.removeList.length > 0) {
-    for (const name of res.getHeaderNames()) if (st.plan.remove.has(name)) res.removeHeader(name);
-  }
+  if (st.plan.removeList.length > 0) stripHeaders(res, st.plan.remove);
 }
 
 function filterHeaders(headers: unknown, remove: ReadonlySet<string>): unknown {
