@@ -86,11 +86,15 @@ const NODE_ADAPTER = './node.ts';
 let nodeAdapter: NodeAdapter | null | undefined;
 let nodeLoading: Promise<NodeAdapter | null> | undefined;
 
-async function nodeResponseOf(c: Context): Promise<NodeTarget | undefined> {
+/** What `@hono/node-server` passes as `c.env.outgoing`, if anything. */
+function outgoingOf(c: Context): object | undefined {
   const env: unknown = c.env;
   if (typeof env !== 'object' || env === null) return undefined;
   const out = (env as { outgoing?: unknown }).outgoing;
-  if (typeof out !== 'object' || out === null) return undefined;
+  return typeof out === 'object' && out !== null ? out : undefined;
+}
+
+async function nodeTargetOf(out: object): Promise<NodeTarget | undefined> {
   nodeAdapter ??= await (nodeLoading ??= import(NODE_ADAPTER).then(
     (m) => m as NodeAdapter,
     () => null,
@@ -118,7 +122,9 @@ export function barbican(
   const built: Policy | false = policy === false ? false : toPolicy(policy);
   const peer = options.peer;
   const middleware: MiddlewareHandler = async (c, next) => {
-    const node = await nodeResponseOf(c);
+    // Other runtimes pass no node:http response and pay nothing here.
+    const outgoing = outgoingOf(c);
+    const node = outgoing === undefined ? undefined : await nodeTargetOf(outgoing);
     if (node !== undefined) return onNode(node, c, next);
     // Each layer marks itself; after the handler, only the innermost one
     // (the most specific route) applies its plan.
