@@ -8,13 +8,7 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import {
-  BarbicanError,
-  createPolicy,
-  type Policy,
-  type PolicyOptions,
-  type SectionWarning,
-} from '@barbican/core';
+import { createPolicy, type Policy, type PolicyOptions, type SectionWarning } from '@barbican/core';
 import { isNode, parseDocument, type Document } from 'yaml';
 import {
   DEFAULT_SECTIONS,
@@ -23,6 +17,7 @@ import {
   type SectionSource,
 } from './sections.ts';
 import { isPlainObject } from './util.ts';
+import { BarbicanError } from './errors.ts';
 
 /** The names `barbican` looks for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = [

@@ -12,14 +12,14 @@
  * @module
  */
 import {
-  BarbicanError,
-  didYouMean,
   policyOptionsSchema,
   type ConfigSection,
   type JsonSchema,
   type Policy,
   type SectionWarning,
 } from '@barbican/core';
+import { didYouMean } from '@barbican/core/parsers';
+import { BarbicanError } from './errors.ts';
 
 /** Where a section comes from: its name (known without loading anything) and its loader. */
 export interface SectionSource {

@@ -3,12 +3,13 @@
  *
  * @module
  */
-import { BarbicanError, type SectionWarning } from '@barbican/core';
+import type { SectionWarning } from '@barbican/core';
 import type { Command } from 'commander';
 import { discoverConfig, errorLocations, loadPolicy, CONFIG_FILE_NAMES } from '../config.ts';
 import type { Io } from '../io.ts';
 import { DEFAULT_SECTIONS, type SectionSource } from '../sections.ts';
 import { toJson } from '../util.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** The `--json` report of `barbican check` (stable). */
 export interface CheckReport {

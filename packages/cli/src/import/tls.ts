@@ -12,9 +12,7 @@
  * @module
  */
 import {
-  BarbicanError,
   createPolicy,
-  didYouMean,
   findTlsCipher,
   findTlsGroup,
   findTlsProtocol,
@@ -24,6 +22,8 @@ import {
   type TlsOptions,
   type TlsVersion,
 } from '@barbican/core';
+import { didYouMean } from '@barbican/core/parsers';
+import { BarbicanError } from '../errors.ts';
 import type { ImportBuilder, SourceReader } from './common.ts';
 
 /** One source value and where it was found. */
