@@ -61,18 +61,25 @@ const NONCE = /^'nonce-/i;
 const HASH = /^'(sha256|sha384|sha512)-/i;
 
 /**
+ * Directives whose values are names compared as written (Reporting API
+ * group names, Trusted Types policy names), not hosts or keywords.
+ */
+const NAME_VALUED: ReadonlySet<string> = new Set(['report-to', 'trusted-types']);
+
+/**
  * One CSP source expression, canonical: keywords and schemes lower case
  * (they match case-insensitively), a URL's scheme and host lower case and
  * its path as written, nonces as `'nonce-*'`, hash values as written.
  */
-function cspSource(source: string): string {
+function cspSource(directive: string, source: string): string {
   if (NONCE.test(source)) return "'nonce-*'";
   const hash = HASH.exec(source);
   if (hash !== null) return `'${(hash[1] ?? '').toLowerCase()}-${source.slice(hash[0].length)}`;
-  if (source.startsWith('/')) return source;
-  const m = /^([a-z][a-z0-9+.-]*:\/\/[^/]*)(.*)$/i.exec(source);
-  if (m !== null) return `${(m[1] ?? '').toLowerCase()}${m[2] ?? ''}`;
-  return source.toLowerCase();
+  if (source.startsWith("'")) return source.toLowerCase();
+  if (NAME_VALUED.has(directive)) return source;
+  // [scheme://]host[:port] lower case; a path (or a path-only source) as written.
+  const m = /^((?:[a-z][a-z0-9+.-]*:\/\/)?[^/]*)(.*)$/i.exec(source);
+  return `${(m?.[1] ?? '').toLowerCase()}${m?.[2] ?? source}`;
 }
 
 /** CSP: each policy a sorted directive list with sorted, de-duplicated sources; policies as a set. */
@@ -85,7 +92,8 @@ const csp =
       .map((p) =>
         [...p.directives.entries()]
           .map(
-            ([name, sources]) => `${name} ${[...new Set(sources.map(cspSource))].sort().join(' ')}`,
+            ([name, sources]) =>
+              `${name} ${[...new Set(sources.map((s) => cspSource(name, s)))].sort().join(' ')}`,
           )
           .sort()
           .join('; '),

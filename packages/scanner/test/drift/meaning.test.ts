@@ -25,6 +25,12 @@ const EQUAL: readonly (readonly [string, string | string[], string | string[]])[
     'img-src HTTPS://CDN.Example/Path',
     'img-src https://cdn.example/Path',
   ],
+  ['content-security-policy', 'img-src CDN.Example:443/Path', 'img-src cdn.example:443/Path'],
+  [
+    'content-security-policy',
+    'sandbox ALLOW-SCRIPTS allow-forms',
+    'sandbox allow-forms allow-scripts',
+  ],
   ['content-security-policy', "default-src 'self' 'self'", "default-src 'self'"],
   [
     'content-security-policy',
@@ -71,6 +77,12 @@ const DIFFERENT: readonly (readonly [string, string | string[], string | string[
   ['content-security-policy', "default-src 'self'", "default-src 'self' https:"],
   ['content-security-policy', "default-src 'self'", ["default-src 'self'", "default-src 'self'"]],
   ['content-security-policy', 'img-src https://cdn.example/a', 'img-src https://cdn.example/A'],
+  ['content-security-policy', 'img-src cdn.example/a', 'img-src cdn.example/A'],
+  [
+    'content-security-policy',
+    "report-to csp; default-src 'self'",
+    "report-to CSP; default-src 'self'",
+  ],
   ['content-security-policy', "script-src 'sha256-AbC='", "script-src 'sha256-abc='"],
   ['strict-transport-security', 'max-age=63072000', 'max-age=63072000; includeSubDomains'],
   ['strict-transport-security', 'max-age=1; max-age=1', 'max-age=1'],
