@@ -65,6 +65,12 @@ export const ERROR_CODES = {
     'barbican scan could not connect: the host does not resolve, the port refuses connections, or the TLS handshake failed.',
   BARBICAN_E_SCAN_FAILED:
     'barbican scan could not grade a URL: neither the HTTPS nor the HTTP request produced a response.',
+  BARBICAN_E_EXPORT_UNSAFE:
+    'barbican export cannot write a policy value safely in the target format (it would need escaping the format does not have), or the target cannot express a protection without weakening it.',
+  BARBICAN_E_EXPORT_LIMIT:
+    'The exported configuration breaks a documented limit of the target platform (Cloudflare Pages: 100 rules, 2,000 characters per line; Vercel: 1,024 rules and headers, 4,096 characters per value).',
+  BARBICAN_E_EXPORT_TARGET:
+    'barbican export was given an unknown target, or a target version it cannot generate for (malformed, or older than the oldest supported).',
 } as const;
 
 /** Warnings: the policy is built, but a setting is deprecated or risky. They are data: list them or silence them by code. */
@@ -95,6 +101,8 @@ export const WARNING_CODES = {
     'A report-only header (COOP or COEP) names no report-to endpoint, so its reports go nowhere.',
   BARBICAN_W_NO_ALLOWED_HOSTS:
     'A production policy (development not on) has no allowedHosts, so no host check runs: any Host header is served. List your hosts, or ["*"] to accept any host explicitly.',
+  BARBICAN_W_EXPORT_LOSSY:
+    'The export target cannot express one feature of the policy (a per-request nonce, a CSRF origin check, removing its own Server header…); the output says so in a comment and the feature is missing there.',
   BARBICAN_W_UNDEFINED_REPORT_ENDPOINT:
     'A report-to name (CSP, CSP-Report-Only, COOP or COEP) is not defined by Reporting-Endpoints or a Report-To group, so its reports go nowhere.',
 } as const;
