@@ -7,7 +7,7 @@
  */
 import { lossLines } from './losses.ts';
 import type { ExportModel } from './model.ts';
-import type { Loss, RenderContext, TargetSpec } from './target.ts';
+import type { ExportFile, Loss, RenderContext, TargetSpec } from './target.ts';
 
 /** What the banner says. */
 export interface BannerInfo {
@@ -55,4 +55,52 @@ export function commentBlock(marker: string, lines: readonly string[]): string {
   // Lines may quote option values: a control character must not end the comment.
   const safe = (l: string) => l.replace(/[\x00-\x1f\x7f]/g, '?');
   return lines.map((l) => (l === '' ? marker : `${marker} ${safe(l)}`)).join('\n') + '\n';
+}
+
+/** Builds commented texts and files for one render. */
+export interface FileMaker {
+  /** A commented text: banner (with the losses when `withLosses`), then `body`. */
+  readonly text: (
+    purpose: readonly string[],
+    body: readonly string[],
+    withLosses?: boolean,
+  ) => string;
+  /** The same as an {@link ExportFile}. */
+  readonly file: (
+    path: string,
+    purpose: readonly string[],
+    body: readonly string[],
+    withLosses?: boolean,
+  ) => ExportFile;
+}
+
+/**
+ * A {@link FileMaker} for one target's render, with the format's comment marker.
+ *
+ * @example
+ * ```ts
+ * const out = fileMaker({ spec: nginx, ctx, model, losses }, '#');
+ * out.file('nginx.conf', ['A complete example.'], lines);
+ * ```
+ */
+export function fileMaker(
+  base: Omit<BannerInfo, 'purpose' | 'losses'> & { readonly losses: readonly Loss[] },
+  marker: string,
+): FileMaker {
+  const text = (
+    purpose: readonly string[],
+    body: readonly string[],
+    withLosses = false,
+  ): string => {
+    const info: BannerInfo = { ...base, purpose, ...(withLosses ? {} : { losses: [] }) };
+    return commentBlock(marker, bannerLines(info)) + body.join('\n') + '\n';
+  };
+  return {
+    text,
+    file: (path, purpose, body, withLosses = false) => ({
+      path,
+      purpose: purpose[0] ?? '',
+      content: text(purpose, body, withLosses),
+    }),
+  };
 }

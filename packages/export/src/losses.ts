@@ -32,6 +32,11 @@ export const LOSS = {
     path: `allowedHosts[${i}]`,
     message: `the regular expression "${entry}" cannot be expressed: hosts that match only it are refused`,
   }),
+  hostDepth: (entry: string, i: number): Loss => ({
+    feature: 'host-depth',
+    path: `allowedHosts[${i}]`,
+    message: `"${entry}" becomes a wildcard for one label: deeper subdomains (a.b.example.com) are refused`,
+  }),
   hostStatus: (status: number, got: string): Loss => ({
     feature: 'host-status',
     path: 'badHostStatus',
@@ -52,6 +57,12 @@ export const LOSS = {
     path: 'trustedProxies',
     message:
       "a trusted proxy's forwarded scheme and host are not used: HTTPS means this server's own TLS (the client address is still taken from the trusted proxies)",
+  }),
+  proxyHost: (): Loss => ({
+    feature: 'proxy-host',
+    path: 'proxyHeaders.host',
+    message:
+      "a trusted proxy's forwarded host is not used: the host checks and the redirect read the Host header",
   }),
   noProxies: (): Loss => ({
     feature: 'proxies',

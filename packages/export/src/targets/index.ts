@@ -5,9 +5,15 @@
  * @module
  */
 import type { TargetName, TargetSpec } from '../target.ts';
+import { apache } from './apache.ts';
+import { caddy } from './caddy.ts';
+import { haproxy } from './haproxy.ts';
 import { nginx } from './nginx.ts';
 
 /** The targets' specs and renderers. */
 export const TARGETS: Record<TargetName, TargetSpec> = {
   nginx,
+  apache,
+  haproxy,
+  caddy,
 } as Record<TargetName, TargetSpec>;

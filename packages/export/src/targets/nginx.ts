@@ -19,7 +19,7 @@
  * @see https://nginx.org/en/docs/http/ngx_http_headers_module.html#add_header
  * @module
  */
-import { commentBlock, bannerLines, type BannerInfo } from '../banner.ts';
+import { fileMaker } from '../banner.ts';
 import { commonLosses, hostLosses, localHostsReachable, LOSS } from '../losses.ts';
 import type { ExportModel, ModelHeader } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
@@ -267,10 +267,6 @@ function exampleConfig(model: ExportModel, ctx: RenderContext, dir: string): str
   ];
 }
 
-function indentBlock(lines: readonly string[]): string {
-  return lines.join('\n') + '\n';
-}
-
 function losses(model: ExportModel): Loss[] {
   const out = [...commonLosses(model), LOSS.ownServer('nginx')];
   out.push(...hostLosses(model, { port: false, regex: true }));
@@ -282,23 +278,7 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
   const dir = ctx.deploy.dir;
   const block = headerBlock(model);
   const lost = losses(model);
-  const info = (purpose: string[], withLosses = false): BannerInfo => ({
-    spec: nginx,
-    ctx,
-    model,
-    purpose,
-    ...(withLosses ? { losses: lost } : {}),
-  });
-  const file = (
-    path: string,
-    purpose: string[],
-    body: string[],
-    withLosses = false,
-  ): ExportFile => ({
-    path,
-    purpose: purpose[0] ?? '',
-    content: commentBlock('#', bannerLines(info(purpose, withLosses))) + indentBlock(body),
-  });
+  const { text, file } = fileMaker({ spec: nginx, ctx, model, losses: lost }, '#');
   const dollarNote = needsDollar(model)
     ? [`A value contains "$": include ${dir}/barbican-http.conf in http {} first.`]
     : [];
@@ -307,6 +287,10 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
     ...dollarNote,
   ];
   const serverLines = serverSnippet(model, ctx, block);
+  const plainPurpose =
+    model.redirect === undefined
+      ? 'serves the app over plain HTTP.'
+      : 'redirects to HTTPS, except the exempt paths.';
   const files: ExportFile[] = [
     file('barbican-headers.conf', snippetPurpose, serverLines, true),
     file(
@@ -320,13 +304,7 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
     file('barbican-tls.conf', ['TLS for a server {} that listens with ssl.'], tlsLines(model, ctx)),
     file(
       'barbican-plain-server.conf',
-      [
-        'The port-80 server {} (include in http {}): '.concat(
-          model.redirect === undefined
-            ? 'serves the app over plain HTTP.'
-            : 'redirects to HTTPS, except the exempt paths.',
-        ),
-      ],
+      [`The port-80 server {} (include in http {}): ${plainPurpose}`],
       plainServer(model, ctx, dir),
     ),
     file(
@@ -351,11 +329,7 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
         refusalServer(model, ctx, dir),
       ),
     );
-  return {
-    snippet: commentBlock('#', bannerLines(info(snippetPurpose, true))) + indentBlock(serverLines),
-    files,
-    losses: lost,
-  };
+  return { snippet: text(snippetPurpose, serverLines, true), files, losses: lost };
 }
 
 /** The nginx target. */

@@ -9,7 +9,7 @@
  * @module
  */
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import {
@@ -41,6 +41,8 @@ export interface Driver {
   /** Throws with the validator's output when the config is refused. */
   validate(dir: string): void;
   start(dir: string): RunningServer;
+  /** The certificate files the server takes (default: chain and key apart). */
+  certificate?(pki: Pki): { cert: string; key: string };
 }
 
 /** Ports a run uses. */
@@ -98,11 +100,13 @@ export function exportInto(
   ports: Ports,
 ): { dir: string; result: ExportResult } {
   const dir = mkdtempSync(join(pki.dir, `${driver.target}-`));
+  // Workers that drop privileges (Apache as www-data) read the error page here.
+  chmodSync(dir, 0o755);
   const result = exportPolicy(policy, driver.target, {
     deploy: {
       upstream: `http://127.0.0.1:${upstream}`,
       listen: { address: '127.0.0.1', http: ports.http, https: ports.https },
-      certificate: { cert: pki.certFile, key: pki.keyFile },
+      certificate: driver.certificate?.(pki) ?? { cert: pki.certFile, key: pki.keyFile },
       dir,
       runtimeDir: dir,
     },
@@ -218,6 +222,11 @@ async function compareAll(
       assert.deepEqual(server.headers['location'], twin.headers['location']);
     });
   }
+  await t.test('HTTP: a dot segment does not reach the app through an exempt path', async () => {
+    const { server, twin } = await both(pki, ports, twinPorts, false, '/plain/../account');
+    assert.equal(twin.status, 301);
+    assert.equal(server.status, twin.status);
+  });
   for (const tls of [false, true]) {
     await t.test(
       `${tls ? 'HTTPS' : 'HTTP'}: a host not on allowedHosts is refused like the middleware`,
