@@ -42,6 +42,16 @@ export const LOSS = {
     path: 'badHostStatus',
     message: `a host not on allowedHosts gets ${got} instead of ${status}`,
   }),
+  redirectStatus: (want: number, got: number | string): Loss => ({
+    feature: 'redirect-status',
+    path: 'sslRedirect.status',
+    message: `the redirect answers ${got} where the middleware answers ${want}`,
+  }),
+  redirectExempt: (): Loss => ({
+    feature: 'redirect-exempt',
+    path: 'sslRedirect.exempt',
+    message: 'the exempt paths cannot be written: they are redirected too',
+  }),
   noHostCheck: (): Loss => ({
     feature: 'hosts',
     path: 'allowedHosts',
@@ -74,10 +84,20 @@ export const LOSS = {
     path: 'headers.server',
     message: `the server always sends its own "Server: ${name}" (no version), so the policy's Server setting does not apply`,
   }),
-  noRemove: (): Loss => ({
+  noRemove: (why: string): Loss => ({
     feature: 'remove',
     path: 'removeHeaders',
-    message: 'response headers cannot be stripped here (the platform sets its own Server)',
+    message: `response headers cannot be stripped here (${why})`,
+  }),
+  headerScheme: (h: ModelHeader): Loss => ({
+    feature: 'header-scheme',
+    path: h.path,
+    message: `${h.name} cannot differ by scheme here: the HTTPS value also goes on plain HTTP`,
+  }),
+  redirectPort: (port: number): Loss => ({
+    feature: 'redirect-port',
+    path: 'sslRedirect.port',
+    message: `the redirect keeps the request's host and port, so port ${port} is lost (set sslRedirect.host to fix both)`,
   }),
   hstsLocal: (): Loss => ({
     feature: 'hsts-local',

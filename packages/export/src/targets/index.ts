@@ -8,7 +8,9 @@ import type { TargetName, TargetSpec } from '../target.ts';
 import { apache } from './apache.ts';
 import { caddy } from './caddy.ts';
 import { haproxy } from './haproxy.ts';
+import { krakend } from './krakend.ts';
 import { nginx } from './nginx.ts';
+import { traefik } from './traefik.ts';
 
 /** The targets' specs and renderers. */
 export const TARGETS: Record<TargetName, TargetSpec> = {
@@ -16,4 +18,6 @@ export const TARGETS: Record<TargetName, TargetSpec> = {
   apache,
   haproxy,
   caddy,
+  traefik,
+  krakend,
 } as Record<TargetName, TargetSpec>;
