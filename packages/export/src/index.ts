@@ -35,6 +35,9 @@ export type {
   ExportFile,
 } from './target.ts';
 export { TARGETS } from './targets/index.ts';
+export { nextHeaders } from './targets/nextjs.ts';
+export type { NextHeaderRule } from './targets/nextjs.ts';
+export { VERCEL_LIMITS } from './targets/vercel.ts';
 export { parseVersion, atLeast } from './version.ts';
 export type { Version } from './version.ts';
 export type { ResolvedTlsSection, ResolvedErrorsSection, TlsProtocol } from './sections.ts';

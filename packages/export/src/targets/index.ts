@@ -8,9 +8,12 @@ import type { TargetName, TargetSpec } from '../target.ts';
 import { apache } from './apache.ts';
 import { caddy } from './caddy.ts';
 import { haproxy } from './haproxy.ts';
+import { cloudflarePages, netlify } from './headers-file.ts';
 import { krakend } from './krakend.ts';
+import { nextjs } from './nextjs.ts';
 import { nginx } from './nginx.ts';
 import { traefik } from './traefik.ts';
+import { vercel } from './vercel.ts';
 
 /** The targets' specs and renderers. */
 export const TARGETS: Record<TargetName, TargetSpec> = {
@@ -20,4 +23,8 @@ export const TARGETS: Record<TargetName, TargetSpec> = {
   caddy,
   traefik,
   krakend,
-} as Record<TargetName, TargetSpec>;
+  netlify,
+  'cloudflare-pages': cloudflarePages,
+  vercel,
+  nextjs,
+};
