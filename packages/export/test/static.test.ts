@@ -108,7 +108,7 @@ void describe("vercel: vercel.json read back equals the middleware's headers", (
       assert.equal(doc.headers.length, 1);
       assert.equal(doc.headers[0]?.source, '/(.*)');
       assert.deepEqual(
-        new Map(doc.headers[0]?.headers.map((h) => [h.key, h.value])),
+        new Map(doc.headers[0].headers.map((h) => [h.key, h.value])),
         expected(policy),
       );
     });
