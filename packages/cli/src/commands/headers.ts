@@ -134,7 +134,20 @@ export async function simulate(policy: Policy, request: SimulatedRequest): Promi
   return { status: response.status, headers, warnings: policy.warnings };
 }
 
-async function resolvePolicy(opts: HeadersOpts, io: Io): Promise<Policy> {
+/**
+ * The policy a command works on: `--config FILE`, else a config file found
+ * in the working directory, else `--preset` (default `barbican`). With both,
+ * `--preset` replaces the file's preset under its overrides.
+ *
+ * @example
+ * ```ts
+ * const policy = await resolvePolicy({ preset: 'strict' }, io);
+ * ```
+ */
+export async function resolvePolicy(
+  opts: { readonly config?: string; readonly preset?: PresetName },
+  io: Io,
+): Promise<Policy> {
   let file = opts.config;
   if (file === undefined && opts.preset === undefined) {
     file = await discoverConfig();
