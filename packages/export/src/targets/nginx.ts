@@ -64,7 +64,13 @@ interface HeaderBlock {
 
 function headerBlock(model: ExportModel): HeaderBlock {
   const setup: string[] = [];
-  const location = model.remove.map((n) => `proxy_hide_header ${name(n)};`);
+  // The app's own copy of a header the policy sets is hidden too, or
+  // add_header would send both.
+  const hidden = [
+    ...model.remove,
+    ...new Set(model.headers.filter((h) => !isServer(h)).map((h) => h.name)),
+  ];
+  const location = hidden.map((n) => `proxy_hide_header ${name(n)};`);
   const guardLocal = localHostsReachable(model);
   model.headers.forEach((h, i) => {
     if (isServer(h)) return; // stock nginx cannot set Server: a loss, see render()

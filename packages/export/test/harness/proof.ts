@@ -41,6 +41,8 @@ export interface Driver {
   /** Throws with the validator's output when the config is refused. */
   validate(dir: string): void;
   start(dir: string): RunningServer;
+  /** Checks only this server needs (its traps), run while it is up. */
+  more?(t: TestContext, run: Run): Promise<void>;
   /** The certificate files the server takes (default: chain and key apart). */
   certificate?(pki: Pki): { cert: string; key: string };
 }
@@ -115,6 +117,15 @@ export function exportInto(
   return { dir, result };
 }
 
+/** What a running proof knows, for a driver's own checks. */
+export interface Run {
+  readonly pki: Pki;
+  readonly ports: Ports;
+  readonly twinPorts: Ports;
+  readonly policy: Policy;
+  readonly result: ExportResult;
+}
+
 interface Pair {
   readonly server: Answer;
   readonly twin: Answer;
@@ -153,6 +164,8 @@ export function proveTarget(driver: Driver): void {
           await waitForPort(http, server);
           const twinPorts = { http: twin.http.port, https: twin.https.port };
           await compareAll(t, pki, ports, twinPorts, lossyNames(result.losses));
+          await coverage(t, pki, ports, policy);
+          await driver.more?.(t, { pki, ports, twinPorts, policy, result });
           await t.test(
             'the comparison is not vacuous: the policy headers are on the answers',
             async () => {
@@ -239,4 +252,30 @@ async function compareAll(
       },
     );
   }
+}
+
+/**
+ * Beyond parity: the server's own redirect carries the policy's headers
+ * (nginx `always`, Apache `Header always`, HAProxy `http-after-response`,
+ * Caddy's deferred header block), and a header the app sets too is sent
+ * once, with the policy's value (no duplicate from a second header table).
+ */
+async function coverage(t: TestContext, pki: Pki, ports: Ports, policy: Policy): Promise<void> {
+  const plain = new Map(policy.headersFor({ https: false }));
+  const secure = new Map(policy.headersFor({ https: true }));
+  await t.test("the server's own redirect carries the policy headers", async () => {
+    const redirect = await ask(pki, { tls: false, port: ports.http, path: '/somewhere' });
+    assert.equal(redirect.status, 301);
+    for (const [name, value] of plain) {
+      if (name.toLowerCase() === 'server' || secure.get(name) !== value) continue;
+      assert.deepEqual(redirect.headers[name.toLowerCase()], [value], name);
+    }
+  });
+  await t.test('a header the app sets as well is sent once, with the policy value', async () => {
+    const r = await ask(pki, { tls: true, port: ports.https, path: '/dup' });
+    for (const name of ['X-Content-Type-Options', 'Referrer-Policy']) {
+      const value = secure.get(name);
+      if (value !== undefined) assert.deepEqual(r.headers[name.toLowerCase()], [value], name);
+    }
+  });
 }

@@ -31,6 +31,11 @@ export function appHandler(req: IncomingMessage, res: ServerResponse): void {
   res.setHeader('Server', 'tiny/1.0');
   res.setHeader('X-Powered-By', 'Express');
   res.setHeader('Content-Type', 'text/plain; charset=utf-8');
+  if (path.endsWith('/dup')) {
+    // The app sets headers the policy sets too: a proxy must not send both.
+    res.setHeader('X-Content-Type-Options', 'app-value');
+    res.setHeader('Referrer-Policy', 'unsafe-url');
+  }
   res.end(status === 200 ? `ok ${path}\n` : `upstream says ${status}\n`);
 }
 
