@@ -40,4 +40,4 @@ export type { NextHeaderRule } from './targets/nextjs.ts';
 export { VERCEL_LIMITS } from './targets/vercel.ts';
 export { parseVersion, atLeast } from './version.ts';
 export type { Version } from './version.ts';
-export type { ResolvedTlsSection, ResolvedErrorsSection, TlsProtocol } from './sections.ts';
+export type { ResolvedTlsSection, ResolvedErrorsSection } from './sections.ts';

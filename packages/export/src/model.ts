@@ -94,7 +94,7 @@ export interface ExportModel {
   readonly proxies: ModelProxies | undefined;
   /** The middleware refuses cross-site unsafe requests (no target can). */
   readonly csrf: boolean;
-  readonly tls: ResolvedTlsSection | undefined;
+  readonly tls: ResolvedTlsSection;
   readonly errors: ResolvedErrorsSection;
   /** The user silenced `BARBICAN_W_EXPORT_LOSSY` (comments in the output stay). */
   readonly lossySilenced: boolean;

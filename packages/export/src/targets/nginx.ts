@@ -23,8 +23,18 @@ import { fileMaker } from '../banner.ts';
 import { commonLosses, hostLosses, localHostsReachable, LOSS } from '../losses.ts';
 import type { ExportModel, ModelHeader } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
+import { opensslGate, tlsPlan, type TlsPlan } from '../tls.ts';
 import { atLeast } from '../version.ts';
-import { certificateOf, checksHosts, isHsts, isServer, listenHost, portSuffix } from './common.ts';
+import {
+  certificateOf,
+  checksHosts,
+  errorPageFiles,
+  errorPageOf,
+  isHsts,
+  isServer,
+  listenHost,
+  portSuffix,
+} from './common.ts';
 
 const DOLLAR = 'barbican_dollar';
 
@@ -119,6 +129,7 @@ function realIpLines(model: ExportModel): string[] {
 
 /** The lines for inside a `server {}` block: what stdout prints. */
 function serverSnippet(model: ExportModel, ctx: RenderContext, block: HeaderBlock): string[] {
+  const errors = errorLines(model, ctx);
   const inherit = atLeast(ctx.version, '1.29.3')
     ? [
         '# nginx >= 1.29.3: blocks with their own add_header keep these too.',
@@ -134,6 +145,7 @@ function serverSnippet(model: ExportModel, ctx: RenderContext, block: HeaderBloc
     ...block.setup,
     ...inherit,
     ...block.location,
+    ...errors,
   ];
 }
 
@@ -205,9 +217,46 @@ function plainServer(model: ExportModel, ctx: RenderContext, dir: string): strin
   ];
 }
 
-function tlsLines(model: ExportModel, ctx: RenderContext): string[] {
+function tlsLines(model: ExportModel, ctx: RenderContext, plan: TlsPlan): string[] {
   const { cert, key } = certificateOf(model, ctx.deploy);
-  return [`ssl_certificate ${str(cert)};`, `ssl_certificate_key ${str(key)};`];
+  const tls = model.tls;
+  const list = (rows: readonly { openssl: string }[]) => rows.map((r) => r.openssl).join(':');
+  return [
+    `ssl_certificate ${str(cert)};`,
+    `ssl_certificate_key ${str(key)};`,
+    `ssl_protocols ${plan.protocols.join(' ')};`,
+    ...(plan.ciphers.length > 0 ? [`ssl_ciphers ${str(list(plan.ciphers))};`] : []),
+    // TLS 1.3 suites are not ssl_ciphers: OpenSSL takes them apart (nginx >= 1.19.4).
+    ...(plan.suites.length > 0 ? [`ssl_conf_command Ciphersuites ${str(list(plan.suites))};`] : []),
+    ...(plan.groups.length > 0 ? [`ssl_ecdh_curve ${str(list(plan.groups))};`] : []),
+    `ssl_prefer_server_ciphers ${tls.preferServerCiphers ? 'on' : 'off'};`,
+    `ssl_session_timeout ${tls.sessionTimeout}s;`,
+    'ssl_session_cache shared:barbican:10m;',
+    `ssl_session_tickets ${tls.sessionTickets ? 'on' : 'off'};`,
+    ...(tls.ocspStapling
+      ? [
+          '# OCSP stapling needs a resolver {} for the responder and a cert with an OCSP URL.',
+          'ssl_stapling on;',
+          'ssl_stapling_verify on;',
+        ]
+      : []),
+  ];
+}
+
+/** Upstream errors replaced by the page (the location is internal: clients cannot ask for it). */
+function errorLines(model: ExportModel, ctx: RenderContext): string[] {
+  const page = errorPageOf(model, ctx.deploy);
+  if (page === undefined) return [];
+  return [
+    'proxy_intercept_errors on;',
+    `error_page ${model.errors.intercept.join(' ')} ${str(page.uri)};`,
+    `location = ${str(page.uri)} {`,
+    '    internal;',
+    `    root ${str(page.dir)};`,
+    '    types { }',
+    '    default_type "text/html; charset=utf-8";',
+    '}',
+  ];
 }
 
 function runtimeLines(ctx: RenderContext): string[] {
@@ -273,8 +322,8 @@ function exampleConfig(model: ExportModel, ctx: RenderContext, dir: string): str
   ];
 }
 
-function losses(model: ExportModel): Loss[] {
-  const out = [...commonLosses(model), LOSS.ownServer('nginx')];
+function losses(model: ExportModel, plan: TlsPlan): Loss[] {
+  const out = [...commonLosses(model), LOSS.ownServer('nginx'), ...plan.losses];
   out.push(...hostLosses(model, { port: false, regex: true }));
   if (model.proxies !== undefined) out.push(LOSS.proxyScheme());
   return out;
@@ -283,7 +332,8 @@ function losses(model: ExportModel): Loss[] {
 function render(model: ExportModel, ctx: RenderContext): Rendered {
   const dir = ctx.deploy.dir;
   const block = headerBlock(model);
-  const lost = losses(model);
+  const plan = tlsPlan(model, 'nginx', opensslGate(ctx.openssl));
+  const lost = losses(model, plan);
   const { text, file } = fileMaker({ spec: nginx, ctx, model, losses: lost }, '#');
   const dollarNote = needsDollar(model)
     ? [`A value contains "$": include ${dir}/barbican-http.conf in http {} first.`]
@@ -307,7 +357,11 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
       ],
       block.location,
     ),
-    file('barbican-tls.conf', ['TLS for a server {} that listens with ssl.'], tlsLines(model, ctx)),
+    file(
+      'barbican-tls.conf',
+      ['TLS for a server {} that listens with ssl.'],
+      tlsLines(model, ctx, plan),
+    ),
     file(
       'barbican-plain-server.conf',
       [`The port-80 server {} (include in http {}): ${plainPurpose}`],
@@ -335,6 +389,7 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
         refusalServer(model, ctx, dir),
       ),
     );
+  files.push(...errorPageFiles(model));
   return { snippet: text(snippetPurpose, serverLines, true), files, losses: lost };
 }
 

@@ -14,6 +14,8 @@ import { join } from 'node:path';
 import { after, before, describe, it, type TestContext } from 'node:test';
 import {
   createPolicy,
+  DEFAULT_ERROR_PAGE,
+  DEFAULT_ERROR_PAGE_CONTENT_TYPE,
   PRESET_NAMES,
   type Policy,
   type PolicyOptions,
@@ -26,6 +28,7 @@ import {
   ask,
   comparable,
   createPki,
+  handshake,
   removeDir,
   startTwin,
   startUpstream,
@@ -163,7 +166,15 @@ export function proveTarget(driver: Driver): void {
           await waitForPort(https, server);
           await waitForPort(http, server);
           const twinPorts = { http: twin.http.port, https: twin.https.port };
-          await compareAll(t, pki, ports, twinPorts, lossyNames(result.losses));
+          const intercept = result.losses.some((l) => l.feature === 'errors')
+            ? []
+            : policy.errors.intercept;
+          const names = new Set(
+            [...policy.headersFor({ https: true }), ...policy.headersFor({ https: false })].map(
+              ([n]) => n.toLowerCase(),
+            ),
+          );
+          await compareAll(t, pki, ports, twinPorts, lossyNames(result.losses), intercept, names);
           await coverage(t, pki, ports, policy);
           await driver.more?.(t, { pki, ports, twinPorts, policy, result });
           await t.test(
@@ -199,12 +210,17 @@ async function both(
   return { server, twin };
 }
 
+/** Headers a static error page legitimately changes. */
+const PAGE_HEADERS = new Set(['content-type', 'etag', 'last-modified', 'accept-ranges']);
+
 async function compareAll(
   t: TestContext,
   pki: Pki,
   ports: Ports,
   twinPorts: Ports,
   ignore: Set<string>,
+  intercept: readonly number[],
+  policyNames: ReadonlySet<string>,
 ): Promise<void> {
   const cases: [boolean, string][] = [
     [true, '/ok'],
@@ -218,7 +234,19 @@ async function compareAll(
     await t.test(`${tls ? 'HTTPS' : 'HTTP'} ${path}: same status and headers`, async () => {
       const { server, twin } = await both(pki, ports, twinPorts, tls, path);
       assert.equal(server.status, twin.status);
-      assert.deepEqual(comparable(server, ignore), comparable(twin, ignore));
+      if (!intercept.includes(server.status)) {
+        assert.deepEqual(comparable(server, ignore), comparable(twin, ignore));
+        return;
+      }
+      // errors.intercept: the upstream answer (body and the app's own
+      // headers) is replaced by the error page, with the same status and
+      // the same policy headers.
+      const skip = new Set([...ignore, ...PAGE_HEADERS]);
+      const policyOnly = (a: Answer) =>
+        Object.fromEntries(Object.entries(comparable(a, skip)).filter(([n]) => policyNames.has(n)));
+      assert.deepEqual(policyOnly(server), policyOnly(twin));
+      assert.equal(server.body, DEFAULT_ERROR_PAGE);
+      assert.deepEqual(server.headers['content-type'], [DEFAULT_ERROR_PAGE_CONTENT_TYPE]);
     });
   }
   for (const method of ['GET', 'POST']) {
@@ -271,6 +299,21 @@ async function coverage(t: TestContext, pki: Pki, ports: Ports, policy: Policy):
       assert.deepEqual(redirect.headers[name.toLowerCase()], [value], name);
     }
   });
+  await t.test(
+    "TLS: the server accepts exactly the policy's protocols and TLS 1.2 suites",
+    async () => {
+      const tls = policy.tls;
+      assert.equal(await handshake(pki, ports.https, 'TLSv1.3'), tls.protocols.includes('TLSv1.3'));
+      for (const suite of [
+        'ECDHE-ECDSA-AES128-GCM-SHA256',
+        'ECDHE-ECDSA-AES256-GCM-SHA384',
+        'ECDHE-ECDSA-AES128-SHA',
+      ]) {
+        const allowed = tls.protocols.includes('TLSv1.2') && tls.ciphers.includes(suite);
+        assert.equal(await handshake(pki, ports.https, 'TLSv1.2', suite), allowed, suite);
+      }
+    },
+  );
   await t.test('a header the app sets as well is sent once, with the policy value', async () => {
     const r = await ask(pki, { tls: true, port: ports.https, path: '/dup' });
     for (const name of ['X-Content-Type-Options', 'Referrer-Policy']) {

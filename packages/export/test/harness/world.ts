@@ -13,6 +13,7 @@ import { createServer as createHttpServer, request as httpRequest } from 'node:h
 import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { createServer as createHttpsServer, request as httpsRequest } from 'node:https';
 import type { AddressInfo } from 'node:net';
+import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Policy } from '@barbican/core';
@@ -205,4 +206,34 @@ export function comparable(answer: Answer, ignore: ReadonlySet<string>): Record<
 /** Writes `files` into `dir`. */
 export function writeFiles(dir: string, files: readonly { path: string; content: string }[]): void {
   for (const f of files) writeFileSync(join(dir, f.path), f.content);
+}
+
+/**
+ * True when a TLS handshake with SNI {@link APP_HOST} succeeds offering only
+ * `ciphers` (OpenSSL names) at `version`.
+ */
+export function handshake(
+  pki: Pki,
+  port: number,
+  version: 'TLSv1.2' | 'TLSv1.3',
+  ciphers?: string,
+): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = tlsConnect({
+      host: '127.0.0.1',
+      port,
+      servername: APP_HOST,
+      ca: pki.ca,
+      minVersion: version,
+      maxVersion: version,
+      ...(ciphers === undefined ? {} : { ciphers }),
+    });
+    socket.setTimeout(10_000, () => socket.destroy());
+    socket.once('secureConnect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('close', () => resolve(false));
+  });
 }
