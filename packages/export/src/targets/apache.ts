@@ -25,7 +25,18 @@ import { unsafeFor } from '../errors.ts';
 import { commonLosses, hostLosses, localHostsReachable, LOSS } from '../losses.ts';
 import type { ExportModel, ModelHeader } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
-import { certificateOf, checksHosts, isHsts, isServer, listenHost, portSuffix } from './common.ts';
+import { opensslGate, tlsPlan, type TlsPlan } from '../tls.ts';
+import { atLeast } from '../version.ts';
+import {
+  certificateOf,
+  checksHosts,
+  errorPageFiles,
+  errorPageOf,
+  isHsts,
+  isServer,
+  listenHost,
+  portSuffix,
+} from './common.ts';
 
 /** A quoted argument: `\` and `"` escaped; `${` has no escape in httpd's config reader. */
 function quoted(text: string, path: string): string {
@@ -120,7 +131,11 @@ function redirectLines(model: ExportModel): string[] {
   const r = model.redirect;
   if (r === undefined) return [];
   const target = `https://${r.host ?? '%{SERVER_NAME}'}${portSuffix(r.port, 443)}%{REQUEST_URI}`;
-  const exempt = r.exempt.map((p, i) => `RewriteCond %{REQUEST_URI} !${prefixPattern(p, i)}`);
+  const exempt = [
+    ...r.exempt.map((p, i) => `RewriteCond %{REQUEST_URI} !${prefixPattern(p, i)}`),
+    // An ErrorDocument is an internal redirect: it must not be redirected to HTTPS.
+    'RewriteCond %{ENV:REDIRECT_STATUS} ^$',
+  ];
   return [
     'RewriteEngine On',
     ...exempt,
@@ -131,17 +146,60 @@ function redirectLines(model: ExportModel): string[] {
   ];
 }
 
-function tlsLines(model: ExportModel, ctx: RenderContext): string[] {
+function tlsLines(model: ExportModel, ctx: RenderContext, plan: TlsPlan): string[] {
   const { cert, key } = certificateOf(model, ctx.deploy);
+  const tls = model.tls;
+  const list = (rows: readonly { openssl: string }[]) => rows.map((r) => r.openssl).join(':');
   return [
     'SSLEngine on',
     `SSLCertificateFile ${quoted(cert, 'tls.certificates')}`,
     `SSLCertificateKeyFile ${quoted(key, 'tls.certificates')}`,
+    `SSLProtocol -all ${plan.protocols.map((p) => `+${p}`).join(' ')}`,
+    ...(plan.ciphers.length > 0 ? [`SSLCipherSuite ${list(plan.ciphers)}`] : []),
+    // The TLS 1.3 list is a second SSLCipherSuite with the protocol first (httpd >= 2.4.36).
+    ...(plan.suites.length > 0 ? [`SSLCipherSuite TLSv1.3 ${list(plan.suites)}`] : []),
+    // `apache2ctl -t` accepts any curve name; OpenSSL refuses unknown ones only at start.
+    ...(plan.groups.length > 0 ? [`SSLOpenSSLConfCmd Curves ${list(plan.groups)}`] : []),
+    `SSLHonorCipherOrder ${tls.preferServerCiphers ? 'on' : 'off'}`,
+    `SSLSessionTickets ${tls.sessionTickets ? 'on' : 'off'}`,
+    ...(tls.ocspStapling ? ['SSLUseStapling On'] : []),
   ];
 }
 
-function serverLines(model: ExportModel): string[] {
-  return model.errors.serverTokens ? [] : ['ServerTokens Prod', 'ServerSignature Off'];
+/** Server-config lines: version tokens, the session cache timeout and the stapling cache. */
+function serverLines(model: ExportModel, ctx: RenderContext): string[] {
+  const run = ctx.deploy.runtimeDir ?? '/var/run/apache2';
+  return [
+    ...(model.errors.serverTokens ? [] : ['ServerTokens Prod', 'ServerSignature Off']),
+    `SSLSessionCacheTimeout ${model.tls.sessionTimeout}`,
+    ...(model.tls.ocspStapling
+      ? [`SSLStaplingCache ${quoted(`shmcb:${run}/ssl_stapling(32768)`, 'deploy')}`]
+      : []),
+  ];
+}
+
+/**
+ * Upstream errors replaced by the page: ProxyErrorOverride with the status
+ * list (httpd >= 2.4.47; before, it replaces every 4xx and 5xx), one
+ * ErrorDocument each, and the page served locally (never proxied).
+ */
+function errorLines(model: ExportModel, ctx: RenderContext): string[] {
+  const page = errorPageOf(model, ctx.deploy);
+  if (page === undefined) return [];
+  const codes = model.errors.intercept;
+  const listed = atLeast(ctx.version, '2.4.47');
+  const file = `${page.dir}/${page.name}`;
+  return [
+    '# Before any ProxyPass: the page is served here, never proxied.',
+    `ProxyPass ${quoted(page.uri, 'errors.page')} !`,
+    `Alias ${quoted(page.uri, 'errors.page')} ${quoted(file, 'errors.page')}`,
+    `<Location ${quoted(page.uri, 'errors.page')}>`,
+    '    ForceType "text/html; charset=utf-8"',
+    '    Require all granted',
+    '</Location>',
+    `ProxyErrorOverride On${listed ? ` ${codes.join(' ')}` : ''}`,
+    ...codes.map((c) => `ErrorDocument ${c} ${quoted(page.uri, 'errors.page')}`),
+  ];
 }
 
 function at(ctx: RenderContext, port: number): string {
@@ -234,8 +292,15 @@ function exampleConfig(model: ExportModel, ctx: RenderContext, dir: string): str
   ];
 }
 
-function losses(model: ExportModel): Loss[] {
-  const out = [...commonLosses(model), LOSS.ownServer('Apache')];
+function losses(model: ExportModel, ctx: RenderContext, plan: TlsPlan): Loss[] {
+  const out = [...commonLosses(model), LOSS.ownServer('Apache'), ...plan.losses];
+  if (model.errors.intercept.length > 0 && !atLeast(ctx.version, '2.4.47'))
+    out.push({
+      feature: 'errors',
+      path: 'errors.intercept',
+      message:
+        'before httpd 2.4.47 ProxyErrorOverride replaces every upstream 4xx and 5xx body, not only the listed statuses',
+    });
   out.push(...hostLosses(model, { port: false, regex: false }));
   if (model.proxies !== undefined) out.push(LOSS.proxyScheme());
   return out;
@@ -243,9 +308,10 @@ function losses(model: ExportModel): Loss[] {
 
 function render(model: ExportModel, ctx: RenderContext): Rendered {
   const dir = ctx.deploy.dir;
-  const lost = losses(model);
+  const plan = tlsPlan(model, 'apache', opensslGate(ctx.openssl));
+  const lost = losses(model, ctx, plan);
   const { text, file } = fileMaker({ spec: apache, ctx, model, losses: lost }, '#');
-  const headers = [...remoteIpLines(model), ...headerLines(model)];
+  const headers = [...remoteIpLines(model), ...headerLines(model), ...errorLines(model, ctx)];
   const snippetPurpose = [
     'The policy for inside each <VirtualHost> that serves the app (needs mod_headers).',
     'ServerTokens and ServerSignature go in the server config: see barbican-server.conf.',
@@ -255,12 +321,12 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
     file(
       'barbican-server.conf',
       ['For the main server config (not inside a VirtualHost).'],
-      serverLines(model),
+      serverLines(model, ctx),
     ),
     file(
       'barbican-tls.conf',
       ['TLS for a <VirtualHost> on the HTTPS port (needs mod_ssl).'],
-      tlsLines(model, ctx),
+      tlsLines(model, ctx, plan),
     ),
     file(
       'barbican-vhosts.conf',
@@ -281,6 +347,7 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
         refusalHosts(model, ctx, dir),
       ),
     );
+  files.push(...errorPageFiles(model));
   return { snippet: text(snippetPurpose, headers, true), files, losses: lost };
 }
 

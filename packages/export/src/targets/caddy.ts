@@ -21,13 +21,23 @@
  * @see https://caddyserver.com/docs/caddyfile/directives/header
  * @module
  */
+import { findTlsProtocol, TLS13_CIPHER_SUITES } from '@barbican/core';
 import { fileMaker } from '../banner.ts';
 import { unsafeFor } from '../errors.ts';
 import { commonLosses, hostLosses, localHostsReachable, LOSS } from '../losses.ts';
 import type { ExportModel, ModelHeader } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
+import { tlsPlan, type GroupGate } from '../tls.ts';
 import { atLeast } from '../version.ts';
-import { certificateOf, checksHosts, isHsts, listenHost, portSuffix } from './common.ts';
+import {
+  certificateOf,
+  checksHosts,
+  errorPageFiles,
+  errorPageOf,
+  isHsts,
+  listenHost,
+  portSuffix,
+} from './common.ts';
 
 /**
  * A token with no placeholder in it: braces escaped for the replacer, then
@@ -127,12 +137,33 @@ function indent(lines: readonly string[]): string[] {
   return lines.map((l) => `\t${l}`);
 }
 
+/** Upstream errors replaced by the page, keeping the status (inside `reverse_proxy`). */
+function interception(model: ExportModel, ctx: RenderContext): string[] {
+  const page = errorPageOf(model, ctx.deploy);
+  if (page === undefined) return [];
+  return [
+    `@barbican_error status ${model.errors.intercept.join(' ')}`,
+    'handle_response @barbican_error {',
+    `\troot * ${token(page.dir, 'errors.page')}`,
+    `\trewrite * ${token(page.uri, 'errors.page')}`,
+    '\tfile_server {',
+    '\t\tstatus {rp.status_code}',
+    '\t}',
+    '}',
+  ];
+}
+
 function proxy(model: ExportModel, ctx: RenderContext): string[] {
   const ranges = model.proxies?.ranges ?? [];
   const up = new URL(ctx.deploy.upstream);
-  const inside = !atLeast(ctx.version, '2.7') && ranges.length > 0;
-  return inside
-    ? [`reverse_proxy ${up.host} {`, `\ttrusted_proxies ${ranges.join(' ')}`, '}']
+  const inside = [
+    ...(!atLeast(ctx.version, '2.7') && ranges.length > 0
+      ? [`trusted_proxies ${ranges.join(' ')}`]
+      : []),
+    ...interception(model, ctx),
+  ];
+  return inside.length > 0
+    ? [`reverse_proxy ${up.host} {`, ...indent(inside), '}']
     : [`reverse_proxy ${up.host}`];
 }
 
@@ -160,9 +191,76 @@ function redirect(model: ExportModel, ctx: RenderContext): string[] {
   ];
 }
 
-function tls(model: ExportModel, ctx: RenderContext): string[] {
+/** Groups Caddy can use: a Caddy name, and the Caddy release that added it (x25519mlkem768: 2.10). */
+function caddyGate(ctx: RenderContext): GroupGate {
+  return (g) =>
+    g.caddy === undefined
+      ? 'Caddy has no name for it'
+      : g.minCaddy !== undefined && !atLeast(ctx.version, g.minCaddy)
+        ? `needs Caddy ${g.minCaddy} (the target is ${ctx.version.text})`
+        : undefined;
+}
+
+/** Go's TLS 1.3 suites: fixed, not configurable in Caddy. */
+const GO_TLS13 = TLS13_CIPHER_SUITES.filter((s) => s.go !== undefined).map((s) => s.iana);
+
+/** The `tls` directive and what Caddy (Go's crypto/tls) cannot follow. */
+function tlsSettings(model: ExportModel, ctx: RenderContext): { lines: string[]; losses: Loss[] } {
+  const plan = tlsPlan(model, 'caddy', caddyGate(ctx));
+  const losses = [...plan.losses];
+  const ciphers = plan.ciphers.filter((c) => {
+    if (c.caddy !== undefined) return true;
+    losses.push({
+      feature: 'tls-cipher',
+      path: 'tls.ciphers',
+      message: `${c.openssl} is left out: Go's TLS has no such suite`,
+    });
+    return false;
+  });
+  if (plan.ciphers.length > 0 && ciphers.length === 0)
+    throw unsafeFor(
+      'caddy',
+      'tls.ciphers',
+      "none of the TLS 1.2 suites exists in Go's TLS",
+      model.tls.ciphers.join(':'),
+    );
+  const suites = plan.suites.map((s) => s.iana);
+  if (
+    suites.length > 0 &&
+    (suites.length !== GO_TLS13.length || !GO_TLS13.every((n) => suites.includes(n)))
+  )
+    losses.push({
+      feature: 'tls-suites',
+      path: 'tls.cipherSuites',
+      message: `Caddy always offers Go's TLS 1.3 suites (${GO_TLS13.join(', ')})`,
+    });
+  if (!model.tls.sessionTickets)
+    losses.push({
+      feature: 'tls-tickets',
+      path: 'tls.sessionTickets',
+      message: 'Caddy keeps TLS session tickets on (with keys it rotates)',
+    });
+  const protocols = plan.protocols.map((p) => findTlsProtocol(p)?.caddy ?? p);
   const { cert, key } = certificateOf(model, ctx.deploy);
-  return [`tls ${token(cert, 'tls.certificates')} ${token(key, 'tls.certificates')}`];
+  const inner = [
+    `protocols ${protocols[0] ?? 'tls1.2'} ${protocols[protocols.length - 1] ?? 'tls1.3'}`,
+    ...(ciphers.length > 0 ? [`ciphers ${ciphers.map((c) => c.caddy ?? '').join(' ')}`] : []),
+    ...(plan.groups.length > 0
+      ? [`curves ${plan.groups.map((g) => g.caddy ?? '').join(' ')}`]
+      : []),
+  ];
+  return {
+    lines: [
+      `tls ${token(cert, 'tls.certificates')} ${token(key, 'tls.certificates')} {`,
+      ...indent(inner),
+      '}',
+    ],
+    losses,
+  };
+}
+
+function tls(model: ExportModel, ctx: RenderContext): string[] {
+  return tlsSettings(model, ctx).lines;
 }
 
 function refusalSites(model: ExportModel, ctx: RenderContext): string[] {
@@ -192,6 +290,7 @@ function globalOptions(model: ExportModel, ctx: RenderContext): string[] {
   return [
     '{',
     '\tadmin off',
+    ...(model.tls.ocspStapling ? [] : ['\tocsp_stapling off']),
     '\t# Barbican writes the redirect itself (301/308 by method, with exemptions).',
     '\tauto_https disable_redirects',
     `\thttp_port ${ctx.deploy.listen.http}`,
@@ -228,8 +327,8 @@ function exampleConfig(model: ExportModel, ctx: RenderContext): string[] {
   ];
 }
 
-function losses(model: ExportModel): Loss[] {
-  const out = commonLosses(model);
+function losses(model: ExportModel, ctx: RenderContext): Loss[] {
+  const out = [...commonLosses(model), ...tlsSettings(model, ctx).losses];
   if (model.server === 'keep') out.push(LOSS.ownServer('Caddy'));
   out.push(...hostLosses(model, { port: false, regex: false }));
   model.hosts?.rules.forEach((r, i) => {
@@ -240,7 +339,7 @@ function losses(model: ExportModel): Loss[] {
 }
 
 function render(model: ExportModel, ctx: RenderContext): Rendered {
-  const lost = losses(model);
+  const lost = losses(model, ctx);
   const { text, file } = fileMaker({ spec: caddy, ctx, model, losses: lost }, '#');
   const lines = siteLines(model);
   const purpose = ['The policy for inside each site block that serves the app.'];
@@ -259,6 +358,7 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
       exampleConfig(model, ctx),
     ),
   ];
+  files.push(...errorPageFiles(model));
   return { snippet: text(purpose, lines, true), files, losses: lost };
 }
 

@@ -21,9 +21,12 @@ import { unsafeFor } from '../errors.ts';
 import { commonLosses, hostLosses, localHostsReachable, LOSS } from '../losses.ts';
 import type { ExportModel, ModelHeader } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
+import { opensslGate, tlsPlan, type TlsPlan } from '../tls.ts';
 import {
   certificateOf,
   checksHosts,
+  errorPageFiles,
+  errorPageOf,
   isHsts,
   listenHost,
   portSuffix,
@@ -142,17 +145,52 @@ function headerLines(model: ExportModel): string[] {
   ];
 }
 
+/**
+ * Upstream errors replaced by the page: `http-response return` with the
+ * file (one rule per status, keeping it); `http-after-response` then adds
+ * the policy headers to it like to any other response.
+ */
+function errorLines(model: ExportModel, ctx: RenderContext): string[] {
+  const page = errorPageOf(model, ctx.deploy);
+  if (page === undefined) return [];
+  const file = dq(`${page.dir}/${page.name}`);
+  return model.errors.intercept.map(
+    (c) =>
+      `http-response return status ${c} content-type "text/html; charset=utf-8" file ${file} if { status ${c} }`,
+  );
+}
+
 /** The lines for inside a `frontend` (or `listen`) section: what stdout prints. */
-function frontendLines(model: ExportModel): string[] {
+function frontendLines(model: ExportModel, ctx: RenderContext): string[] {
   return [
     ...schemeLines(model),
     ...hostLines(model),
     ...redirectLines(model),
+    ...errorLines(model, ctx),
     ...headerLines(model),
   ];
 }
 
-function exampleConfig(model: ExportModel, ctx: RenderContext): string[] {
+/** `global` lines: the TLS settings every `bind … ssl` uses. */
+function globalLines(model: ExportModel, plan: TlsPlan): string[] {
+  const tls = model.tls;
+  const list = (rows: readonly { openssl: string }[]) => rows.map((r) => r.openssl).join(':');
+  const options = [
+    `ssl-min-ver ${plan.protocols[0] ?? 'TLSv1.2'}`,
+    `ssl-max-ver ${plan.protocols[plan.protocols.length - 1] ?? 'TLSv1.3'}`,
+    ...(tls.sessionTickets ? [] : ['no-tls-tickets']),
+    ...(tls.preferServerCiphers ? [] : ['prefer-client-ciphers']),
+  ];
+  return [
+    ...(plan.ciphers.length > 0 ? [`ssl-default-bind-ciphers ${list(plan.ciphers)}`] : []),
+    ...(plan.suites.length > 0 ? [`ssl-default-bind-ciphersuites ${list(plan.suites)}`] : []),
+    ...(plan.groups.length > 0 ? [`ssl-default-bind-curves ${list(plan.groups)}`] : []),
+    `ssl-default-bind-options ${options.join(' ')}`,
+    `tune.ssl.lifetime ${tls.sessionTimeout}`,
+  ];
+}
+
+function exampleConfig(model: ExportModel, ctx: RenderContext, plan: TlsPlan): string[] {
   const host = listenHost(ctx.deploy);
   const up = upstreamOf(ctx.deploy);
   const { cert } = certificateOf(model, ctx.deploy);
@@ -161,6 +199,7 @@ function exampleConfig(model: ExportModel, ctx: RenderContext): string[] {
     'global',
     rt === undefined ? '    log /dev/log local0' : '    log stderr format short local0 notice',
     ...(rt === undefined ? ['    user haproxy', '    group haproxy', '    daemon'] : []),
+    ...globalLines(model, plan).map((l) => `    ${l}`),
     'defaults',
     '    mode http',
     '    log global',
@@ -172,7 +211,7 @@ function exampleConfig(model: ExportModel, ctx: RenderContext): string[] {
     `    bind ${host}:${ctx.deploy.listen.http}`,
     '    # crt holds the certificate chain and the private key (or the key is in <crt>.key).',
     `    bind ${host}:${ctx.deploy.listen.https} ssl crt ${dq(cert)} alpn h2,http/1.1`,
-    ...frontendLines(model).map((l) => `    ${l}`),
+    ...frontendLines(model, ctx).map((l) => `    ${l}`),
     '    http-request set-header X-Forwarded-Proto https if { ssl_fc }',
     '    default_backend app',
     'backend app',
@@ -180,16 +219,28 @@ function exampleConfig(model: ExportModel, ctx: RenderContext): string[] {
   ];
 }
 
-function losses(model: ExportModel): Loss[] {
-  const out = [...commonLosses(model), ...hostLosses(model, { port: false, regex: true })];
+function losses(model: ExportModel, plan: TlsPlan): Loss[] {
+  const out = [
+    ...commonLosses(model),
+    ...hostLosses(model, { port: false, regex: true }),
+    ...plan.losses,
+  ];
+  if (model.tls.ocspStapling)
+    out.push({
+      feature: 'tls-ocsp',
+      path: 'tls.ocspStapling',
+      message:
+        'HAProxy 2.6 staples only a response kept in <crt>.ocsp by an external job: not written',
+    });
   if (model.proxies?.hostHeader !== undefined) out.push(LOSS.proxyHost());
   return out;
 }
 
 function render(model: ExportModel, ctx: RenderContext): Rendered {
-  const lost = losses(model);
+  const plan = tlsPlan(model, 'haproxy', opensslGate(ctx.openssl));
+  const lost = losses(model, plan);
   const { text, file } = fileMaker({ spec: haproxy, ctx, model, losses: lost }, '#');
-  const lines = frontendLines(model);
+  const lines = frontendLines(model, ctx);
   const purpose = [
     'The policy for inside a frontend section that binds both the HTTP and the HTTPS port',
     '(http-after-response also covers the redirects, denials and errors HAProxy makes itself).',
@@ -197,11 +248,17 @@ function render(model: ExportModel, ctx: RenderContext): Rendered {
   const files: ExportFile[] = [
     file('barbican-frontend.cfg', purpose, lines, true),
     file(
+      'barbican-global.cfg',
+      ['TLS settings for the global section (every bind … ssl uses them).'],
+      globalLines(model, plan),
+    ),
+    file(
       'haproxy.cfg',
       ['A complete example haproxy.cfg that uses the lines above.'],
-      exampleConfig(model, ctx),
+      exampleConfig(model, ctx, plan),
     ),
   ];
+  files.push(...errorPageFiles(model));
   return { snippet: text(purpose, lines, true), files, losses: lost };
 }
 
