@@ -111,6 +111,16 @@ export const LOSS = {
     message:
       'HSTS goes on plain-HTTP responses too (browsers ignore it there; the middleware sends it over HTTPS only)',
   }),
+  platformTls: (platform: string): Loss => ({
+    feature: 'tls',
+    path: 'tls',
+    message: `${platform} manages TLS itself: the tls section (protocols, suites, groups) does not apply`,
+  }),
+  noIntercept: (why: string): Loss => ({
+    feature: 'errors',
+    path: 'errors.intercept',
+    message: `upstream error bodies are not replaced by the error page: ${why}`,
+  }),
   header: (h: ModelHeader, why: string): Loss => ({
     feature: 'header',
     path: h.path,

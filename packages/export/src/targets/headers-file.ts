@@ -42,6 +42,7 @@ function losses(model: ExportModel, p: Platform): Loss[] {
       ),
     );
   if (model.proxies !== undefined) out.push(LOSS.noProxies());
+  out.push(LOSS.platformTls(p.title));
   return out;
 }
 

@@ -14,12 +14,13 @@
  * @see https://www.krakend.io/docs/service-settings/security/
  * @module
  */
-import { parseHsts } from '@barbican/core';
+import { findTlsProtocol, parseHsts } from '@barbican/core';
 import { bannerLines } from '../banner.ts';
 import { unsafeFor } from '../errors.ts';
 import { commonLosses, LOSS, localHostsReachable } from '../losses.ts';
 import type { ExportModel, ModelHeader } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
+import { tlsPlan } from '../tls.ts';
 import { certificateOf, checksHosts, portSuffix, upstreamOf } from './common.ts';
 
 /** The `security/http` object being built. */
@@ -139,12 +140,50 @@ function securityHttp(model: ExportModel): { ns: SecurityHttp; losses: Loss[] } 
       LOSS.noRemove('KrakenD passes on only some backend headers and adds its own X-KrakenD ones'),
     );
   if (localHostsReachable(model)) losses.push(LOSS.hstsLocal());
+  if (model.errors.intercept.length > 0)
+    losses.push(LOSS.noIntercept('KrakenD answers backend errors itself; no page can be set'));
   return { ns, losses };
 }
 
-function tlsBlock(model: ExportModel, ctx: RenderContext): Record<string, unknown> {
+/** The `curve_preferences` values krakend-schema v2.12 allows (P-256, P-384, P-521). */
+const KRAKEND_CURVES: ReadonlySet<number> = new Set([23, 24, 25]);
+
+/** The service `tls` block (Go: ids, not names) and what it cannot say. */
+function tlsBlock(model: ExportModel, ctx: RenderContext, losses: Loss[]): Record<string, unknown> {
   const { cert, key } = certificateOf(model, ctx.deploy);
-  return { keys: [{ public_key: cert, private_key: key }] };
+  const plan = tlsPlan(model, 'krakend', () => undefined);
+  const ciphers = plan.ciphers.filter((c) => {
+    if (c.go !== undefined) return true;
+    losses.push({
+      feature: 'tls-cipher',
+      path: 'tls.ciphers',
+      message: `${c.openssl} is left out: Go's TLS has no such suite`,
+    });
+    return false;
+  });
+  const groups = plan.groups.map((g) => g.id);
+  const listable = groups.length > 0 && groups.every((id) => KRAKEND_CURVES.has(id));
+  if (groups.length > 0 && !listable)
+    losses.push({
+      feature: 'tls-group',
+      path: 'tls.curves',
+      message: `curve_preferences accepts only 23, 24 and 25 (P-256, P-384, P-521): left to Go's defaults instead of ${model.tls.curves.join(', ')}`,
+    });
+  if (!model.tls.sessionTickets)
+    losses.push({
+      feature: 'tls-tickets',
+      path: 'tls.sessionTickets',
+      message: 'KrakenD has no setting for session tickets: they stay on',
+    });
+  const version = (p: string | undefined) =>
+    p === undefined ? undefined : findTlsProtocol(p)?.krakend;
+  return {
+    keys: [{ public_key: cert, private_key: key }],
+    min_version: version(plan.protocols[0]),
+    max_version: version(plan.protocols[plan.protocols.length - 1]),
+    ...(ciphers.length > 0 ? { cipher_suites: [...ciphers, ...plan.suites].map((c) => c.id) } : {}),
+    ...(listable ? { curve_preferences: groups } : {}),
+  };
 }
 
 function exampleConfig(
@@ -159,7 +198,7 @@ function exampleConfig(
     '@comment': comment,
     version: 3,
     port: ctx.deploy.listen.https,
-    tls: tlsBlock(model, ctx),
+    tls: tlsBlock(model, ctx, []),
     extra_config: {
       'security/http': ns,
       router: { hide_version_header: true },
@@ -176,6 +215,7 @@ function exampleConfig(
 
 function render(model: ExportModel, ctx: RenderContext): Rendered {
   const { ns, losses } = securityHttp(model);
+  tlsBlock(model, ctx, losses);
   // JSON has no comments: the banner goes in "@comment" keys, which the
   // schema allows (`^[@$_#]` pattern properties) and KrakenD ignores.
   const comment = (purpose: string[]) =>

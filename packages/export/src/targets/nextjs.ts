@@ -53,6 +53,7 @@ function losses(model: ExportModel): Loss[] {
       LOSS.noRedirect('headers() cannot see the scheme; redirect at the proxy or the platform'),
     );
   if (model.proxies !== undefined) out.push(LOSS.noProxies());
+  out.push(LOSS.platformTls('The server or platform in front of Next.js'));
   if (model.headers.some((h) => isHsts(h) && h.scheme === 'https')) out.push(LOSS.hstsPlainHttp());
   for (const h of model.headers.filter((x) => x.scheme === 'http' && !isHsts(x)))
     out.push(LOSS.headerScheme(h));

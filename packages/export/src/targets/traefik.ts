@@ -16,12 +16,15 @@
  * @see https://doc.traefik.io/traefik/middlewares/http/headers/
  * @module
  */
+import { findTlsProtocol, TLS13_CIPHER_SUITES } from '@barbican/core';
 import { stringify } from 'yaml';
 import { fileMaker } from '../banner.ts';
 import { unsafeFor } from '../errors.ts';
 import { commonLosses, hostLosses, localHostsReachable, LOSS } from '../losses.ts';
 import type { ExportModel } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
+import { tlsPlan, type GroupGate } from '../tls.ts';
+import { atLeast } from '../version.ts';
 import { certificateOf, checksHosts, portSuffix, upstreamOf } from './common.ts';
 
 /** Refuses what the Go template pass would execute. */
@@ -121,7 +124,9 @@ function routers(model: ExportModel): Record<string, unknown> {
   const host = hostRule(model);
   const r = model.redirect;
   const out: Record<string, unknown> = {
-    'barbican-https': router(host, 'websecure', ['barbican-headers'], { tls: {} }),
+    'barbican-https': router(host, 'websecure', ['barbican-headers'], {
+      tls: { options: 'barbican' },
+    }),
   };
   if (r === undefined) {
     out['barbican-http'] = router(host, 'web', ['barbican-headers-http']);
@@ -144,6 +149,63 @@ function routers(model: ExportModel): Record<string, unknown> {
   return out;
 }
 
+/** Groups Go can use, and the Traefik release that added X25519MLKEM768 (export.md §7). */
+function traefikGate(ctx: RenderContext): GroupGate {
+  return (g) =>
+    g.go === undefined
+      ? "Go's TLS has no such group"
+      : g.postQuantum && !atLeast(ctx.version, '3.5')
+        ? `needs Traefik 3.5 (the target is ${ctx.version.text})`
+        : undefined;
+}
+
+/** Go's TLS 1.3 suites: fixed, not configurable in Traefik. */
+const GO_TLS13 = TLS13_CIPHER_SUITES.filter((s) => s.go !== undefined).map((s) => s.iana);
+
+/** `tls.options.barbican` (Go names) and what Traefik cannot follow. */
+function tlsOptions(
+  model: ExportModel,
+  ctx: RenderContext,
+): { options: Record<string, unknown>; losses: Loss[] } {
+  const plan = tlsPlan(model, 'traefik', traefikGate(ctx));
+  const losses = [...plan.losses];
+  const ciphers = plan.ciphers.filter((c) => {
+    if (c.go !== undefined) return true;
+    losses.push({
+      feature: 'tls-cipher',
+      path: 'tls.ciphers',
+      message: `${c.openssl} is left out: Go's TLS has no such suite`,
+    });
+    return false;
+  });
+  const suites = plan.suites.map((x) => x.iana);
+  if (
+    suites.length > 0 &&
+    (suites.length !== GO_TLS13.length || !GO_TLS13.every((n) => suites.includes(n)))
+  )
+    losses.push({
+      feature: 'tls-suites',
+      path: 'tls.cipherSuites',
+      message: `Traefik always offers Go's TLS 1.3 suites (${GO_TLS13.join(', ')})`,
+    });
+  if (!model.tls.sessionTickets)
+    losses.push({
+      feature: 'tls-tickets',
+      path: 'tls.sessionTickets',
+      message: 'disableSessionTickets is not in the published schema: session tickets stay on',
+    });
+  const version = (p: string | undefined) => (p === undefined ? undefined : findTlsProtocol(p)?.go);
+  return {
+    options: {
+      minVersion: version(plan.protocols[0]),
+      maxVersion: version(plan.protocols[plan.protocols.length - 1]),
+      ...(ciphers.length > 0 ? { cipherSuites: ciphers.map((c) => c.go) } : {}),
+      ...(plan.groups.length > 0 ? { curvePreferences: plan.groups.map((g) => g.go) } : {}),
+    },
+    losses,
+  };
+}
+
 function exampleDynamic(model: ExportModel, ctx: RenderContext): Record<string, unknown> {
   const { cert, key } = certificateOf(model, ctx.deploy);
   return {
@@ -152,7 +214,10 @@ function exampleDynamic(model: ExportModel, ctx: RenderContext): Record<string, 
       routers: routers(model),
       services: { app: { loadBalancer: { servers: [{ url: ctx.deploy.upstream }] } } },
     },
-    tls: { certificates: [{ certFile: cert, keyFile: key }] },
+    tls: {
+      certificates: [{ certFile: cert, keyFile: key }],
+      options: { barbican: tlsOptions(model, ctx).options },
+    },
   };
 }
 
@@ -181,8 +246,12 @@ function yaml(value: unknown): string[] {
     .split('\n');
 }
 
-function losses(model: ExportModel): Loss[] {
-  const out = commonLosses(model);
+function losses(model: ExportModel, ctx: RenderContext): Loss[] {
+  const out = [...commonLosses(model), ...tlsOptions(model, ctx).losses];
+  if (model.errors.intercept.length > 0)
+    out.push(
+      LOSS.noIntercept('Traefik needs an errors middleware and a service that serves the page'),
+    );
   out.push(...hostLosses(model, { port: false, regex: true }));
   if (checksHosts(model))
     out.push(LOSS.hostStatus(model.hosts?.refusal.status ?? 400, '404 (no router matches)'));
@@ -197,12 +266,16 @@ function losses(model: ExportModel): Loss[] {
 }
 
 function render(model: ExportModel, ctx: RenderContext): Rendered {
-  const lost = losses(model);
+  const lost = losses(model, ctx);
   const { text, file } = fileMaker({ spec: traefik, ctx, model, losses: lost }, '#');
-  const fragment = yaml({ http: { middlewares: middlewares(model) } });
+  const fragment = yaml({
+    http: { middlewares: middlewares(model) },
+    tls: { options: { barbican: tlsOptions(model, ctx).options } },
+  });
   const purpose = [
     'Dynamic configuration (file provider): attach barbican-headers to the HTTPS routers,',
-    'barbican-headers-http to the plain-HTTP ones, barbican-redirect to redirect them instead.',
+    'barbican-headers-http to the plain-HTTP ones, barbican-redirect to redirect them instead;',
+    'give the HTTPS routers tls.options: barbican.',
   ];
   const files: ExportFile[] = [
     file('barbican.yml', purpose, fragment, true),

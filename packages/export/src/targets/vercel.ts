@@ -28,6 +28,7 @@ function losses(model: ExportModel): Loss[] {
   if (model.redirect !== undefined)
     out.push(LOSS.noRedirect('Vercel redirects plain HTTP to HTTPS itself (308)'));
   if (model.proxies !== undefined) out.push(LOSS.noProxies());
+  out.push(LOSS.platformTls('Vercel'));
   return out;
 }
 
