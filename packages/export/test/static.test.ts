@@ -69,6 +69,7 @@ for (const target of ['netlify', 'cloudflare-pages'] as const) {
         'csrf',
         'removeHeaders',
         'sslRedirect',
+        'tls',
       ]);
       for (const w of out.warnings) assert.match(w.message, new RegExp(`^${target}: `));
       for (const w of out.warnings)
