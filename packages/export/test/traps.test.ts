@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { createPolicy, type PolicyOptions } from '@barbican/core';
 import { exportPolicy } from '@barbican/export';
-import { runTool } from './harness/process.ts';
+import { freePorts, runTool, startServer } from './harness/process.ts';
 import { TRICKY } from './harness/proof.ts';
 import { createPki, removeDir, writeFiles } from './harness/world.ts';
 
@@ -28,11 +28,12 @@ const deploy = (dir: string, target: string) => ({
       : { cert: pki.certFile, key: pki.keyFile },
 });
 
-function exportTo(target: string, options: PolicyOptions, version?: string) {
+function exportTo(target: string, options: PolicyOptions, version?: string, openssl?: string) {
   const dir = mkdtempSync(join(pki.dir, `${target}-`));
   const result = exportPolicy(createPolicy(options), target, {
     deploy: deploy(dir, target),
     ...(version === undefined ? {} : { targetVersion: version }),
+    ...(openssl === undefined ? {} : { opensslVersion: openssl }),
   });
   writeFiles(dir, result.files);
   return { dir, result };
@@ -185,7 +186,7 @@ void describe('HAProxy traps', () => {
   void it('headers go in http-after-response (http-response skips HAProxy own redirects and errors)', () => {
     const { result } = exportTo('haproxy', HOSTS);
     assert.match(result.snippet, /^http-after-response set-header X-Frame-Options "DENY"$/m);
-    assert.doesNotMatch(result.snippet, /^http-response /m);
+    assert.doesNotMatch(result.snippet, /^http-response (set|del)-header/m);
   });
   void it('% is doubled and $ escaped inside double quotes', () => {
     const { result } = exportTo('haproxy', TRICKY);
@@ -196,6 +197,83 @@ void describe('HAProxy traps', () => {
       join(exportTo('haproxy', TRICKY).dir, 'haproxy.cfg'),
     ]);
     assert.equal(r.status, 0, r.output);
+  });
+});
+
+void describe('TLS groups are gated on the OpenSSL (or Caddy) version, as the Debian 12 servers require', () => {
+  const MLKEM = /X25519MLKEM768/;
+  void it('nginx: left out for OpenSSL 3.0 with a warning; written for 3.5, which nginx on 3.0 refuses', () => {
+    const old = exportTo('nginx', HOSTS);
+    const tlsConf = (r: typeof old) =>
+      r.result.files.find((f) => f.path === 'barbican-tls.conf')?.content ?? '';
+    assert.doesNotMatch(tlsConf(old), MLKEM);
+    assert.ok(old.result.warnings.some((w) => w.path === 'tls.curves' && MLKEM.test(w.message)));
+    const newer = exportTo('nginx', HOSTS, undefined, '3.5');
+    assert.match(tlsConf(newer), /ssl_ecdh_curve "X25519MLKEM768:X25519:prime256v1:secp384r1";/);
+    const refused = nginxTest(newer.dir);
+    assert.notEqual(refused.status, 0);
+    assert.match(refused.output, /curves/i);
+  });
+  void it('Apache: apache2 -t says Syntax OK for the 3.5 output, but httpd refuses to start', async () => {
+    const [http = 0, https = 0] = await freePorts(2);
+    const dir = mkdtempSync(join(pki.dir, 'apache-'));
+    const result = exportPolicy(createPolicy(HOSTS), 'apache', {
+      opensslVersion: '3.5',
+      deploy: { ...deploy(dir, 'apache'), listen: { address: '127.0.0.1', http, https } },
+    });
+    writeFiles(dir, result.files);
+    const conf = join(dir, 'apache2.conf');
+    assert.equal(runTool('/usr/sbin/apache2', ['-t', '-f', conf]).status, 0);
+    const server = startServer('/usr/sbin/apache2', ['-X', '-f', conf]);
+    const code = await new Promise<number | null>((resolve) => {
+      const timer = setTimeout(() => resolve(-1), 15_000);
+      server.child.once('exit', (c) => {
+        clearTimeout(timer);
+        resolve(c);
+      });
+    });
+    await server.stop();
+    assert.ok(code !== null && code > 0, `httpd should refuse to start (exit ${String(code)})`);
+  });
+  void it('HAProxy: haproxy -c refuses the 3.5 output on OpenSSL 3.0', () => {
+    const newer = exportTo('haproxy', HOSTS, undefined, '3.5');
+    const r = runTool('/usr/sbin/haproxy', ['-c', '-f', join(newer.dir, 'haproxy.cfg')]);
+    assert.notEqual(r.status, 0);
+    assert.match(r.output, /curves/i);
+  });
+  void it('Caddy: x25519mlkem768 only from 2.10, which caddy 2.6 refuses', () => {
+    const old = exportTo('caddy', HOSTS);
+    assert.doesNotMatch(
+      old.result.files.find((f) => f.path === 'Caddyfile')?.content ?? '',
+      /mlkem/,
+    );
+    const newer = exportTo('caddy', HOSTS, '2.10.0');
+    assert.match(
+      newer.result.files.find((f) => f.path === 'Caddyfile')?.content ?? '',
+      /curves x25519mlkem768 x25519/,
+    );
+    const r = runTool(
+      '/usr/bin/caddy',
+      ['validate', '--config', join(newer.dir, 'Caddyfile'), '--adapter', 'caddyfile'],
+      {
+        HOME: newer.dir,
+        XDG_DATA_HOME: newer.dir,
+        XDG_CONFIG_HOME: newer.dir,
+      },
+    );
+    assert.notEqual(r.status, 0);
+  });
+  void it('a policy whose only group the target cannot use is an error naming tls.curves and the target', () => {
+    const policy = createPolicy({ tls: { protocols: ['TLSv1.3'], curves: ['X25519MLKEM768'] } });
+    assert.throws(
+      () => exportPolicy(policy, 'nginx'),
+      (e: Error & { code?: string; path?: string }) => {
+        assert.equal(e.code, 'BARBICAN_E_EXPORT_UNSAFE');
+        assert.equal(e.path, 'tls.curves');
+        assert.match(e.message, /nginx/);
+        return true;
+      },
+    );
   });
 });
 
