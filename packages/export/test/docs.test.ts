@@ -35,7 +35,10 @@ void describe('docs/export.md', () => {
       if (target === undefined) continue;
       const actual = exportPolicy(createPolicy(config), target).snippet;
       if (process.env.BARBICAN_UPDATE_DOCS === '1') {
-        updated = updated.replace(m[0], `<!-- export-output: ${target} -->\n\`\`\`${m[3] ?? ''}\n${actual}\`\`\`\n`);
+        updated = updated.replace(
+          m[0],
+          `<!-- export-output: ${target} -->\n\`\`\`${m[3] ?? ''}\n${actual}\`\`\`\n`,
+        );
         continue;
       }
       assert.equal(m[4], actual, `docs/export.md, ${target}: re-run with BARBICAN_UPDATE_DOCS=1`);
