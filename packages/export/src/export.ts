@@ -5,15 +5,9 @@
  *
  * @module
  */
-import {
-  BarbicanError,
-  createPolicy,
-  didYouMean,
-  isPolicy,
-  type BarbicanWarning,
-  type Policy,
-  type PolicyOptions,
-} from '@barbican/core';
+import { createPolicy, isPolicy, type Policy, type PolicyOptions } from '@barbican/core';
+import { didYouMean } from '@barbican/core/parsers';
+import { BarbicanError, type ExportWarning } from './errors.ts';
 import { buildExportModel } from './model.ts';
 import type { Deployment, ExportFile, Loss, TargetName, TargetSpec } from './target.ts';
 import { TARGET_NAMES } from './target.ts';
@@ -43,8 +37,8 @@ export interface ExportResult {
   readonly files: readonly ExportFile[];
   /** What the target cannot express (also listed in the files' comments). */
   readonly losses: readonly Loss[];
-  /** One `BARBICAN_W_EXPORT_LOSSY` per loss, unless the policy silences the code. */
-  readonly warnings: readonly BarbicanWarning[];
+  /** One `BARBICAN_W_EXPORT_LOSSY` per loss. */
+  readonly warnings: readonly ExportWarning[];
 }
 
 /** Debian 12's OpenSSL. */
@@ -125,13 +119,13 @@ export function exportPolicy(
     openssl,
     deploy: deployment(spec, options.deploy),
   });
-  const warnings = model.lossySilenced
-    ? []
-    : rendered.losses.map((l): BarbicanWarning => ({
-        code: 'BARBICAN_W_EXPORT_LOSSY',
-        path: l.path,
-        message: `${spec.name}: ${l.message}`,
-      }));
+  const warnings = rendered.losses.map(
+    (l): ExportWarning => ({
+      code: 'BARBICAN_W_EXPORT_LOSSY',
+      path: l.path,
+      message: `${spec.name}: ${l.message}`,
+    }),
+  );
   return {
     target: spec.name,
     version: version.text,

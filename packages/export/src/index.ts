@@ -39,5 +39,7 @@ export { nextHeaders } from './targets/nextjs.ts';
 export type { NextHeaderRule } from './targets/nextjs.ts';
 export { VERCEL_LIMITS } from './targets/vercel.ts';
 export { parseVersion, atLeast } from './version.ts';
+export { EXPORT_ERROR_CODES, EXPORT_WARNING_CODES } from './errors.ts';
+export type { ExportErrorCode, ExportWarningCode, ExportWarning } from './errors.ts';
 export type { Version } from './version.ts';
 export type { ResolvedTlsSection, ResolvedErrorsSection } from './sections.ts';

@@ -96,8 +96,6 @@ export interface ExportModel {
   readonly csrf: boolean;
   readonly tls: ResolvedTlsSection;
   readonly errors: ResolvedErrorsSection;
-  /** The user silenced `BARBICAN_W_EXPORT_LOSSY` (comments in the output stay). */
-  readonly lossySilenced: boolean;
 }
 
 /** Header name (lower case) → the option that writes it. */
@@ -232,6 +230,5 @@ export function buildExportModel(policy: Policy): ExportModel {
     csrf: g.csrf !== undefined,
     tls: sections.tls,
     errors: sections.errors,
-    lossySilenced: (policy.options.ignoreWarnings ?? []).includes('BARBICAN_W_EXPORT_LOSSY'),
   };
 }

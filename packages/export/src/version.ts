@@ -6,7 +6,7 @@
  * @see https://github.com/mozilla/ssl-config-generator (src/js/helpers/*.js, `minver()`)
  * @module
  */
-import { BarbicanError } from '@barbican/core';
+import { BarbicanError } from './errors.ts';
 
 /** A parsed `major.minor.patch` version; missing parts are 0. */
 export interface Version {

@@ -102,7 +102,9 @@ export function registerExport(program: Command, io: Io): void {
           ...(opts.dir === undefined ? {} : { dir: opts.dir }),
         },
       });
-      for (const w of [...policy.warnings, ...result.warnings]) io.err(formatWarning(io, w));
+      for (const w of policy.warnings) io.err(formatWarning(io, w));
+      for (const w of result.warnings)
+        io.err(`${io.color.yellow('warning')} ${w.path}: ${w.message} [${w.code}]`);
       if (opts.json === true) {
         io.out(toJson(result));
         return;

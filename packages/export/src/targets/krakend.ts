@@ -14,7 +14,8 @@
  * @see https://www.krakend.io/docs/service-settings/security/
  * @module
  */
-import { findTlsProtocol, parseHsts } from '@barbican/core';
+import { findTlsProtocol } from '@barbican/core';
+import { parseHsts } from '@barbican/core/parsers';
 import { bannerLines } from '../banner.ts';
 import { unsafeFor } from '../errors.ts';
 import { commonLosses, LOSS, localHostsReachable } from '../losses.ts';
