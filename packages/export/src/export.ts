@@ -119,13 +119,11 @@ export function exportPolicy(
     openssl,
     deploy: deployment(spec, options.deploy),
   });
-  const warnings = rendered.losses.map(
-    (l): ExportWarning => ({
-      code: 'BARBICAN_W_EXPORT_LOSSY',
-      path: l.path,
-      message: `${spec.name}: ${l.message}`,
-    }),
-  );
+  const warnings = rendered.losses.map((l): ExportWarning => ({
+    code: 'BARBICAN_W_EXPORT_LOSSY',
+    path: l.path,
+    message: `${spec.name}: ${l.message}`,
+  }));
   return {
     target: spec.name,
     version: version.text,
