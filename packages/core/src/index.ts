@@ -90,4 +90,7 @@ export type { RedirectGuard } from './request/redirect.ts';
 export { cspHash } from './headers/csp/index.ts';
 export type { CspOptions, CspDirectives, CspHashAlgorithm } from './headers/csp/index.ts';
 export { toJsonSchema } from './schema/json-schema.ts';
+export type { Schema, JsonSchema, Infer, InferShape } from './schema/index.ts';
+export { defineConfigSection } from './config-section.ts';
+export type { ConfigSection, SectionWarning } from './config-section.ts';
 export { OWASP_REMOVE_HEADERS } from './headers/remove-headers/index.ts';
