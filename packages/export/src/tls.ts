@@ -74,6 +74,12 @@ export function tlsPlan(model: ExportModel, target: TargetName, gate: GroupGate)
       });
     return why === undefined;
   });
+  if (tls.certificates.length > 1)
+    losses.push({
+      feature: 'tls-certificates',
+      path: 'tls.certificates',
+      message: `only the first of ${tls.certificates.length} certificates is written; add the others (and their SNI names) by hand`,
+    });
   if (groups.length === 0 && tls.curves.length > 0)
     throw unsafeFor(
       target,
