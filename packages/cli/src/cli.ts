@@ -12,6 +12,7 @@ import manifest from '@barbican/cli/package.json' with { type: 'json' };
 import { registerCheck } from './commands/check.ts';
 import { registerCsp } from './commands/csp.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerExport } from './commands/export.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
@@ -62,6 +63,7 @@ export function buildProgram(io: Io, options: ProgramOptions = {}): Command {
   registerScan(program, io);
   registerDemo(program, io);
   registerCsp(program, io);
+  registerExport(program, io);
   return program;
 }
 

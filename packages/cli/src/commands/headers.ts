@@ -135,10 +135,21 @@ export async function simulate(policy: Policy, request: SimulatedRequest): Promi
   return { status: response.status, headers, warnings: policy.warnings };
 }
 
-async function resolvePolicy(
-  opts: HeadersOpts,
+/**
+ * The policy a command works on: `--config FILE`, else a config file found
+ * in the working directory, else `--preset` (default `barbican`). With both,
+ * `--preset` replaces the file's preset under its overrides. `sections` are
+ * the package sections the config file may hold (default: every package's).
+ *
+ * @example
+ * ```ts
+ * const policy = await resolvePolicy({ preset: 'strict' }, io);
+ * ```
+ */
+export async function resolvePolicy(
+  opts: { readonly config?: string; readonly preset?: PresetName },
   io: Io,
-  sections: readonly SectionSource[],
+  sections: readonly SectionSource[] = DEFAULT_SECTIONS,
 ): Promise<Policy> {
   let file = opts.config;
   if (file === undefined && opts.preset === undefined) {
