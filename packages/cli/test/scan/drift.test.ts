@@ -3,17 +3,17 @@
  *
  * - A site served by the middleware with policy P: zero drift, the same
  *   grade as without `--policy`, exit 0.
- * - Real nginx serving P's headers, TLS and redirect: zero drift; the same
- *   config with one header changed, one removed, TLS 1.1 on and the
- *   redirect off: exactly those four, exit 1, in every output format.
+ * - Real nginx serving `barbican export --target nginx` of P: zero drift;
+ *   the same export with one header changed, one removed, TLS 1.1 on and
+ *   the redirect off: exactly those four, exit 1, in every output format.
  * - A policy file that is invalid: exit 2 with the config error. A site
  *   that misbehaves under probing: no crash, bounded time.
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -22,7 +22,16 @@ import { withBarbican } from '@barbican/core/node';
 import { createThrowawayCa, type ScanResult } from '@barbican/scanner';
 import { run } from '../../src/cli.ts';
 import { memoryIo } from '../../src/io.ts';
-import { freePorts, nginxConf, startNginx, type Nginx } from './nginx.ts';
+import { exportPolicy, type ExportFile } from '@barbican/export';
+import {
+  freePorts,
+  runTool,
+  startServer,
+  waitForPort,
+  type RunningServer,
+} from '../../../export/test/harness/process.ts';
+import { writeFiles } from '../../../export/test/harness/world.ts';
+import { driftCodes, loopback, page } from '../../../scanner/test/drift/helpers.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'barbican-drift-cli-'));
 const ca = createThrowawayCa('Drift CLI Test CA');
@@ -32,9 +41,9 @@ const files = {
   cert: join(dir, 'cert.pem'),
   key: join(dir, 'key.pem'),
 };
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
-const nginxes: Nginx[] = [];
+const net = loopback();
+const listen = (server: NetServer): Promise<number> => net.listen(server);
+const nginxes: RunningServer[] = [];
 
 before(() => {
   writeFileSync(files.ca, ca.cert);
@@ -44,21 +53,9 @@ before(() => {
 
 after(async () => {
   await Promise.all(nginxes.map((n) => n.stop()));
-  for (const s of sockets) s.destroy();
-  for (const s of servers) s.close();
+  net.close();
   rmSync(dir, { recursive: true, force: true });
 });
-
-function listen(server: Server): Promise<number> {
-  servers.push(server);
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
 
 async function cli(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   const io = memoryIo();
@@ -98,11 +95,6 @@ ignoreWarnings: [BARBICAN_W_TLS_WEAK]
   };
 }
 
-const page: RequestListener = (_req, res) => {
-  res.setHeader('content-type', 'text/html; charset=utf-8');
-  res.end('<!doctype html><title>drift</title><p>hello</p>');
-};
-
 const target = (httpsPort: number, httpPort: number, file: string): string[] => [
   `https://127.0.0.1:${httpsPort}/`,
   '--http-port',
@@ -112,17 +104,6 @@ const target = (httpsPort: number, httpPort: number, file: string): string[] => 
   '--policy',
   file,
 ];
-
-/** `code scheme header` of each drift finding, with the value for TLS. */
-const driftCodes = (r: ScanResult): string[] =>
-  r.findings
-    .filter((f) => f.code.startsWith('drift.'))
-    .map((f) =>
-      [f.code, f.directive, f.header, f.header === 'tls' ? f.value : undefined]
-        .filter((x) => x !== undefined)
-        .join(' '),
-    )
-    .sort();
 
 describe('barbican scan --policy: a site served by the middleware', () => {
   it('has zero drift and the grade it has without --policy', async () => {
@@ -154,74 +135,87 @@ describe('barbican scan --policy: a site served by the middleware', () => {
   });
 });
 
-/** nginx's `http {}` body for policy P, mutated or not. */
-function nginxHttp(policy: Policy, ports: { https: number; http: number }, drift: boolean): string {
-  const headers = policy
-    .headersFor({ https: true })
-    .filter(([n]) => !(drift && n === 'X-Frame-Options'))
-    .map(([n, v]) => {
-      const value = drift && n === 'Referrer-Policy' ? 'no-referrer-when-downgrade' : v;
-      // Nothing here needs nginx escaping; say so rather than assume it.
-      assert.doesNotMatch(value, /["$\\]/);
-      return `add_header ${n} "${value}" always;`;
-    });
-  writeFileSync(
-    join(dir, drift ? 'headers-drift.conf' : 'headers.conf'),
-    `${headers.join('\n')}\n`,
-  );
-  // TLS settings of the default server apply to connections without SNI
-  // (an IP literal), so both HTTPS servers include the same lines.
-  const tls = [
-    `ssl_certificate ${files.cert};`,
-    `ssl_certificate_key ${files.key};`,
-    `ssl_protocols ${drift ? 'TLSv1.1 ' : ''}${policy.tls.protocols.join(' ')};`,
-    `ssl_ciphers ${policy.tls.ciphers.join(':')}${drift ? ':@SECLEVEL=0' : ''};`,
-    // OpenSSL 3.0 has no X25519MLKEM768: the groups it has, in the policy's order.
-    `ssl_ecdh_curve ${policy.tls.curves.filter((c) => !c.includes('MLKEM')).join(':')};`,
-    `ssl_prefer_server_ciphers ${policy.tls.preferServerCiphers ? 'on' : 'off'};`,
-    `ssl_session_tickets ${policy.tls.sessionTickets ? 'on' : 'off'};`,
+const NGINX = '/usr/sbin/nginx';
+
+/**
+ * The four differences of the issue's proof, as edits of the nginx export:
+ * each must match exactly once, so a change in the export's output fails
+ * here instead of silently leaving a drift out.
+ */
+function fourDrifts(upstream: number): readonly (readonly [string, RegExp, string])[] {
+  return [
+    [
+      'barbican-headers.conf',
+      /add_header Referrer-Policy "strict-origin-when-cross-origin" always;/,
+      'add_header Referrer-Policy "no-referrer-when-downgrade" always;',
+    ],
+    ['barbican-headers.conf', /add_header X-Frame-Options "DENY" always;\n/, ''],
+    // TLS 1.1 on OpenSSL 3.0 needs security level 0 (its handshake signs with SHA-1).
+    [
+      'barbican-tls.conf',
+      /ssl_protocols TLSv1\.2 TLSv1\.3;/,
+      'ssl_protocols TLSv1.1 TLSv1.2 TLSv1.3;',
+    ],
+    ['barbican-tls.conf', /ssl_ciphers "([^"]+)";/, 'ssl_ciphers "$1:@SECLEVEL=0";'],
+    // The redirect off: plain HTTP proxies the app instead.
+    [
+      'barbican-plain-server.conf',
+      /location \/ \{\n\s*if \(\$request_method[^\n]*\n\s*return 308 [^\n]*\n\s*\}/,
+      `location / { proxy_pass http://127.0.0.1:${upstream}; }`,
+    ],
   ];
-  writeFileSync(join(dir, drift ? 'tls-drift.conf' : 'tls.conf'), `${tls.join('\n')}\n`);
-  const include = (what: string): string =>
-    `include ${join(dir, `${what}${drift ? '-drift' : ''}.conf`)};`;
-  const http = drift
-    ? 'location / { default_type text/html; return 200 "<!doctype html><title>drift</title>"; }'
-    : `location /.well-known/acme-challenge/ { return 404; }
-    location / { return 301 https://$host:${ports.https}$request_uri; }`;
-  return `  server_tokens off;
-  default_type text/html;
-  server { listen 127.0.0.1:${ports.http} default_server; server_name _; return 444; }
-  server { listen 127.0.0.1:${ports.https} ssl default_server; server_name _; ${include('tls')} return 444; }
-  server {
-    listen 127.0.0.1:${ports.https} ssl;
-    server_name 127.0.0.1;
-    ${include('tls')}
-    ${include('headers')}
-    location / { return 200 "<!doctype html><title>drift</title><p>hello</p>"; }
-  }
-  server {
-    listen 127.0.0.1:${ports.http};
-    server_name 127.0.0.1;
-    ${http}
-  }`;
 }
 
+function edit(
+  files: readonly ExportFile[],
+  edits: readonly (readonly [string, RegExp, string])[],
+): ExportFile[] {
+  return files.map((f) => {
+    let content = f.content;
+    for (const [path, from, to] of edits) {
+      if (path !== f.path) continue;
+      assert.equal(content.match(new RegExp(from, 'g'))?.length, 1, `${path}: ${String(from)}`);
+      content = content.replace(from, to);
+    }
+    return { ...f, content };
+  });
+}
+
+/**
+ * nginx serving the app through `barbican export --target nginx` of policy
+ * P (the complete example nginx.conf and the files it includes), edited
+ * with the four drifts or not.
+ */
 async function nginxSite(
   drift: boolean,
 ): Promise<{ ports: { https: number; http: number }; file: string }> {
   const [https = 0, http = 0] = await freePorts(2);
-  const ports = { https, http };
+  const upstream = await listen(createHttpServer(page));
   const { file, policy } = policyFile(drift ? 'nginx-drift.yaml' : 'nginx.yaml', https);
   const prefix = join(dir, drift ? 'nginx-drift' : 'nginx');
   mkdirSync(prefix, { recursive: true });
-  nginxes.push(
-    await startNginx(prefix, nginxConf(prefix, nginxHttp(policy, ports, drift)), [https, http]),
-  );
-  return { ports, file };
+  const exported = exportPolicy(policy, 'nginx', {
+    deploy: {
+      upstream: `http://127.0.0.1:${upstream}`,
+      listen: { address: '127.0.0.1', http, https },
+      certificate: { cert: files.cert, key: files.key },
+      dir: prefix,
+      runtimeDir: prefix,
+    },
+  });
+  writeFiles(prefix, drift ? edit(exported.files, fourDrifts(upstream)) : exported.files);
+  const args = ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', join(prefix, 'nginx.conf')];
+  const test = runTool(NGINX, ['-t', '-q', ...args]);
+  assert.equal(test.status, 0, test.output);
+  const server = startServer(NGINX, [...args, '-g', 'daemon off;']);
+  nginxes.push(server);
+  await waitForPort(https, server);
+  await waitForPort(http, server);
+  return { ports: { https, http }, file };
 }
 
 describe('barbican scan --policy: real nginx', () => {
-  it('has zero drift when nginx serves the policy', async () => {
+  it("has zero drift when nginx serves the policy's export", async () => {
     const { ports, file } = await nginxSite(false);
     const r = await cli('scan', ...target(ports.https, ports.http, file), '--json');
     assert.equal(r.code, 0, r.err + r.out);
@@ -297,7 +291,7 @@ describe('barbican scan --policy: bad input', () => {
     // HTTP answers; the HTTPS port accepts connections and never speaks.
     const httpPort = await listen(createHttpServer(page));
     const silent = createTcpServer(() => {});
-    const httpsPort = await listen(silent as unknown as Server);
+    const httpsPort = await listen(silent);
     const { file } = policyFile('hostile.yaml', httpsPort);
     const started = Date.now();
     const r = await cli(

@@ -6,10 +6,11 @@
  * bounded time and never crashes the scan.
  */
 import assert from 'node:assert/strict';
-import { createServer as createHttpServer, type RequestListener, type Server } from 'node:http';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
-import { createServer as createTcpServer, type AddressInfo, type Socket } from 'node:net';
+import { createServer as createTcpServer, type Server as NetServer } from 'node:net';
 import { after, describe, it } from 'node:test';
+import { driftCodes, loopback, page } from './helpers.ts';
 import { createPolicy, nodeTlsOptions, type Policy, type PolicyOptions } from '@barbican/core';
 import { nonceOf, withBarbican } from '@barbican/core/node';
 import { probeDrift } from '../../src/drift/index.ts';
@@ -22,32 +23,10 @@ const NAME = 'drift.barbican.test';
 const ca = createThrowawayCa('Drift Test CA');
 const leaf = ca.issue({ names: [NAME, '127.0.0.1'] });
 const lookup = staticLookup({ [NAME]: '127.0.0.1' }, { others: 'not-found' });
-const servers: Server[] = [];
-const sockets = new Set<Socket>();
+const net = loopback();
+const listen = (server: NetServer): Promise<number> => net.listen(server);
 
-after(() => {
-  for (const s of sockets) s.destroy();
-  for (const s of servers) {
-    (s as Partial<Pick<import('node:http').Server, 'closeAllConnections'>>).closeAllConnections?.();
-    s.close();
-  }
-});
-
-function listen(server: Server): Promise<number> {
-  servers.push(server);
-  server.on('connection', (s: Socket) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-  });
-  return new Promise((resolve) => {
-    server.listen(0, '127.0.0.1', () => resolve((server.address() as AddressInfo).port));
-  });
-}
-
-const page: RequestListener = (_req, res) => {
-  res.setHeader('content-type', 'text/html; charset=utf-8');
-  res.end('<!doctype html><title>drift</title><p>hello</p>');
-};
+after(() => net.close());
 
 /**
  * A site served by the middleware: HTTPS with the policy's own TLS settings
@@ -78,16 +57,6 @@ async function scanBoth(
   const opts = { httpPort: site.httpPort, ca: ca.cert, lookup };
   return [await scan(url, { ...opts, policy: site.policy }), await scan(url, opts)];
 }
-
-/** `code scheme header` of each drift finding, with the value for TLS (the suite or version). */
-const driftCodes = (r: ScanResult): string[] =>
-  r.findings
-    .filter((f) => f.code.startsWith('drift.'))
-    .map((f) =>
-      [f.code, f.directive, f.header, f.header === 'tls' ? f.value : undefined]
-        .filter((x) => x !== undefined)
-        .join(' '),
-    );
 
 describe('drift against the middleware: zero, and the same grade', () => {
   const cases: readonly [string, string, (port: number) => PolicyOptions, RequestListener?][] = [
@@ -205,7 +174,7 @@ describe('drift against a site that misbehaves under probing', () => {
   /** Accepts connections and never says a word. */
   async function silent(): Promise<number> {
     const server = createTcpServer(() => {});
-    return listen(server as unknown as Server);
+    return listen(server);
   }
   /** Answers every connection with bytes that are neither TLS nor HTTP, then hangs up. */
   async function garbage(): Promise<number> {
@@ -213,7 +182,7 @@ describe('drift against a site that misbehaves under probing', () => {
       s.on('error', () => {});
       s.end(Buffer.from('\u0016\u0003\u0001\u00ff\u00ffgarbage\r\n\r\n\u001b[31m'));
     });
-    return listen(server as unknown as Server);
+    return listen(server);
   }
 
   it('bounds single-suite probing of a server that never answers', async () => {
