@@ -91,12 +91,30 @@ const LEGACY: ReadonlySet<TlsVersion> = new Set(['TLSv1', 'TLSv1.1']);
 const FIX_PROTOCOLS = (allowed: readonly string[]): string =>
   `Offer exactly ${allowed.join(' and ')} (nginx: ssl_protocols ${allowed.join(' ')}; Apache: SSLProtocol -all ${allowed.map((v) => `+${v}`).join(' ')}), for example from barbican export.`;
 
-function protocolFindings(policy: Policy, tls: TlsReport, where: string): Finding[] {
+/**
+ * Whether the server could negotiate TLS 1.2 with the policy's suites at
+ * all: each names the certificate type it needs, and a server with only
+ * an EC certificate cannot use a list of RSA suites (the openkat profile's),
+ * whatever its configuration says.
+ */
+function tls12Possible(policy: Policy, served: ReadonlySet<string>): boolean {
+  return policy.tls.ciphers.some((c) => {
+    const auth = findTlsCipher(c)?.authentication;
+    return auth === undefined || served.has(auth);
+  });
+}
+
+function protocolFindings(
+  policy: Policy,
+  tls: TlsReport,
+  served: ReadonlySet<string>,
+  where: string,
+): Finding[] {
   const allowed: readonly string[] = policy.tls.protocols;
   const out: Finding[] = [];
   for (const v of TLS_VERSIONS) {
     const outcome = tls.protocolOutcomes?.[v] ?? (tls.protocols[v] ? 'accepted' : 'refused');
-    const on = allowed.includes(v);
+    const on = allowed.includes(v) && (v !== 'TLSv1.2' || tls12Possible(policy, served));
     if (outcome === 'accepted' && !on)
       out.push(
         finding(
@@ -121,9 +139,13 @@ function protocolFindings(policy: Policy, tls: TlsReport, where: string): Findin
   return out;
 }
 
-function suiteFindings(policy: Policy, tls: TlsReport, suites: SuiteProbeReport): Finding[] {
+function suiteFindings(
+  policy: Policy,
+  tls: TlsReport,
+  served: ReadonlySet<string>,
+  suites: SuiteProbeReport,
+): Finding[] {
   const where = `${tls.host}:${tls.port}`;
-  const served = servedAuth(tls, suites.results);
   const out: Finding[] = [];
   for (const r of suites.results) {
     const listed = (
@@ -201,9 +223,10 @@ export function tlsDriftFindings(
   suites: SuiteProbeReport | undefined,
 ): Finding[] {
   if (tls === undefined) return [];
+  const served = servedAuth(tls, suites?.results ?? []);
   return [
-    ...protocolFindings(policy, tls, `${tls.host}:${tls.port}`),
-    ...(suites === undefined ? [] : suiteFindings(policy, tls, suites)),
+    ...protocolFindings(policy, tls, served, `${tls.host}:${tls.port}`),
+    ...(suites === undefined ? [] : suiteFindings(policy, tls, served, suites)),
     ...incompleteFindings(policy, tls, suites),
   ];
 }

@@ -4,7 +4,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createPolicy, type Policy } from '@barbican/core';
+import { createPolicy } from '@barbican/core';
 import { driftFindings } from '../../src/drift/index.ts';
 import type { DriftEvidence, DriftExchange } from '../../src/drift/types.ts';
 import { UNLISTED_HOST } from '../../src/drift/types.ts';
@@ -116,14 +116,9 @@ const suite = (
   protocol: 'TLSv1.2' | 'TLSv1.3' = 'TLSv1.2',
 ): SuiteProbeResult => ({ suite: s, protocol, outcome });
 
-function withTls(
-  tls: TlsReport,
-  results: SuiteProbeResult[],
-  complete = true,
-  p: Policy = policy,
-): Finding[] {
+function withTls(tls: TlsReport, results: SuiteProbeResult[], complete = true): Finding[] {
   return driftFindings(
-    p,
+    policy,
     evidence(faithful(), {
       tls,
       suites: { results, handshakes: results.length, elapsedMs: 5, complete },
@@ -366,6 +361,17 @@ const ROWS: readonly Row[] = [
     findings: () => withTls(tlsReport({ 'TLSv1.1': 'accepted', 'TLSv1.3': 'refused' }), []),
     codes: ['drift.tls.protocol.accepted', 'drift.tls.protocol.refused'],
     check: (fs) => assert.equal(fs[0]?.severity, 'high'),
+  },
+  {
+    name: 'TLS 1.2 refused where the policy lists only RSA suites and the certificate is EC',
+    findings: () => {
+      const openkat = createPolicy({ preset: 'openkat' });
+      const tlsOnly = (keyType: string): Finding[] =>
+        driftFindings(openkat, evidence([], { tls: tlsReport({ 'TLSv1.2': 'refused' }, keyType) }));
+      return [...tlsOnly('ec'), ...tlsOnly('rsa')];
+    },
+    codes: ['drift.tls.protocol.refused'],
+    check: (fs) => assert.equal(fs[0]?.value, 'TLSv1.2'),
   },
   {
     name: 'suites accepted that the policy does not list, by core verdict',
