@@ -261,6 +261,13 @@ describe('barbican scan --policy: real nginx', () => {
 });
 
 describe('barbican scan --policy: bad input', () => {
+  it('is in --help, with an example', async () => {
+    const r = await cli('scan', '--help');
+    assert.equal(r.code, 0);
+    assert.match(r.out, /--policy <file>/);
+    assert.match(r.out, /barbican scan https:\/\/example\.com --policy barbican\.config\.yaml/);
+  });
+
   for (const [name, content, pattern] of [
     ['YAML that does not parse', 'preset: [barbican\n', /bad\.yaml:\d+:\d+: .*is not valid YAML/],
     [
