@@ -32,6 +32,13 @@ describe('Next adapter', () => {
     assert.ok((ours.headers.get('content-security-policy') ?? '').includes(`'nonce-${nonce}'`));
   });
 
+  it('mints a nonce under the barbican preset: Next needs it for its own scripts', () => {
+    const res = barbicanMiddleware({ preset: 'barbican' })(new NextRequest('https://app.example/'));
+    const nonce = res.headers.get('x-middleware-request-x-nonce') ?? '';
+    assert.match(nonce, /^[A-Za-z0-9+/]{22}==$/);
+    assert.ok((res.headers.get('content-security-policy') ?? '').includes(`'nonce-${nonce}'`));
+  });
+
   it('continues without request overrides when the policy has no nonce', () => {
     const noNonce = barbicanMiddleware({ headers: { csp: { nonce: false } } });
     const res = noNonce(new NextRequest('https://app.example/'));
