@@ -106,6 +106,12 @@ describe('Next adapter', () => {
     for (const h of rule.headers) assert.equal(typeof h.value, 'string');
   });
 
+  it("leaves the barbican preset's CSP out of next.config headers: it carries a nonce", () => {
+    const names = nextHeaders({ preset: 'barbican' })[0]!.headers.map((h) => h.key);
+    assert.ok(names.includes('X-Frame-Options'));
+    assert.ok(!names.includes('Content-Security-Policy'));
+  });
+
   it('exports the plain-HTTP plan, without HSTS, on request', () => {
     const rule = nextHeaders(policy, { https: false, source: '/app/:path*' })[0]!;
     assert.equal(rule.source, '/app/:path*');
