@@ -12,6 +12,7 @@ export { boundFindings, FINDING_LIMITS, TRUNCATED_CODE, type FindingLimits } fro
 export {
   retrieve,
   followChain,
+  startUrls,
   staticLookup,
   RETRIEVE_ERRORS,
   type RetrieveOptions,
@@ -25,3 +26,19 @@ export {
   type AnalyzeCspOptions,
   type CspAnalysis,
 } from './csp/index.ts';
+export {
+  driftFindings,
+  driftSummary,
+  driftSuites,
+  probeDrift,
+  retrievalExchanges,
+  expectedVerdict,
+  meaningOf,
+  HEADER_MEANINGS,
+  UNLISTED_HOST,
+  type DriftEvidence,
+  type DriftExchange,
+  type DriftProbeName,
+  type DriftProbeOptions,
+} from './drift/index.ts';
+export { FINDING_CODES, type FindingCode, type FindingCodeInfo } from './findings/index.ts';

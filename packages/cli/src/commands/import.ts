@@ -29,6 +29,7 @@ interface ImportOpts {
   from: ImportSource;
   exact?: boolean;
   middleware?: string;
+  tlsOptions?: string;
 }
 
 /** Reads the source file; a helmet `.js`/`.mjs`/`.cjs`/`.ts` module is read as an object literal, never run. */
@@ -48,6 +49,7 @@ function importFrom(source: ConfigFile, opts: ImportOpts): ImportResult {
     return IMPORTERS[opts.from](source.data, {
       ...(opts.exact === true ? { exact: true } : {}),
       ...(opts.middleware === undefined ? {} : { middleware: opts.middleware }),
+      ...(opts.tlsOptions === undefined ? {} : { tlsOptions: opts.tlsOptions }),
     });
   } catch (error) {
     if (error instanceof BarbicanError && error.code === 'BARBICAN_E_IMPORT') {
@@ -68,7 +70,7 @@ export function registerImport(program: Command, io: Io): void {
   program
     .command('import')
     .description(
-      'Convert KrakenD, Traefik, helmet or unrolled/secure security settings into a Barbican config (stdout); what does not carry over exactly is listed on stderr.',
+      'Convert KrakenD, Traefik, helmet or unrolled/secure security (and KrakenD/Traefik TLS) settings into a Barbican config (stdout); what does not carry over exactly is listed on stderr.',
     )
     .argument('<file>', 'the source file (JSON or YAML; for helmet also a .js object literal)')
     .addOption(
@@ -84,9 +86,13 @@ export function registerImport(program: Command, io: Io): void {
       '--middleware <name>',
       'Traefik: the headers middleware to import when there are several',
     )
+    .option(
+      '--tls-options <name>',
+      'Traefik: the tls.options entry to import when there are several (default: "default")',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  barbican import --from krakend krakend.json > barbican.config.json\n  barbican import --from traefik dynamic.yml --middleware secure-headers\n  barbican import --from helmet helmet-options.json --exact',
+      '\nExamples:\n  barbican import --from krakend krakend.json > barbican.config.json\n  barbican import --from traefik dynamic.yml --middleware secure-headers --tls-options default\n  barbican import --from helmet helmet-options.json --exact',
     )
     .action(async (file: string, opts: ImportOpts) => {
       const result = importFrom(await readSource(file, opts.from), opts);

@@ -3,8 +3,10 @@
  * HSTS preload, reviewer and TLS findings, each with its fix.
  *
  * Report on stdout in one format (text, `--json`, `--sarif`, `--markdown`);
- * progress and per-URL failures on stderr. Exit 1 when a grade is below
- * `--fail-under`, 2 for usage errors or URLs that could not be scanned.
+ * progress and per-URL failures on stderr. With `--policy FILE`, every
+ * difference between what the site serves and the policy is a `drift.*`
+ * finding. Exit 1 when a grade is below `--fail-under` or anything drifts,
+ * 2 for usage or config errors and URLs that could not be scanned.
  *
  * @module
  */
@@ -23,6 +25,7 @@ import {
 } from '@barbican/scanner';
 import type { Command } from 'commander';
 import { readCaFile } from '../ca.ts';
+import { loadPolicy } from '../config.ts';
 import { BarbicanError } from '../errors.ts';
 import { readRegularFile } from '../files.ts';
 import { FindingsExit, ReportedError, type Io } from '../io.ts';
@@ -50,6 +53,7 @@ interface ScanFlags {
   timeout?: string;
   /** False with --no-private (commander's negated flag). */
   private?: boolean;
+  policy?: string;
 }
 
 function usage(
@@ -172,9 +176,13 @@ export function registerScan(program: Command, io: Io): void {
       '--no-private',
       'refuse private, loopback and link-local addresses (cloud metadata too), after DNS and in redirects: for URL lists you do not control',
     )
+    .option(
+      '--policy <file>',
+      'also report every difference from this policy (barbican.config.json/.yaml): drift; exit 1 on any',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif\n  barbican scan --no-private --input untrusted-urls.txt --json',
+      '\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif\n  barbican scan https://example.com --policy barbican.config.yaml   # drift: exit 1 on any difference\n  barbican scan --no-private --input untrusted-urls.txt --json',
     )
     .action(async (urls: string[], flags: ScanFlags) => {
       const format = chosenFormat(flags);
@@ -187,7 +195,13 @@ export function registerScan(program: Command, io: Io): void {
           'barbican scan https://example.com (or --input FILE)',
         );
       }
-      const opts = await scanOptions(flags);
+      // The policy is read and built before any request: a bad file exits 2
+      // with the config error, as `barbican check` would print it.
+      const policy = flags.policy === undefined ? undefined : await loadPolicy(flags.policy);
+      const opts = {
+        ...(await scanOptions(flags)),
+        ...(policy === undefined ? {} : { policy: policy.policy }),
+      };
       const concurrency = intOption('--concurrency', flags.concurrency, 1, 64) ?? 4;
       // A bar only where a human watches: many URLs and stderr a terminal.
       const settled = await scanMany(all, opts, concurrency, (done, total) => {
@@ -200,7 +214,7 @@ export function registerScan(program: Command, io: Io): void {
       if (format !== 'text' || outcomes.some(isScanResult)) {
         io.out(formatResults(outcomes, format, io));
       }
-      exitFor(outcomes, flags.failUnder, io);
+      exitFor(outcomes, flags.failUnder, policy?.file, io);
     });
 }
 
@@ -224,9 +238,14 @@ function chosenFormat(flags: ScanFlags): Format {
 /**
  * One stderr line per URL that could not be scanned (and a count when
  * several were asked for), then exit 2; else exit 1 when a grade is under
- * --fail-under; else 0.
+ * --fail-under or the site drifts from --policy; else 0.
  */
-function exitFor(outcomes: readonly ScanOutcome[], failUnder: string | undefined, io: Io): void {
+function exitFor(
+  outcomes: readonly ScanOutcome[],
+  failUnder: string | undefined,
+  policyFile: string | undefined,
+  io: Io,
+): void {
   const failures = outcomes.filter(isScanFailure);
   for (const f of failures) io.err(`barbican: ${escapeControl(f.error.message)}`);
   if (failures.length > 0) {
@@ -237,11 +256,14 @@ function exitFor(outcomes: readonly ScanOutcome[], failUnder: string | undefined
     }
     throw new ReportedError();
   }
-  if (
-    failUnder !== undefined &&
-    outcomes.some((r) => isScanResult(r) && gradeBelow(r.grade, failUnder))
-  ) {
-    io.err(`barbican: scan: a grade is below ${failUnder}`);
-    throw new FindingsExit();
+  const results = outcomes.filter(isScanResult);
+  const below = failUnder !== undefined && results.some((r) => gradeBelow(r.grade, failUnder));
+  if (below) io.err(`barbican: scan: a grade is below ${failUnder}`);
+  const drift = results.reduce((n, r) => n + (r.drift?.count ?? 0), 0);
+  if (policyFile !== undefined && drift > 0) {
+    io.err(
+      `barbican: scan: ${drift} difference(s) from ${escapeControl(policyFile)} (drift.* findings)`,
+    );
   }
+  if (below || drift > 0) throw new FindingsExit();
 }

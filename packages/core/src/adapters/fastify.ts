@@ -32,7 +32,11 @@ import { applyPlan, judge, nonceOf, toPolicy } from './node.ts';
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** The request's CSP nonce, minted on first read (Barbican). */
+    /**
+     * The request's CSP nonce, minted on first read (Barbican). Throws
+     * `BARBICAN_E_NO_NONCE` when the route's policy has none (or Barbican
+     * is off for the route).
+     */
     readonly cspNonce: string;
   }
   interface FastifyContextConfig {
@@ -77,15 +81,21 @@ export const barbicanPlugin: FastifyPluginCallback<BarbicanFastifyOptions> = Obj
         return nonceOf(this.raw);
       },
     });
+    // `request.routeOptions` builds a fresh object on every read: look a
+    // route's policy up only once some route has one of its own.
+    let routesOverride = false;
     fastify.addHook('onRoute', (route) => {
       const overrides = route.config?.barbican;
       if (overrides === undefined) return;
+      routesOverride = true;
       // Compiled once per route; a bad override fails at registration.
       const compiled: Policy | false = overrides === false ? false : base.extend(overrides);
       route.config = { ...route.config, [kCompiled]: compiled } as NonNullable<typeof route.config>;
     });
     fastify.addHook('onRequest', (request, reply, next) => {
-      const compiled = (request.routeOptions.config as CompiledConfig)[kCompiled];
+      const compiled = routesOverride
+        ? (request.routeOptions.config as CompiledConfig)[kCompiled]
+        : undefined;
       if (compiled === false) {
         next();
         return;

@@ -15,13 +15,17 @@
  */
 import { evaluateRequest, type RequestFacts, type Verdict } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
-import { createNonce } from '../nonce.ts';
-import type { Policy, PolicyOptions, ResponsePlan } from '../policy/index.ts';
+import { createNonce, noNonceError } from '../nonce.ts';
+import type { NonceHeader, Policy, PolicyOptions, ResponsePlan } from '../policy/index.ts';
 import { toPolicy } from './policy-input.ts';
 
 /** Per-request helpers handed to the wrapped handler. */
 export interface BarbicanContext {
-  /** The request's CSP nonce, minted on first call. */
+  /**
+   * The request's CSP nonce, minted on first call. Throws
+   * `BARBICAN_E_NO_NONCE` when the policy puts no nonce in its CSP, and
+   * `BARBICAN_E_NONCE_LATE` when first called after the handler returned.
+   */
   nonce(): string;
   /** The effective scheme Barbican decided on. */
   readonly https: boolean;
@@ -99,20 +103,34 @@ export class FetchFacts implements RequestFacts {
   }
 }
 
-class Context implements BarbicanContext {
+/**
+ * The per-request state behind `ctx.nonce()`, shared with the Hono adapter's
+ * lazy `c.get('cspNonce')`: the nonce is minted on first read, never when the
+ * policy has none, and never after the response left.
+ */
+export class NonceContext implements BarbicanContext {
   readonly https: boolean;
+  readonly #nonced: boolean;
+  /** The nonce, once read; undefined = the response carries the nonce-free value. */
   value: string | undefined;
+  /** Set once the response was built: a first read after that is too late. */
   sent = false;
-  constructor(https: boolean) {
+  /**
+   * @param https The scheme the engine decided on.
+   * @param nonced Whether the plan puts a nonce anywhere (`plan.nonced.length > 0`).
+   */
+  constructor(https: boolean, nonced: boolean) {
     this.https = https;
+    this.#nonced = nonced;
   }
   nonce(): string {
     if (this.value === undefined) {
+      if (!this.#nonced) throw noNonceError();
       if (this.sent) {
         throw new BarbicanError(
           'BARBICAN_E_NONCE_LATE',
           'the CSP nonce was first read after the response was returned',
-          { hint: 'Read ctx.nonce() while building the response body' },
+          { hint: 'Read the nonce while building the response body' },
         );
       }
       this.value = createNonce();
@@ -170,19 +188,46 @@ export function applyPlanToResponse(
   return res;
 }
 
+/** A plan as the Fetch path writes it: lower-case names computed once per plan. */
+interface FetchPlan {
+  readonly set: readonly {
+    readonly name: string;
+    readonly lower: string;
+    readonly value: string;
+  }[];
+  readonly nonced: readonly (NonceHeader & { readonly lower: string })[];
+}
+
+/** Plans are built once per policy, so this holds a few entries for the process's life. */
+const fetchPlans = new WeakMap<ResponsePlan, FetchPlan>();
+
+function fetchPlanOf(plan: ResponsePlan): FetchPlan {
+  let fp = fetchPlans.get(plan);
+  if (fp === undefined) {
+    fp = {
+      set: plan.set.map(([name, value]) => ({ name, lower: name.toLowerCase(), value })),
+      nonced: plan.nonced.map((h) => ({ ...h, lower: h.name.toLowerCase() })),
+    };
+    fetchPlans.set(plan, fp);
+  }
+  return fp;
+}
+
 function setAll(plan: ResponsePlan, headers: Headers, nonce: string | undefined): void {
   // One pass over the handful of headers the handler set, instead of one
   // Headers call per policy name: every Headers call re-validates its name,
   // and the remove list alone has ~90 names (this was 3× slower than Hono).
-  const present = new Set<string>(headers.keys());
+  // A plain array: a response carries a few headers, and `includes` on a
+  // short list beats building a Set per response.
+  const present: string[] = [];
+  for (const name of headers.keys()) present.push(name);
   if (plan.removeList.length > 0) {
     for (const name of present) if (plan.remove.has(name)) headers.delete(name);
   }
-  for (const [name, value] of plan.set) {
-    if (!present.has(name.toLowerCase())) headers.set(name, value);
-  }
-  for (const h of plan.nonced) {
-    if (!present.has(h.name.toLowerCase()))
+  const fp = fetchPlanOf(plan);
+  for (const h of fp.set) if (!present.includes(h.lower)) headers.set(h.name, h.value);
+  for (const h of fp.nonced) {
+    if (!present.includes(h.lower))
       headers.set(h.name, nonce === undefined ? h.value : h.parts.join(nonce));
   }
 }
@@ -202,7 +247,7 @@ export function secureFetch<Extra extends unknown[] = []>(
   return async (request, ...extra) => {
     const verdict = judgeRequest(built, request, peer?.(request, ...extra));
     if (verdict.kind === 'respond') return verdictResponse(verdict);
-    const ctx = new Context(verdict.https);
+    const ctx = new NonceContext(verdict.https, verdict.plan.nonced.length > 0);
     const response = await handler(request, ctx, ...extra);
     ctx.sent = true;
     return applyPlanToResponse(verdict.plan, response, ctx.value);

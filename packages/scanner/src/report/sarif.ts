@@ -104,7 +104,12 @@ export function sarifReport(outcomes: readonly ScanOutcome[], toolVersion = '0.1
           },
         ],
         properties: {
-          scans: results.map((r) => ({ url: r.url, grade: r.grade, score: r.score })),
+          scans: results.map((r) => ({
+            url: r.url,
+            grade: r.grade,
+            score: r.score,
+            ...(r.drift === undefined ? {} : { drift: r.drift.count }),
+          })),
         },
       },
     ],
