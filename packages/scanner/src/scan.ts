@@ -74,7 +74,7 @@ const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { high: 0, medium: 1,
  *   `BARBICAN_E_SCAN_FAILED` when neither scheme produced a gradable response.
  */
 export async function scan(url: string, opts: ScanOptions = {}): Promise<ScanResult> {
-  const target = parseTarget(url);
+  const target = scanTarget(url);
   const httpsPort =
     opts.httpsPort ??
     (target.protocol === 'https:' && target.port !== '' ? Number(target.port) : 443);
@@ -291,7 +291,18 @@ function gradable(status: number): boolean {
   return (status >= 200 && status <= 399) || status === 401 || status === 403;
 }
 
-function parseTarget(url: string): URL {
+/**
+ * The URL `scan` fetches for `url`: a bare host name means `https://host/`;
+ * only http and https are scanned.
+ *
+ * @throws {BarbicanError} `BARBICAN_E_USAGE` for anything else, so a caller
+ *   can check a whole list before sending a request.
+ * @example
+ * ```ts
+ * scanTarget('example.com').href; // 'https://example.com/'
+ * ```
+ */
+export function scanTarget(url: string): URL {
   let target: URL;
   try {
     // A bare host name means https://host/.

@@ -19,6 +19,7 @@ import {
   sarifReport,
   scanFailure,
   scanMany,
+  scanTarget,
   textReport,
   type ScanOptions,
   type ScanOutcome,
@@ -98,11 +99,38 @@ async function readInput(file: string): Promise<string[]> {
     fail: ({ problem, hint }) =>
       usage('--input', file, `the URL list ${problem}`, hint ?? 'Pass a text file'),
   });
-  return bytes
+  if (bytes.includes(0)) {
+    throw usage(
+      '--input',
+      file,
+      'the URL list is a binary file',
+      'Pass a text file, one URL per line',
+    );
+  }
+  const urls: string[] = [];
+  bytes
     .toString('utf8')
     .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      checkUrl(line, `${file}:${i + 1}`);
+      urls.push(line);
+    });
+  return urls;
+}
+
+/**
+ * Every URL is checked before the first request: one bad line of a list is
+ * one usage error naming it, not a failed scan per line.
+ */
+function checkUrl(url: string, where: string): void {
+  try {
+    scanTarget(url);
+  } catch (error) {
+    if (!(error instanceof BarbicanError)) throw error;
+    throw new BarbicanError('BARBICAN_E_USAGE', `${where}: ${error.detail}`);
+  }
 }
 
 /**
@@ -186,6 +214,7 @@ export function registerScan(program: Command, io: Io): void {
     )
     .action(async (urls: string[], flags: ScanFlags) => {
       const format = chosenFormat(flags);
+      urls.forEach((url, i) => checkUrl(url, `URL ${i + 1}`));
       const all = [...urls, ...(flags.input === undefined ? [] : await readInput(flags.input))];
       if (all.length === 0) {
         throw usage(
