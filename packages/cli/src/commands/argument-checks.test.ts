@@ -77,3 +77,41 @@ describe('barbican headers --peer', () => {
     assert.equal((await cli('headers', '--peer', '::ffff:10.0.0.1', '--json')).code, 0);
   });
 });
+
+describe('--ca: one reader for scan and pin', () => {
+  const garbage = file(
+    'garbage.pem',
+    '-----BEGIN CERTIFICATE-----\nTm90IGEgY2VydGlmaWNhdGUsIGp1c3QgZ2FyYmFnZS4=\n-----END CERTIFICATE-----\n',
+  );
+  for (const argv of [
+    ['scan', 'https://127.0.0.1:1/', '--ca', garbage],
+    ['pin', '--host', '127.0.0.1:1', '--ca', garbage],
+  ]) {
+    it(`${argv[0]} refuses a PEM block that is no certificate (Node would skip it silently)`, async () => {
+      const r = await cli(...argv);
+      assert.equal(r.code, 2);
+      assert.match(
+        r.err,
+        /--ca: holds a corrupt certificate \(block 1, at byte 0\).*\[BARBICAN_E_CA_FILE\]\n$/,
+      );
+    });
+  }
+});
+
+describe('credentials in URLs are never printed', () => {
+  it('headers --url refuses userinfo without echoing it', async () => {
+    const r = await cli(
+      'headers',
+      '--preset',
+      'strict',
+      '--url',
+      'https://ci:hunter2@app.example/',
+    );
+    assert.equal(r.code, 2);
+    assert.doesNotMatch(r.out + r.err, /hunter2/);
+    assert.match(
+      r.err,
+      /--url: a URL with credentials cannot be simulated; got "https:\/\/\*\*\*@app\.example\/"/,
+    );
+  });
+});

@@ -19,6 +19,7 @@ import {
 } from '@barbican/core';
 import { assertFieldSafe, parseIp } from '@barbican/core/parsers';
 import { secureFetch } from '@barbican/core/fetch';
+import { redactCredentials } from '@barbican/scanner';
 import { Option, type Command } from 'commander';
 import { discoverConfig, loadPolicy } from '../config.ts';
 import type { Io } from '../io.ts';
@@ -89,6 +90,14 @@ export function buildRequest(
       path: '--url',
       value: url,
       hint: 'Write it like https://app.example/path',
+    });
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    // Fetch refuses them, and its message would echo the password.
+    throw new BarbicanError('BARBICAN_E_USAGE', 'a URL with credentials cannot be simulated', {
+      path: '--url',
+      value: redactCredentials(url),
+      hint: 'Browsers never send user:password@ in a request; drop it',
     });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
