@@ -15,30 +15,16 @@ import fc from 'fast-check';
 import { createThrowawayCa } from '@barbican/scanner';
 import { BarbicanError } from '../errors.ts';
 import { pinsFromBytes } from './read.ts';
+import { certificatePem, withMonth99 } from '../../test/certs.ts';
 
 const ca = createThrowawayCa('Fuzz Root');
 const leaf = ca.issue({ names: ['fuzz.example'] });
 const der = (pem: string): Buffer => Buffer.from(new X509Certificate(pem).raw);
 
-/** The certificate with the month of its second UTCTime (notAfter) set to 99. */
-function month99(certificate: Buffer): Buffer {
-  const out = Buffer.from(certificate);
-  const first = out.indexOf(Buffer.from([0x17, 0x0d]));
-  const second = out.indexOf(Buffer.from([0x17, 0x0d]), first + 2);
-  assert.ok(second > 0, 'a UTCTime notAfter');
-  out.write('99', second + 4, 'latin1');
-  return out;
-}
-
-function pem(label: string, body: Buffer): Buffer {
-  const lines = body.toString('base64').match(/.{1,64}/g) ?? [];
-  return Buffer.from(`-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`);
-}
-
-const badDate = month99(der(leaf.cert));
+const badDate = withMonth99(der(leaf.cert));
 const SEEDS: readonly Buffer[] = [
   badDate,
-  pem('CERTIFICATE', badDate),
+  Buffer.from(certificatePem(badDate)),
   der(ca.cert),
   Buffer.from(leaf.cert + ca.cert),
   Buffer.from(leaf.key),

@@ -6,7 +6,6 @@
  *
  * @module
  */
-import { X509Certificate } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, truncateSync, writeFileSync } from 'node:fs';
 import { createServer as createHttpServer, type Server } from 'node:http';
@@ -18,7 +17,7 @@ import {
 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createThrowawayCa } from '@barbican/scanner';
+import { month99Leaf } from '../certs.ts';
 
 /** Exit codes a run may end with, by their documented meaning. */
 export type Exit = 0 | 1 | 2;
@@ -160,20 +159,6 @@ function rawServer(respond: (socket: import('node:net').Socket) => void): TcpSer
   });
 }
 
-function month99Certificate(): { cert: string; key: string } {
-  const ca = createThrowawayCa('Robustness Root');
-  const leaf = ca.issue({ names: ['127.0.0.1'] });
-  const der = Buffer.from(new X509Certificate(leaf.cert).raw);
-  const first = der.indexOf(Buffer.from([0x17, 0x0d]));
-  const second = der.indexOf(Buffer.from([0x17, 0x0d]), first + 2);
-  der.write('99', second + 4, 'latin1');
-  const lines = der.toString('base64').match(/.{1,64}/g) ?? [];
-  return {
-    cert: `-----BEGIN CERTIFICATE-----\n${lines.join('\n')}\n-----END CERTIFICATE-----\n`,
-    key: leaf.key,
-  };
-}
-
 const SERVERS: readonly ServerSpec[] = [
   {
     name: 'a silent server (accepts, never answers)',
@@ -248,7 +233,7 @@ const SERVERS: readonly ServerSpec[] = [
     tls: true,
     scan: REPORT,
     start: () => {
-      const server = createHttpsServer(month99Certificate(), (_req, res) => res.end('<p>ok'));
+      const server = createHttpsServer(month99Leaf(), (_req, res) => res.end('<p>ok'));
       server.on('tlsClientError', () => undefined);
       return server;
     },
