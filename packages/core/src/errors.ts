@@ -65,6 +65,24 @@ export const ERROR_CODES = {
     'barbican scan could not connect: the host does not resolve, the port refuses connections, or the TLS handshake failed.',
   BARBICAN_E_SCAN_FAILED:
     'barbican scan could not grade a URL: neither the HTTPS nor the HTTP request produced a response.',
+  BARBICAN_E_REPORT_METHOD:
+    'The report collector accepts only POST (and the CORS preflight OPTIONS) on /report/<site>; answered 405.',
+  BARBICAN_E_REPORT_SITE:
+    "A report was posted for a site name that is malformed or not on the collector's site allow-list; answered 404.",
+  BARBICAN_E_REPORT_MEDIA_TYPE:
+    "A report's Content-Type is not one browsers send (application/csp-report, application/reports+json, application/expect-ct-report+json, application/json); answered 415.",
+  BARBICAN_E_REPORT_TOO_LARGE:
+    'A report body is over the byte cap (64 KiB for a single report, 1 MiB for a batch) or a batch holds more reports than the cap; answered 413.',
+  BARBICAN_E_REPORT_ENCODING: 'A report body is not valid UTF-8; answered 400.',
+  BARBICAN_E_REPORT_JSON: 'A report body is not JSON; answered 400.',
+  BARBICAN_E_REPORT_SHAPE:
+    "A report body is JSON but not a report: the wrapper object, the batch array, or a report's type, url or body is missing or has the wrong type; answered 400.",
+  BARBICAN_E_REPORTS_BUSY:
+    'The report collector could not make a report durable (the write queue is full or the database failed), so it did not acknowledge it; answered 503 with Retry-After.',
+  BARBICAN_E_REPORTS_DB:
+    'The reports database cannot be used: the --db value is not sqlite:FILE or a postgres:// URL, the database cannot be opened, or its schema is newer than this Barbican.',
+  BARBICAN_E_REPORTS_TOKEN:
+    'The reports dashboard would be reachable from other machines without a token (or with one shorter than 16 characters); set --token or BARBICAN_REPORTS_TOKEN, or bind to loopback.',
 } as const;
 
 /** Warnings: the policy is built, but a setting is deprecated or risky. They are data: list them or silence them by code. */

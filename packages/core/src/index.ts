@@ -25,6 +25,8 @@ export { evaluateRequest } from './engine.ts';
 export type { RequestFacts, Verdict } from './engine.ts';
 export { createNonce } from './nonce.ts';
 export { firstUnsafeFieldByte, assertFieldSafe } from './field.ts';
+export { parseIp, formatIp, isV4, compileIpMatcher } from './request/ip.ts';
+export type { IpGroups } from './request/ip.ts';
 export { parseHsts, parseDirectiveList } from './headers/hsts/index.ts';
 export type { HstsParseResult, FieldProblem, ParsedDirective } from './headers/hsts/index.ts';
 export { parseXFrameOptions } from './headers/x-frame-options/index.ts';
