@@ -13,6 +13,7 @@ import { registerDemo } from './commands/demo.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
+import { registerReports } from './commands/reports.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSchema } from './commands/schema.ts';
 import { errorLocations } from './config.ts';
@@ -51,6 +52,7 @@ export function buildProgram(io: Io): Command {
   registerScan(program, io);
   registerDemo(program, io);
   registerCsp(program, io);
+  registerReports(program, io);
   return program;
 }
 
