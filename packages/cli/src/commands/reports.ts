@@ -62,6 +62,14 @@ interface ServeFlags {
   cert?: string;
   key?: string;
   keepQuery?: boolean;
+  clientRate: string;
+  siteQuota: string;
+}
+
+/** `--client-rate 20` → 20/s with a burst of ten seconds' worth; 0 turns the limit off. */
+function rateOf(value: string, path: string): { rate: number; burst: number } | false {
+  const n = positiveInt(value, path, 0, 1_000_000);
+  return n === 0 ? false : { rate: n, burst: n * 10 };
 }
 
 function readPem(path: string, flag: string): string {
@@ -114,6 +122,8 @@ async function serve(io: Io, flags: ServeFlags): Promise<void> {
       ...(flags.trustedProxy === undefined ? {} : { trustedProxies: flags.trustedProxy }),
       ...(tls === undefined ? {} : { tls }),
       ...(flags.keepQuery === true ? { keepQuery: true } : {}),
+      perClient: rateOf(flags.clientRate, '--client-rate'),
+      perSite: rateOf(flags.siteQuota, '--site-quota'),
       log: (line) => io.err(line),
     });
     io.out(
@@ -282,6 +292,12 @@ export function registerReports(program: Command, io: Io): void {
     .option('--cert <file>', 'serve HTTPS with this PEM certificate (with --key)')
     .option('--key <file>', 'the PEM private key for --cert')
     .option('--keep-query', 'keep query strings and fragments in stored URLs (default: stripped)')
+    .option(
+      '--client-rate <n>',
+      'requests per second per client (IPv4 address, IPv6 /64); 0 = no limit',
+      '20',
+    )
+    .option('--site-quota <n>', 'stored reports per second per site; 0 = no limit', '500')
     .addHelpText(
       'after',
       '\nExamples:\n  barbican reports serve\n  BARBICAN_REPORTS_TOKEN=$(openssl rand -base64 24) barbican reports serve --host 0.0.0.0 --db postgres://reports@db/reports\n\nThen point a policy at it: report-uri http://127.0.0.1:8700/report/shop',

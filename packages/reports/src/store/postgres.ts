@@ -33,7 +33,8 @@ function multiRow(sql: string, rows: number): string {
     for (let c = 1; c <= width; c++) cells.push(`$${r * width + c}`);
     tuples.push(`(${cells.join(', ')})`);
   }
-  return sql.replace(VALUES, `VALUES ${tuples.join(', ')}`);
+  // A function replacer: in a replacement string `$1` would mean the first group.
+  return sql.replace(VALUES, () => `VALUES ${tuples.join(', ')}`);
 }
 
 class Session implements Queryable {

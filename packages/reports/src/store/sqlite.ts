@@ -7,6 +7,7 @@
  * @see https://www.sqlite.org/wal.html
  * @module
  */
+import { resolve } from 'node:path';
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
 import type { Driver, Queryable, Row } from './driver.ts';
 
@@ -34,12 +35,23 @@ function attempt<T>(fn: () => T): Promise<T> {
   }
 }
 
+/**
+ * Write transactions per database file in this process. Statements are
+ * synchronous but a transaction's body awaits, so without this a second
+ * connection to the same file (another store in the same process) would
+ * block the event loop in busy_timeout while the first waits for its turn.
+ * Other processes are kept apart by SQLite's own lock.
+ */
+const fileLocks = new Map<string, Promise<unknown>>();
+
 class SqliteDriver implements Driver {
   readonly dialect = 'sqlite';
   readonly #db: DatabaseSync;
+  readonly #file: string;
   readonly #statements = new Map<string, StatementSync>();
 
   constructor(file: string) {
+    this.#file = file === ':memory:' ? `:memory:${Math.random()}` : resolve(file);
     this.#db = new DatabaseSync(file);
     // WAL: readers (the dashboard) never block the writer. FULL: the WAL is
     // synced at every commit, so an acknowledged report survives a crash or
@@ -74,7 +86,21 @@ class SqliteDriver implements Driver {
     });
   }
 
-  async transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const previous = fileLocks.get(this.#file) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.#transaction(fn),
+      () => this.#transaction(fn),
+    );
+    const settled = next.catch(() => undefined);
+    fileLocks.set(this.#file, settled);
+    void settled.then(() => {
+      if (fileLocks.get(this.#file) === settled) fileLocks.delete(this.#file);
+    });
+    return next;
+  }
+
+  async #transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
     // IMMEDIATE takes the write lock now, so two collectors on one file
     // wait for each other (busy_timeout) instead of failing at COMMIT.
     this.#db.exec('BEGIN IMMEDIATE');
