@@ -63,6 +63,12 @@ export const ERROR_CODES = {
     'barbican scan received a response it would not read: a response head over the size limit, malformed HTTP, or a connection reset.',
   BARBICAN_E_SCAN_CONNECT:
     'barbican scan could not connect: the host does not resolve, the port refuses connections, or the TLS handshake failed.',
+  BARBICAN_E_TLS_NAME:
+    'A TLS protocol, cipher suite or group (curve) name is not a real OpenSSL/IANA name, or is in the wrong list or spelling (OpenSSL would silently drop it).',
+  BARBICAN_E_TLS_INSECURE:
+    'A TLS setting is broken or cannot work on a web server: SSLv3, TLS 1.0/1.1, RC4, DES/3DES, export, NULL, anonymous or PSK suites, a weak curve, or TLS 1.2 with only CBC suites.',
+  BARBICAN_E_TLS_UNSUPPORTED:
+    'The TLS library cannot do what the tls section asks: a suite OpenSSL 3 no longer has, or no configured group the running OpenSSL supports.',
   BARBICAN_E_SCAN_FAILED:
     'barbican scan could not grade a URL: neither the HTTPS nor the HTTP request produced a response.',
   BARBICAN_E_REPORT_METHOD:
@@ -113,6 +119,10 @@ export const WARNING_CODES = {
     'A report-only header (COOP or COEP) names no report-to endpoint, so its reports go nowhere.',
   BARBICAN_W_NO_ALLOWED_HOSTS:
     'A production policy (development not on) has no allowedHosts, so no host check runs: any Host header is served. List your hosts, or ["*"] to accept any host explicitly.',
+  BARBICAN_W_TLS_WEAK:
+    'A TLS suite or group works but is weak: CBC mode, no forward secrecy, finite-field DHE, DSA, CCM_8, or a deprecated curve.',
+  BARBICAN_W_REPORT_UNUSED:
+    'report is set, but no header the policy sends can report to it (CSP, COOP, COEP and NEL are all off or excluded).',
   BARBICAN_W_UNDEFINED_REPORT_ENDPOINT:
     'A report-to name (CSP, CSP-Report-Only, COOP or COEP) is not defined by Reporting-Endpoints or a Report-To group, so its reports go nowhere.',
 } as const;

@@ -16,6 +16,56 @@
 export { createPolicy, isPolicy, mergeOptions, policyOptionsSchema } from './policy/index.ts';
 export type { Policy, PolicyOptions, ResponsePlan, NonceHeader } from './policy/index.ts';
 export { PRESETS, PRESET_NAMES } from './presets/index.ts';
+export {
+  TLS_CIPHERS,
+  TLS13_CIPHER_SUITES,
+  TLS_GROUPS,
+  TLS_PROTOCOLS,
+  OPENSSL_DEFAULT_TLS13_SUITES,
+  TLS_PROFILES,
+  TLS_PROFILE_NAMES,
+  findTlsCipher,
+  findTlsGroup,
+  findTlsProtocol,
+  opensslAtLeast,
+  nodeTlsOptions,
+  resolveTls,
+  tlsOptionsSchema,
+  SSL_OP_NO_TICKET,
+} from './tls/index.ts';
+export type {
+  TlsCipher,
+  TlsGroup,
+  TlsProtocol,
+  TlsProtocolName,
+  TlsVerdict,
+  TlsKeyExchange,
+  TlsProfile,
+  TlsProfileName,
+  TlsSettings,
+  TlsVersion,
+  TlsOptions,
+  TlsCertificateOptions,
+  ResolvedTls,
+  ResolvedCertificate,
+  NodeTlsOptions,
+  NodeTlsMapping,
+} from './tls/index.ts';
+export {
+  DEFAULT_ERROR_PAGE,
+  DEFAULT_ERROR_PAGE_CONTENT_TYPE,
+  DEFAULT_INTERCEPT,
+  errorsOptionsSchema,
+  resolveErrors,
+} from './errors-policy/index.ts';
+export type { ErrorsOptions, ResolvedErrors } from './errors-policy/index.ts';
+export {
+  REPORT_KINDS,
+  reportOptionsSchema,
+  reportTargets,
+  reportUrlSchema,
+} from './report/index.ts';
+export type { ReportKind, ReportOptions, ResolvedReport } from './report/index.ts';
 export type { Preset, PresetName } from './presets/index.ts';
 export { HEADER_MODULES, HEADER_KEYS } from './headers/index.ts';
 export type { HeaderKey, HeadersOptions, HeaderModule, HeaderEmission } from './headers/index.ts';
