@@ -34,7 +34,11 @@ export interface CollectorOptions extends Omit<IngestOptions, 'queue' | 'clientA
   readonly token?: string | undefined;
   /** Proxy peers (IPs, CIDRs, `loopback`, `private`…) whose X-Forwarded-For / Forwarded name the client. */
   readonly trustedProxies?: readonly string[];
-  /** Host names the dashboard answers to when not on loopback (default any, token-protected). */
+  /**
+   * Host names the dashboard answers to (a DNS-rebinding defence): on
+   * loopback, localhost, 127.0.0.1 and [::1] plus these; elsewhere these
+   * (default any host: the token protects the dashboard).
+   */
   readonly dashboardHosts?: readonly string[];
   /** Days reports are kept (default 30); false keeps them forever. */
   readonly retentionDays?: number | false;
@@ -157,7 +161,9 @@ export async function startCollector(o: CollectorOptions): Promise<Collector> {
     store: o.store,
     stats: ingest.stats,
     auth: createAuth(o.token),
-    allowedHosts: loopback ? LOOPBACK_HOSTS : [...(o.dashboardHosts ?? ['*'])],
+    allowedHosts: loopback
+      ? [...LOOPBACK_HOSTS, ...(o.dashboardHosts ?? [])]
+      : [...(o.dashboardHosts ?? ['*'])],
     trustedProxies: o.trustedProxies,
   });
   const handler = (req: IncomingMessage, res: ServerResponse) => {

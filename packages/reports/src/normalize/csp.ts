@@ -53,6 +53,16 @@ function directiveOf(effective: unknown, violated: unknown): string | null {
   return null;
 }
 
+/**
+ * The policy as reported, with every per-response nonce replaced by
+ * `'nonce-…'`: otherwise each page view would carry a different policy and
+ * the same violation could never be de-duplicated (and nonces do not
+ * belong in a database).
+ */
+function policyOf(value: unknown): string | null {
+  return text(value, MAX.policy)?.replace(/'nonce-[^'\s;]*'/gi, "'nonce-…'") ?? null;
+}
+
 function disposition(value: unknown): 'enforce' | 'report' | null {
   return value === 'enforce' || value === 'report' ? value : null;
 }
@@ -77,7 +87,7 @@ function read(
     disposition: disposition(body['disposition']),
     sample: text(body[names.sample], MAX.sample),
     statusCode: statusCode(body[names.status]),
-    policy: text(body[names.policy], MAX.policy),
+    policy: policyOf(body[names.policy]),
     details: referrer === null ? {} : { referrer },
   });
 }
