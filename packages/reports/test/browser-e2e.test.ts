@@ -18,7 +18,7 @@ import { createPolicy, type Policy, type PolicyOptions } from '@barbican/core';
 import { nonceOf, withBarbican } from '@barbican/core/node';
 import type { Browser } from 'playwright-core';
 import { learnPolicy, openStore, type LearnResult, type ReportStore } from '../src/index.ts';
-import { HOSTS, launchChromium, testTls, waitFor } from './browser.ts';
+import { HOSTS, launchReportingChromium, testTls, waitFor } from './browser.ts';
 import { running, type Running } from './helpers.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('artifacts/', import.meta.url));
@@ -101,7 +101,7 @@ describe('reports end to end in Chromium', { timeout: 120_000 }, () => {
       }, policy)(req, res);
     });
     shopUrl = `https://${HOSTS.shop}:${await listen(shop)}/?q=${encodeURIComponent(INJECTED)}`;
-    browser = await launchChromium(tls.spki);
+    browser = await launchReportingChromium(tls.spki);
   });
 
   after(async () => {

@@ -18,8 +18,9 @@
  */
 import assert from 'node:assert/strict';
 import { createHash, X509Certificate } from 'node:crypto';
-import { chromium, type Browser } from 'playwright-core';
+import type { Browser } from 'playwright-core';
 import { createThrowawayCa } from '@barbican/scanner';
+import { launchChromium } from '../../../scripts/chromium.ts';
 
 /** Host names of the browser tests (RFC 2606 `.test`: nobody's). */
 export const HOSTS = {
@@ -39,27 +40,13 @@ export function testTls(): { cert: string; key: string; spki: string } {
   return { cert: leaf.cert + ca.cert, key: leaf.key, spki };
 }
 
-/** Chromium with the project's flags (CONTRACTS.md) and the reporting flags above. */
-export async function launchChromium(spki?: string): Promise<Browser> {
-  try {
-    return await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--short-reporting-delay',
-        '--host-resolver-rules=MAP *.barbican.test 127.0.0.1',
-        ...(spki === undefined ? [] : [`--ignore-certificate-errors-spki-list=${spki}`]),
-      ],
-    });
-  } catch (error) {
-    assert.fail(`cannot start /usr/bin/chromium (apt-get install chromium): ${String(error)}`);
-  }
+/** Chromium with the project's flags and the reporting flags above. */
+export function launchReportingChromium(spki?: string): Promise<Browser> {
+  return launchChromium([
+    '--short-reporting-delay',
+    '--host-resolver-rules=MAP *.barbican.test 127.0.0.1',
+    ...(spki === undefined ? [] : [`--ignore-certificate-errors-spki-list=${spki}`]),
+  ]);
 }
 
 /** Polls `check` every 100 ms until it returns a value, or fails after `ms`. */
