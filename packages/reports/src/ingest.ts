@@ -25,7 +25,9 @@ import { noiseReason } from './filters.ts';
 import type { DropReason, IncomingReport, NormalizedReport } from './model.ts';
 import {
   MAX,
+  MAX_DEPTH,
   boundedString,
+  nestsDeeperThan,
   parseReports,
   truncateIp,
   type ReadOptions,
@@ -270,6 +272,10 @@ export function createIngest(opts: IngestOptions) {
       refuse(res, 413, 'BARBICAN_E_REPORT_TOO_LARGE', `the body is over ${cap} bytes`, {
         connection: 'close',
       });
+      return;
+    }
+    if (nestsDeeperThan(body)) {
+      refuse(res, 400, 'BARBICAN_E_REPORT_SHAPE', `the JSON nests deeper than ${MAX_DEPTH} levels`);
       return;
     }
     let json: unknown;
