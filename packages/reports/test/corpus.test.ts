@@ -182,7 +182,7 @@ describe('hostile corpus', { timeout: 120_000 }, () => {
         ).length,
         scripts: [...document.scripts].filter((s) => s.nonce === '').length,
         pwned: (window as unknown as { __pwned?: number }).__pwned,
-        text: document.body.textContent ?? '',
+        text: document.body.textContent,
       }));
       assert.deepEqual([dom.injected, dom.scripts, dom.pwned], [0, 0, undefined], path);
       if (dom.text.includes('<b data-pwn="1">pwn</b>')) shownAsText++;
