@@ -139,7 +139,10 @@ function groupHosts(allowed: readonly Allowed[], groupAt: number, notes: string[
   for (const [key, group] of byParent) {
     const [directive = '', origin = ''] = key.split(' ');
     const host = origin.replace(/^[a-z]+:\/\//, '');
-    const registrable = getDomain(host) !== null && getPublicSuffix(host) !== host;
+    // Private suffixes count (github.io, s3.amazonaws.com): anyone can host
+    // under those, so *.github.io would allow the whole world.
+    const psl = { allowPrivateDomains: true };
+    const registrable = getDomain(host, psl) !== null && getPublicSuffix(host, psl) !== host;
     if (group.length >= groupAt && registrable) {
       const source = origin.replace('://', '://*.');
       out.push({ directive, source, count: group.reduce((n, a) => n + a.count, 0) });
