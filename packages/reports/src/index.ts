@@ -38,3 +38,4 @@ export { createDashboard, dashboardPolicyOptions } from './dashboard/index.ts';
 export { esc } from './dashboard/html.ts';
 export { WINDOWS } from './dashboard/page.ts';
 export * from './model.ts';
+export { REPORTS_ERROR_CODES, type ReportsErrorCode } from './errors.ts';

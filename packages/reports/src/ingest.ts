@@ -19,7 +19,7 @@
  * @module
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { ErrorCode } from '@barbican/core';
+import type { ReportsErrorCode } from './errors.ts';
 import { fingerprint } from './fingerprint.ts';
 import { noiseReason } from './filters.ts';
 import type { DropReason, IncomingReport, NormalizedReport } from './model.ts';
@@ -72,7 +72,7 @@ export interface IngestStats {
   dropped: number;
   overLimit: number;
   busy: number;
-  rejected: Partial<Record<ErrorCode, number>>;
+  rejected: Partial<Record<ReportsErrorCode, number>>;
 }
 
 const SITE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
@@ -123,43 +123,16 @@ function readBody(req: IncomingMessage, cap: number): Promise<Buffer | null> {
   });
 }
 
-/**
- * Builds the handler for `/report/<site>` requests. The caller routes by
- * path and passes the raw site segment.
- *
- * @example
- * ```ts
- * const ingest = createIngest({ queue: new WriteQueue(store) });
- * http.createServer((req, res) => ingest.handle(req, res, 'shop'));
- * ```
- */
-export function createIngest(opts: IngestOptions) {
-  const perClient =
-    opts.perClient === false
-      ? undefined
-      : new TokenBuckets(opts.perClient ?? { rate: 20, burst: 200 });
-  const perSite =
-    opts.perSite === false
-      ? undefined
-      : new TokenBuckets(opts.perSite ?? { rate: 500, burst: 5000 });
-  const overLimit = opts.overLimitStatus ?? 204;
-  const caps = {
-    single: opts.maxSingleBytes ?? 64 * 1024,
-    batch: opts.maxBatchBytes ?? 1024 * 1024,
-  };
-  const maxBatch = opts.maxBatchReports ?? 100;
-  const now = opts.now ?? Date.now;
-  const address = opts.clientAddress ?? ((req: IncomingMessage) => req.socket.remoteAddress);
-  const sites = opts.sites;
-  const allowed: ReadonlyMap<string, SiteRule> | undefined =
-    sites === undefined
-      ? undefined
-      : new Map(Array.isArray(sites) ? sites.map((s: string) => [s, {}]) : Object.entries(sites));
-  const read: ReadOptions = {
-    ...(opts.keepQuery === undefined ? {} : { keepQuery: opts.keepQuery }),
-    ...(opts.keepReferrer === undefined ? {} : { keepReferrer: opts.keepReferrer }),
-  };
-  const stats: IngestStats = {
+/** Why a request is answered before its reports are read: what the answer needs. */
+interface Admitted {
+  readonly rule: SiteRule;
+  readonly client: string | null;
+  readonly cap: number;
+}
+
+/** The endpoint's state: settings resolved once, buckets, counters. */
+class IngestEndpoint {
+  readonly stats: IngestStats = {
     requests: 0,
     accepted: 0,
     dropped: 0,
@@ -167,15 +140,50 @@ export function createIngest(opts: IngestOptions) {
     busy: 0,
     rejected: {},
   };
+  readonly #queue: WriteQueue;
+  readonly #perClient: TokenBuckets | undefined;
+  readonly #perSite: TokenBuckets | undefined;
+  readonly #overLimit: 204 | 429;
+  readonly #caps: Readonly<Record<'single' | 'batch', number>>;
+  readonly #maxBatch: number;
+  readonly #now: () => number;
+  readonly #address: (req: IncomingMessage) => string | undefined;
+  readonly #sites: ReadonlyMap<string, SiteRule> | undefined;
+  readonly #read: ReadOptions;
 
-  function refuse(
+  constructor(opts: IngestOptions) {
+    this.#queue = opts.queue;
+    const bucket = (limit: RateLimit | false | undefined, def: RateLimit) =>
+      limit === false ? undefined : new TokenBuckets(limit ?? def);
+    this.#perClient = bucket(opts.perClient, { rate: 20, burst: 200 });
+    this.#perSite = bucket(opts.perSite, { rate: 500, burst: 5000 });
+    this.#overLimit = opts.overLimitStatus ?? 204;
+    this.#caps = {
+      single: opts.maxSingleBytes ?? 64 * 1024,
+      batch: opts.maxBatchBytes ?? 1024 * 1024,
+    };
+    this.#maxBatch = opts.maxBatchReports ?? 100;
+    this.#now = opts.now ?? Date.now;
+    this.#address = opts.clientAddress ?? ((req) => req.socket.remoteAddress);
+    const sites = opts.sites;
+    this.#sites =
+      sites === undefined
+        ? undefined
+        : new Map(Array.isArray(sites) ? sites.map((s: string) => [s, {}]) : Object.entries(sites));
+    this.#read = {
+      ...(opts.keepQuery === undefined ? {} : { keepQuery: opts.keepQuery }),
+      ...(opts.keepReferrer === undefined ? {} : { keepReferrer: opts.keepReferrer }),
+    };
+  }
+
+  refuse(
     res: ServerResponse,
     status: number,
-    code: ErrorCode,
+    code: ReportsErrorCode,
     message: string,
     extra: Record<string, string> = {},
   ): void {
-    stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
+    this.stats.rejected[code] = (this.stats.rejected[code] ?? 0) + 1;
     const body = `${code}: ${message}\n`;
     res.writeHead(status, {
       ...CORS,
@@ -188,30 +196,30 @@ export function createIngest(opts: IngestOptions) {
     res.end(body);
   }
 
-  function over(res: ServerResponse, site: string, reason: DropReason, n: number): void {
-    stats.overLimit++;
-    opts.queue.drop(site, reason, n, now());
-    if (overLimit === 429) res.writeHead(429, { ...CORS, 'retry-after': '60' }).end();
+  #over(res: ServerResponse, site: string, reason: DropReason, n: number): void {
+    this.stats.overLimit++;
+    this.#queue.drop(site, reason, n, this.#now());
+    if (this.#overLimit === 429) res.writeHead(429, { ...CORS, 'retry-after': '60' }).end();
     else res.writeHead(204, CORS).end();
   }
 
-  function drop(site: string, drops: Partial<Record<DropReason, number>>): void {
+  #drop(site: string, drops: Partial<Record<DropReason, number>>): void {
     for (const [reason, n] of Object.entries(drops) as [DropReason, number][]) {
-      stats.dropped += n;
-      opts.queue.drop(site, reason, n, now());
+      this.stats.dropped += n;
+      this.#queue.drop(site, reason, n, this.#now());
     }
   }
 
-  function store(res: ServerResponse, reports: IncomingReport[]): void {
-    opts.queue.submit(reports).then(
+  #store(res: ServerResponse, reports: IncomingReport[]): void {
+    this.#queue.submit(reports).then(
       () => {
-        stats.accepted += reports.length;
+        this.stats.accepted += reports.length;
         res.writeHead(204, CORS).end();
       },
       (error: unknown) => {
-        stats.busy++;
+        this.stats.busy++;
         const full = error instanceof QueueFullError;
-        refuse(
+        this.refuse(
           res,
           503,
           'BARBICAN_E_REPORTS_BUSY',
@@ -222,117 +230,131 @@ export function createIngest(opts: IngestOptions) {
     );
   }
 
-  async function handle(req: IncomingMessage, res: ServerResponse, site: string): Promise<void> {
-    stats.requests++;
+  /** Steps 1–4: method, site, media type, client bucket. Undefined = already answered. */
+  #admit(req: IncomingMessage, res: ServerResponse, site: string): Admitted | undefined {
     if (req.method === 'OPTIONS') {
       res.writeHead(204, PREFLIGHT).end();
-      return;
+      return undefined;
     }
     if (req.method !== 'POST') {
-      refuse(res, 405, 'BARBICAN_E_REPORT_METHOD', 'reports are sent with POST', {
+      this.refuse(res, 405, 'BARBICAN_E_REPORT_METHOD', 'reports are sent with POST', {
         allow: 'POST, OPTIONS',
       });
-      return;
+      return undefined;
     }
-    const rule = allowed === undefined ? {} : allowed.get(site);
+    const rule = this.#sites === undefined ? {} : this.#sites.get(site);
     if (!SITE.test(site) || rule === undefined) {
-      refuse(res, 404, 'BARBICAN_E_REPORT_SITE', 'no such site on this collector');
-      return;
+      this.refuse(res, 404, 'BARBICAN_E_REPORT_SITE', 'no such site on this collector');
+      return undefined;
     }
     const kind = MEDIA_TYPES[mediaType(req)];
     const encoding = req.headers['content-encoding'];
     if (kind === undefined || (encoding !== undefined && encoding !== 'identity')) {
-      refuse(
+      this.refuse(
         res,
         415,
         'BARBICAN_E_REPORT_MEDIA_TYPE',
         'expected an uncompressed report media type',
       );
-      return;
+      return undefined;
     }
-    const peer = address(req);
+    const peer = this.#address(req);
     const client = truncateIp(peer);
     // IPv4: one address per client; IPv6: the /64 (one subscriber's prefix).
-    const clientKey =
-      peer !== undefined && peer.includes(':') && !peer.startsWith('::ffff:') ? client : peer;
-    if (perClient !== undefined && !perClient.take(clientKey ?? '?', 1, now())) {
-      over(res, site, 'ip-rate', 1);
-      return;
+    const key = peer?.includes(':') === true && !peer.startsWith('::ffff:') ? client : peer;
+    if (this.#perClient !== undefined && !this.#perClient.take(key ?? '?', 1, this.#now())) {
+      this.#over(res, site, 'ip-rate', 1);
+      return undefined;
     }
-    const cap = caps[kind];
-    const declared = Number(req.headers['content-length']);
-    if (declared > cap) {
-      refuse(res, 413, 'BARBICAN_E_REPORT_TOO_LARGE', `the body is over ${cap} bytes`, {
+    return { rule, client, cap: this.#caps[kind] };
+  }
+
+  /** Steps 5–6: the capped body, its depth, UTF-8, JSON and shape. Undefined = already answered. */
+  async #parse(req: IncomingMessage, res: ServerResponse, cap: number) {
+    const tooLarge = () =>
+      this.refuse(res, 413, 'BARBICAN_E_REPORT_TOO_LARGE', `the body is over ${cap} bytes`, {
         connection: 'close',
       });
-      return;
-    }
+    if (Number(req.headers['content-length']) > cap) return tooLarge();
     const body = await readBody(req, cap);
-    if (body === null) {
-      refuse(res, 413, 'BARBICAN_E_REPORT_TOO_LARGE', `the body is over ${cap} bytes`, {
-        connection: 'close',
-      });
-      return;
-    }
+    if (body === null) return tooLarge();
     if (nestsDeeperThan(body)) {
-      refuse(res, 400, 'BARBICAN_E_REPORT_SHAPE', `the JSON nests deeper than ${MAX_DEPTH} levels`);
-      return;
+      return this.refuse(
+        res,
+        400,
+        'BARBICAN_E_REPORT_SHAPE',
+        `the JSON nests deeper than ${MAX_DEPTH} levels`,
+      );
     }
     let json: unknown;
     try {
       json = JSON.parse(decoder.decode(body));
     } catch (error) {
       if (error instanceof SyntaxError)
-        refuse(res, 400, 'BARBICAN_E_REPORT_JSON', 'the body is not JSON');
-      else refuse(res, 400, 'BARBICAN_E_REPORT_ENCODING', 'the body is not UTF-8');
-      return;
+        this.refuse(res, 400, 'BARBICAN_E_REPORT_JSON', 'the body is not JSON');
+      else this.refuse(res, 400, 'BARBICAN_E_REPORT_ENCODING', 'the body is not UTF-8');
+      return undefined;
     }
     const parsed = parseReports(json, {
-      ...read,
+      ...this.#read,
       userAgent: boundedString(req.headers['user-agent'], MAX.userAgent),
-      maxBatch,
+      maxBatch: this.#maxBatch,
     });
-    if (!parsed.ok) {
-      refuse(
-        res,
-        parsed.code === 'BARBICAN_E_REPORT_TOO_LARGE' ? 413 : 400,
-        parsed.code,
-        parsed.message,
-      );
-      return;
-    }
+    if (parsed.ok) return parsed;
+    const status = parsed.code === 'BARBICAN_E_REPORT_TOO_LARGE' ? 413 : 400;
+    return this.refuse(res, status, parsed.code, parsed.message);
+  }
+
+  /** Handles one request for `/report/<site>`. */
+  async handle(req: IncomingMessage, res: ServerResponse, site: string): Promise<void> {
+    this.stats.requests++;
+    const admitted = this.#admit(req, res, site);
+    if (admitted === undefined) return;
+    const parsed = await this.#parse(req, res, admitted.cap);
+    if (parsed === undefined) return;
+    // Steps 7–9: noise, the site quota, the durable commit.
     const drops = { ...parsed.drops };
     const keep: NormalizedReport[] = [];
     for (const r of parsed.reports) {
-      const reason = noiseReason(r, rule);
+      const reason = noiseReason(r, admitted.rule);
       if (reason === undefined) keep.push(r);
       else drops[reason] = (drops[reason] ?? 0) + 1;
     }
-    drop(site, drops);
-    if (keep.length === 0) {
-      res.writeHead(204, CORS).end();
-      return;
+    this.#drop(site, drops);
+    if (keep.length === 0) return void res.writeHead(204, CORS).end();
+    const receivedAt = this.#now();
+    if (this.#perSite !== undefined && !this.#perSite.take(site, keep.length, receivedAt)) {
+      return this.#over(res, site, 'site-quota', keep.length);
     }
-    const receivedAt = now();
-    if (perSite !== undefined && !perSite.take(site, keep.length, receivedAt)) {
-      over(res, site, 'site-quota', keep.length);
-      return;
-    }
-    store(
+    const { client } = admitted;
+    this.#store(
       res,
       keep.map((r) => ({ ...r, site, receivedAt, client, fingerprint: fingerprint(site, r) })),
     );
   }
+}
 
+/**
+ * Builds the handler for `/report/<site>` requests. The caller routes by
+ * path and passes the raw site segment.
+ *
+ * @example
+ * ```ts
+ * const ingest = createIngest({ queue: new WriteQueue(store) });
+ * http.createServer((req, res) => ingest.handle(req, res, 'shop'));
+ * ```
+ */
+export function createIngest(opts: IngestOptions) {
+  const endpoint = new IngestEndpoint(opts);
   return {
     /** Handles one request for `/report/<site>`; never throws. */
     handle(req: IncomingMessage, res: ServerResponse, site: string): void {
-      handle(req, res, site).catch(() => {
+      endpoint.handle(req, res, site).catch(() => {
         // A stream error mid-body: the client is gone; nothing to answer.
         if (!res.headersSent) res.writeHead(400, CORS).end();
       });
     },
-    stats,
+    stats: endpoint.stats,
   };
 }
 

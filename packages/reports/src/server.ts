@@ -13,10 +13,12 @@ import {
 } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { BarbicanError, compileIpMatcher, createPolicy } from '@barbican/core';
+import { createPolicy } from '@barbican/core';
+import { compileIpMatcher } from '@barbican/core/parsers';
 import { judge } from '@barbican/core/node';
 import { createAuth } from './dashboard/auth.ts';
 import { createDashboard } from './dashboard/index.ts';
+import { BarbicanError } from './errors.ts';
 import { createIngest, type Ingest, type IngestOptions } from './ingest.ts';
 import { DAY_MS, type ReportStore } from './store/index.ts';
 import { WriteQueue } from './store/queue.ts';

@@ -21,7 +21,7 @@ function reportsOf(name: string, extra: object = {}): NormalizedReport[] {
 }
 
 describe('normalisation of browser reports', () => {
-  it('reads a Chromium Reporting API CSP batch: camelCase, query/fragment/referrer stripped, age kept', () => {
+  it('reads a Chromium Reporting API CSP batch: camelCase, query/fragment/referrer and nonces stripped, age kept', () => {
     const [inline, img] = reportsOf('chromium-csp-batch');
     assert.deepEqual(
       { ...inline, details: { ...inline?.details } },
@@ -37,7 +37,7 @@ describe('normalisation of browser reports', () => {
         disposition: 'report',
         sample: "console.log('injected')",
         statusCode: 200,
-        policy: "default-src 'self'; script-src 'nonce-abc'; report-to default",
+        policy: "default-src 'self'; script-src 'nonce-…'; report-to default",
         details: {},
         userAgent: 'Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0.0.0 Safari/537.36',
         age: 2,

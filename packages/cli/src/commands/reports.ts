@@ -8,9 +8,9 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import { BarbicanError } from '@barbican/core';
 import type { LearnResult, ReportRecord, ReportType } from '@barbican/reports';
 import type { Command } from 'commander';
+import { BarbicanError } from '../errors.ts';
 import { FindingsExit, type Io } from '../io.ts';
 import { terminalSafe, toJson } from '../util.ts';
 

@@ -13,7 +13,8 @@
  *
  * @module
  */
-import { checkSource, createPolicy, PRESETS, type CspDirectives } from '@barbican/core';
+import { createPolicy, PRESETS, type CspDirectives } from '@barbican/core';
+import { checkSource } from '@barbican/core/parsers';
 import { analyzeCsp, type Finding } from '@barbican/scanner';
 import { getDomain, getPublicSuffix } from 'tldts';
 import type { ReportRecord } from '../model.ts';

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { formatIp, isV4, parseIp } from '@barbican/core';
+import { formatIp, isV4, parseIp } from '@barbican/core/parsers';
 
 /** Length caps (UTF-16 code units) for stored strings. */
 export const MAX = {

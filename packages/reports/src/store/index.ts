@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { BarbicanError } from '@barbican/core';
 import type {
   DetailValue,
   DropReason,
@@ -17,6 +16,7 @@ import type {
   ReportType,
   TimelinePoint,
 } from '../model.ts';
+import { BarbicanError } from '../errors.ts';
 import type { Driver, Row } from './driver.ts';
 import { openPostgres } from './postgres.ts';
 import { MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE } from './schema.ts';
