@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { createHash } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { NormalizedReport } from './model.ts';
 
 /**
@@ -18,7 +18,9 @@ import type { NormalizedReport } from './model.ts';
  * ```
  */
 export function fingerprint(site: string, r: NormalizedReport): string {
-  const key = JSON.stringify([
+  // NUL never occurs in a normalised field (control characters are
+  // replaced), so joining with it is unambiguous; null becomes "\u0001".
+  const key = [
     site,
     r.type,
     r.url,
@@ -31,7 +33,9 @@ export function fingerprint(site: string, r: NormalizedReport): string {
     r.sample,
     r.statusCode,
     r.policy,
-    r.details,
-  ]);
-  return createHash('sha256').update(key).digest('hex').slice(0, 32);
+    JSON.stringify(r.details),
+  ]
+    .map((v) => (v === null ? '\u0001' : String(v)))
+    .join('\u0000');
+  return hash('sha256', key, 'hex').slice(0, 32);
 }

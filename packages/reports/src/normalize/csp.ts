@@ -7,7 +7,7 @@
  * @see https://www.w3.org/TR/CSP3/#reporting
  * @module
  */
-import { cleanUrl, hostOf, MAX, position, statusCode, text } from './fields.ts';
+import { cleanUrl, cleanUrlWithHost, MAX, position, statusCode, text } from './fields.ts';
 import { reportFields, type BodyReader, type ReadOptions, type ReportFields } from './types.ts';
 
 /** The body's member names: legacy (kebab-case) and Reporting API (camelCase). */
@@ -74,13 +74,13 @@ function read(
 ): ReportFields | string {
   const url = cleanUrl(body[names.document], opts);
   if (url === null) return `"${names.document}" is missing or not a string`;
-  const blockedUrl = cleanUrl(body[names.blocked], opts);
+  const blocked = cleanUrlWithHost(body[names.blocked], opts);
   const referrer = opts.keepReferrer === true ? cleanUrl(body['referrer'], opts) : null;
   return reportFields({
     url,
     directive: directiveOf(body[names.effective], body[names.violated]),
-    blockedUrl,
-    blockedHost: hostOf(blockedUrl),
+    blockedUrl: blocked.url,
+    blockedHost: blocked.host,
     sourceFile: cleanUrl(body[names.source], opts),
     line: position(body[names.line]),
     column: position(body[names.column]),

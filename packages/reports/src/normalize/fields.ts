@@ -95,44 +95,71 @@ export interface UrlOptions {
 
 const SCHEME_ONLY = /^[a-z][a-z0-9+.-]*:?$/i;
 
-/**
- * A URL as stored: credentials always removed, query string and fragment
- * removed unless `keepQuery`, bounded. Keywords browsers put in URL fields
- * (`inline`, `eval`, a bare scheme such as `data`) are kept, lower case and
- * without a colon. `data:` and `blob:` URLs are cut to their scheme: their
- * payload is the page's content, not an address.
- */
-export function cleanUrl(value: unknown, opts: UrlOptions = {}): string | null {
-  const raw = text(value, MAX.url * 2);
-  if (raw === null) return null;
-  if (SCHEME_ONLY.test(raw)) return raw.toLowerCase().replace(/:$/, '');
-  let url: URL;
-  try {
-    url = new URL(raw);
-  } catch {
-    // Not a URL (a relative path, garbage): keep it bounded, still without query.
-    return text(opts.keepQuery === true ? raw : (raw.split(/[?#]/, 1)[0] ?? ''), MAX.url);
-  }
-  const scheme = url.protocol.slice(0, -1).toLowerCase();
-  if (scheme === 'data' || scheme === 'blob' || scheme === 'javascript') return scheme;
-  url.username = '';
-  url.password = '';
-  if (opts.keepQuery !== true) {
-    url.search = '';
-    url.hash = '';
-  }
-  return text(url.href, MAX.url);
+/** A cleaned URL and its host. */
+export interface CleanUrl {
+  readonly url: string | null;
+  /** Host with a non-default port, lower case; null for keywords, hostless URLs and garbage. */
+  readonly host: string | null;
 }
 
-/** The host (and non-default port) of an absolute URL, lower case; null for keywords and garbage. */
-export function hostOf(url: string | null): string | null {
-  if (url === null || !url.includes(':')) return null;
-  try {
-    const host = new URL(url).host.toLowerCase();
-    return host === '' ? null : host;
-  } catch {
-    return null;
+const NONE: CleanUrl = Object.freeze({ url: null, host: null });
+
+/**
+ * The same few URLs (the document, its scripts, the policy's endpoints)
+ * come back in report after report: clean each once. Bounded: the cache is
+ * emptied when full, so a flood of unique URLs costs only the misses.
+ */
+const cache = new Map<string, CleanUrl>();
+const CACHE_SIZE = 4096;
+
+function parseClean(raw: string, keepQuery: boolean): CleanUrl {
+  if (SCHEME_ONLY.test(raw)) return { url: raw.toLowerCase().replace(/:$/, ''), host: null };
+  const url = URL.parse(raw);
+  if (url === null) {
+    // Not a URL (a relative path, garbage): keep it bounded, still without query.
+    return { url: text(keepQuery ? raw : (raw.split(/[?#]/, 1)[0] ?? ''), MAX.url), host: null };
   }
+  const scheme = url.protocol.slice(0, -1).toLowerCase();
+  if (scheme === 'data' || scheme === 'blob' || scheme === 'javascript') {
+    return { url: scheme, host: null };
+  }
+  if (url.username !== '' || url.password !== '') {
+    url.username = '';
+    url.password = '';
+  }
+  let href = url.href;
+  if (!keepQuery) {
+    // href ends with search then hash: cutting them off is exact and needs no re-serialising.
+    href = href.slice(0, href.length - url.hash.length - url.search.length);
+    if (url.search === '' && href.endsWith('?')) href = href.slice(0, -1);
+  }
+  return { url: text(href, MAX.url), host: url.host === '' ? null : url.host.toLowerCase() };
+}
+
+/**
+ * A URL as stored, and its host: credentials always removed, query string
+ * and fragment removed unless `keepQuery`, bounded. Keywords browsers put
+ * in URL fields (`inline`, `eval`, a bare scheme such as `data`) are kept,
+ * lower case and without a colon. `data:` and `blob:` URLs are cut to
+ * their scheme: their payload is the page's content, not an address.
+ */
+export function cleanUrlWithHost(value: unknown, opts: UrlOptions = {}): CleanUrl {
+  const raw = text(value, MAX.url * 2);
+  if (raw === null) return NONE;
+  const keepQuery = opts.keepQuery === true;
+  const key = keepQuery ? `?${raw}` : raw;
+  let hit = cache.get(key);
+  if (hit === undefined) {
+    if (cache.size >= CACHE_SIZE) cache.clear();
+    hit = parseClean(raw, keepQuery);
+    cache.set(key, hit);
+  }
+  return hit;
+}
+
+/** {@link cleanUrlWithHost}'s URL alone. */
+export function cleanUrl(value: unknown, opts: UrlOptions = {}): string | null {
+  return cleanUrlWithHost(value, opts).url;
 }
 
 /**

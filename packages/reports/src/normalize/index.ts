@@ -19,7 +19,7 @@ import {
 } from './reporting-api.ts';
 import type { BodyReader, ReadOptions, ReportFields } from './types.ts';
 
-export { boundedString, cleanUrl, hostOf, truncateIp, MAX } from './fields.ts';
+export { boundedString, cleanUrl, cleanUrlWithHost, truncateIp, MAX } from './fields.ts';
 export type { ReadOptions } from './types.ts';
 
 /** Reporting API `type` → stored type and reader. */

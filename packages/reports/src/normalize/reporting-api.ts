@@ -8,7 +8,16 @@
  * @module
  */
 import type { DetailValue } from '../model.ts';
-import { cleanUrl, decimal, hostOf, integer, MAX, position, statusCode, text } from './fields.ts';
+import {
+  cleanUrl,
+  cleanUrlWithHost,
+  decimal,
+  integer,
+  MAX,
+  position,
+  statusCode,
+  text,
+} from './fields.ts';
 import { reportFields, type BodyReader } from './types.ts';
 
 /** COOP and COEP say `reporting` where CSP says `report`. */
@@ -67,13 +76,12 @@ export const readCoop: BodyReader = (body, opts) => {
     'openerURL',
     'initialPopupURL',
   ]
-    .map((k) => cleanUrl(body[k], opts))
-    .find((u) => u !== null);
-  const blockedUrl = other ?? null;
+    .map((k) => cleanUrlWithHost(body[k], opts))
+    .find((u) => u.url !== null);
   return reportFields({
     directive: kind,
-    blockedUrl,
-    blockedHost: hostOf(blockedUrl),
+    blockedUrl: other?.url ?? null,
+    blockedHost: other?.host ?? null,
     sourceFile: cleanUrl(body['sourceFile'], opts),
     line: position(body['lineNumber']),
     column: position(body['columnNumber']),
@@ -92,11 +100,11 @@ export const readCoop: BodyReader = (body, opts) => {
 export const readCoep: BodyReader = (body, opts) => {
   const kind = text(body['type'], MAX.directive);
   if (kind === null) return '"body.type" (the COEP violation kind) is missing';
-  const blockedUrl = cleanUrl(body['blockedURL'], opts);
+  const blocked = cleanUrlWithHost(body['blockedURL'], opts);
   return reportFields({
     directive: kind,
-    blockedUrl,
-    blockedHost: hostOf(blockedUrl),
+    blockedUrl: blocked.url,
+    blockedHost: blocked.host,
     disposition: disposition(body['disposition']),
     details: compact({ destination: text(body['destination'], MAX.short) }),
   });

@@ -13,17 +13,23 @@ export type Row = Readonly<Record<string, unknown>>;
 export interface Queryable {
   all(sql: string, params?: readonly unknown[]): Promise<Row[]>;
   run(sql: string, params?: readonly unknown[]): Promise<number>;
-  /**
-   * Runs a one-row `INSERT … VALUES ($1, …) ON CONFLICT …` for every row
-   * (PostgreSQL: several rows per statement; SQLite: one prepared statement).
-   * Rows must not repeat a conflict key.
-   */
-  upsert(sql: string, rows: readonly (readonly unknown[])[]): Promise<void>;
+}
+
+/** One statement of a write batch and the rows to run it with (each row once). */
+export interface WriteStatement {
+  readonly sql: string;
+  readonly rows: readonly (readonly unknown[])[];
 }
 
 /** A database connection (or pool). */
 export interface Driver extends Queryable {
   readonly dialect: 'sqlite' | 'postgres';
+  /**
+   * Runs every statement over its rows in one transaction and resolves,
+   * with the rows each statement changed, once the commit is durable.
+   * Nothing is written when it rejects. (SQLite: on its writer thread.)
+   */
+  write(statements: readonly WriteStatement[]): Promise<number[]>;
   /**
    * Runs `fn` in one transaction, committed when it resolves (durably: the
    * SQLite WAL is synced, PostgreSQL's commit returns) and rolled back when it

@@ -284,23 +284,14 @@ export class ReportStore {
    * durable; a rejection means nothing of the batch was written.
    */
   write(batch: WriteBatch): Promise<void> {
-    return this.#serial(() =>
-      this.#driver.transaction(async (tx) => {
-        if (batch.rows.length > 0) await tx.upsert(UPSERT_REPORT, batch.rows.map(rowParams));
-        if (batch.counts.length > 0) {
-          await tx.upsert(
-            UPSERT_COUNT,
-            batch.counts.map((c) => [c.site, c.type, c.bucket, c.count]),
-          );
-        }
-        if (batch.drops.length > 0) {
-          await tx.upsert(
-            UPSERT_DROP,
-            batch.drops.map((d) => [d.site, d.reason, d.bucket, d.count]),
-          );
-        }
-      }),
-    );
+    const statements = [
+      { sql: UPSERT_REPORT, rows: batch.rows.map(rowParams) },
+      { sql: UPSERT_COUNT, rows: batch.counts.map((c) => [c.site, c.type, c.bucket, c.count]) },
+      { sql: UPSERT_DROP, rows: batch.drops.map((d) => [d.site, d.reason, d.bucket, d.count]) },
+    ].filter((st) => st.rows.length > 0);
+    return this.#serial(async () => {
+      await this.#driver.write(statements);
+    });
   }
 
   /** De-duplicated reports matching `q`, latest first. */
@@ -377,16 +368,16 @@ export class ReportStore {
 
   /** Deletes everything received before `before` (retention); returns the report rows deleted. */
   prune(before: number): Promise<number> {
-    return this.#serial(() =>
-      this.#driver.transaction(async (tx) => {
-        const day = Math.floor(before / DAY_MS);
-        const bucket = Math.floor(before / HOUR_MS) * HOUR_MS;
-        const n = await tx.run('DELETE FROM barbican_reports WHERE day < $1', [day]);
-        await tx.run('DELETE FROM barbican_report_counts WHERE bucket < $1', [bucket]);
-        await tx.run('DELETE FROM barbican_report_drops WHERE bucket < $1', [bucket]);
-        return n;
-      }),
-    );
+    const day = Math.floor(before / DAY_MS);
+    const bucket = Math.floor(before / HOUR_MS) * HOUR_MS;
+    return this.#serial(async () => {
+      const [n = 0] = await this.#driver.write([
+        { sql: 'DELETE FROM barbican_reports WHERE day < $1', rows: [[day]] },
+        { sql: 'DELETE FROM barbican_report_counts WHERE bucket < $1', rows: [[bucket]] },
+        { sql: 'DELETE FROM barbican_report_drops WHERE bucket < $1', rows: [[bucket]] },
+      ]);
+      return n;
+    });
   }
 
   /** Closes the connection (or pool) after pending writes. */

@@ -7,7 +7,7 @@
  * @module
  */
 import pg from 'pg';
-import type { Driver, Queryable, Row } from './driver.ts';
+import type { Driver, Queryable, Row, WriteStatement } from './driver.ts';
 
 /**
  * Parsers for this pool only (the global `pg.types` is left alone): int8
@@ -48,6 +48,10 @@ class Session implements Queryable {
   async run(sql: string, params: readonly unknown[] = []): Promise<number> {
     return (await this.#client.query(sql, params as unknown[])).rowCount ?? 0;
   }
+  /**
+   * Runs a one-row `INSERT … VALUES ($1, …) ON CONFLICT …` for every row,
+   * several rows per statement. Rows must not repeat a conflict key.
+   */
   async upsert(sql: string, rows: readonly (readonly unknown[])[]): Promise<void> {
     const width = rows[0]?.length ?? 1;
     const per = Math.max(1, Math.floor(MAX_PARAMS / width));
@@ -67,10 +71,7 @@ class PostgresDriver extends Session implements Driver {
     this.#pool = pool;
   }
 
-  async transaction<T>(
-    fn: (tx: Queryable) => Promise<T>,
-    opts: { lock?: boolean } = {},
-  ): Promise<T> {
+  async transaction<T>(fn: (tx: Session) => Promise<T>, opts: { lock?: boolean } = {}): Promise<T> {
     const client = await this.#pool.connect();
     try {
       await client.query('BEGIN');
@@ -86,6 +87,23 @@ class PostgresDriver extends Session implements Driver {
     } finally {
       client.release();
     }
+  }
+
+  write(statements: readonly WriteStatement[]): Promise<number[]> {
+    return this.transaction(async (tx) => {
+      const changes: number[] = [];
+      for (const s of statements) {
+        if (/^\s*INSERT\b/i.test(s.sql)) {
+          await tx.upsert(s.sql, s.rows);
+          changes.push(s.rows.length);
+        } else {
+          let n = 0;
+          for (const row of s.rows) n += await tx.run(s.sql, row);
+          changes.push(n);
+        }
+      }
+      return changes;
+    });
   }
 
   async close(): Promise<void> {

@@ -1,30 +1,17 @@
 /**
  * The SQLite driver: `node:sqlite` (built into Node ≥ 22.13, no native
- * build), WAL journal, `synchronous=FULL` so a commit is on disk when it
- * returns. Statements are prepared once and cached.
+ * build). Reads and migrations run on the main thread's connection; write
+ * batches run on a writer thread with a connection of its own
+ * (`sqlite-writer.ts`), so waiting for the disk never stalls requests. An
+ * in-memory database has no file to share: it writes on the main thread.
  *
  * @see https://nodejs.org/api/sqlite.html
- * @see https://www.sqlite.org/wal.html
  * @module
  */
 import { resolve } from 'node:path';
-import { DatabaseSync, type StatementSync } from 'node:sqlite';
-import type { Driver, Queryable, Row } from './driver.ts';
-
-/** `$12` → `?12`: SQLite's numbered parameters bind positionally, like PostgreSQL's. */
-function toSqlite(sql: string): string {
-  return sql.replace(/\$(\d+)/g, '?$1');
-}
-
-type Param = null | number | bigint | string | Uint8Array;
-
-function params(values: readonly unknown[]): Param[] {
-  return values.map((v) => {
-    if (v === undefined || v === null) return null;
-    if (typeof v === 'boolean') return v ? 1 : 0;
-    return v as Param;
-  });
-}
+import { Worker } from 'node:worker_threads';
+import type { Driver, Queryable, Row, WriteStatement } from './driver.ts';
+import { params, SqliteConnection, type WriteOp } from './sqlite-connection.ts';
 
 /** Runs a synchronous call and hands its result or error over as a promise. */
 function attempt<T>(fn: () => T): Promise<T> {
@@ -36,54 +23,87 @@ function attempt<T>(fn: () => T): Promise<T> {
 }
 
 /**
- * Write transactions per database file in this process. Statements are
- * synchronous but a transaction's body awaits, so without this a second
+ * Main-thread transactions per database file in this process. Statements
+ * are synchronous but a transaction's body awaits, so without this a second
  * connection to the same file (another store in the same process) would
  * block the event loop in busy_timeout while the first waits for its turn.
  * Other processes are kept apart by SQLite's own lock.
  */
 const fileLocks = new Map<string, Promise<unknown>>();
 
-class SqliteDriver implements Driver {
-  readonly dialect = 'sqlite';
-  readonly #db: DatabaseSync;
-  readonly #file: string;
-  readonly #statements = new Map<string, StatementSync>();
+interface Pending {
+  resolve(changes: number[]): void;
+  reject(error: Error): void;
+}
+
+/** The writer thread for one database file. */
+class Writer {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
 
   constructor(file: string) {
-    this.#file = file === ':memory:' ? `:memory:${Math.random()}` : resolve(file);
-    this.#db = new DatabaseSync(file);
-    // WAL: readers (the dashboard) never block the writer. FULL: the WAL is
-    // synced at every commit, so an acknowledged report survives a crash or
-    // a power cut, not only a killed process. busy_timeout: several
-    // collectors may share one file.
-    this.#db.exec('PRAGMA journal_mode = WAL');
-    this.#db.exec('PRAGMA synchronous = FULL');
-    this.#db.exec('PRAGMA busy_timeout = 5000');
+    this.#worker = new Worker(new URL('./sqlite-writer.ts', import.meta.url), {
+      workerData: { file },
+    });
+    this.#worker.unref();
+    this.#worker.on('message', (m: { id: number; changes?: number[]; error?: string }) => {
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (this.#pending.size === 0) this.#worker.unref();
+      if (m.error === undefined) p?.resolve(m.changes ?? []);
+      else p?.reject(new Error(m.error));
+    });
+    this.#worker.on('error', (error: Error) => this.#failAll(error));
+    this.#worker.on('exit', () => this.#failAll(new Error('the SQLite writer thread exited')));
   }
 
-  #prepare(sql: string): StatementSync {
-    let st = this.#statements.get(sql);
-    if (st === undefined) {
-      st = this.#db.prepare(toSqlite(sql));
-      this.#statements.set(sql, st);
-    }
-    return st;
+  #failAll(error: Error): void {
+    for (const p of this.#pending.values()) p.reject(error);
+    this.#pending.clear();
+  }
+
+  write(ops: readonly WriteOp[]): Promise<number[]> {
+    const id = this.#next++;
+    // A batch in flight keeps the process alive until it is durable.
+    this.#worker.ref();
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      this.#worker.postMessage({ id, ops });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}
+
+class SqliteDriver implements Driver {
+  readonly dialect = 'sqlite';
+  readonly #connection: SqliteConnection;
+  readonly #file: string;
+  readonly #memory: boolean;
+  #writer: Writer | undefined;
+
+  constructor(file: string) {
+    this.#memory = file === ':memory:';
+    this.#file = this.#memory ? `:memory:${Math.random()}` : resolve(file);
+    this.#connection = new SqliteConnection(file);
   }
 
   all(sql: string, values: readonly unknown[] = []): Promise<Row[]> {
-    return attempt(() => this.#prepare(sql).all(...params(values)) as Row[]);
+    return attempt(() => this.#connection.prepare(sql).all(...params(values)) as Row[]);
   }
 
   run(sql: string, values: readonly unknown[] = []): Promise<number> {
-    return attempt(() => Number(this.#prepare(sql).run(...params(values)).changes));
+    return attempt(() => Number(this.#connection.prepare(sql).run(...params(values)).changes));
   }
 
-  upsert(sql: string, rows: readonly (readonly unknown[])[]): Promise<void> {
-    return attempt(() => {
-      const st = this.#prepare(sql);
-      for (const row of rows) st.run(...params(row));
-    });
+  write(statements: readonly WriteStatement[]): Promise<number[]> {
+    const ops = statements.map((s) => ({ sql: s.sql, rows: s.rows.map(params) }));
+    if (this.#memory) return attempt(() => this.#connection.writeBatch(ops));
+    this.#writer ??= new Writer(this.#file);
+    return this.#writer.write(ops);
   }
 
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
@@ -101,27 +121,26 @@ class SqliteDriver implements Driver {
   }
 
   async #transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
-    // IMMEDIATE takes the write lock now, so two collectors on one file
-    // wait for each other (busy_timeout) instead of failing at COMMIT.
-    this.#db.exec('BEGIN IMMEDIATE');
+    const db = this.#connection.db;
+    db.exec('BEGIN IMMEDIATE');
     try {
       const result = await fn(this);
-      this.#db.exec('COMMIT');
+      db.exec('COMMIT');
       return result;
     } catch (error) {
-      if (this.#db.isTransaction) this.#db.exec('ROLLBACK');
+      if (db.isTransaction) db.exec('ROLLBACK');
       throw error;
     }
   }
 
-  close(): Promise<void> {
-    if (this.#db.isOpen) this.#db.close();
-    return Promise.resolve();
+  async close(): Promise<void> {
+    await this.#writer?.close();
+    if (this.#connection.db.isOpen) this.#connection.db.close();
   }
 }
 
 /**
- * Opens (creating if needed) an SQLite database file.
+ * Opens (creating if needed) an SQLite database file, or `:memory:`.
  *
  * @example
  * ```ts
