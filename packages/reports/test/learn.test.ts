@@ -172,6 +172,16 @@ describe('learn', () => {
     assert.ok(r.findings.every((f) => f.header === 'content-security-policy-report-only'));
   });
 
+  it('keeps reporting when given the collector URL (the policy’s report option)', () => {
+    const r = learnPolicy([v('img-src', 'https://cdn.example/a.png')], {
+      report: 'https://collector.example/report/shop',
+    });
+    assert.equal(r.config.report, 'https://collector.example/report/shop');
+    assert.match(r.header, /report-uri https:\/\/collector\.example\/report\/shop; report-to csp/);
+    assert.ok(!r.findings.some((f) => f.code === 'csp.report-uri.missing'));
+    assert.throws(() => learnPolicy([], { report: 'ftp://nope' }), /BARBICAN_E_/);
+  });
+
   it('ignores other report types and reports it cannot learn from', () => {
     const r = learnPolicy([
       v('corp', 'https://cdn.example/a.png', 9, { type: 'coep' }),

@@ -227,6 +227,7 @@ interface LearnFlags {
   since: string;
   minCount: string;
   reportOnly?: boolean;
+  report?: string;
   json?: boolean;
 }
 
@@ -243,7 +244,11 @@ async function learn(io: Io, flags: LearnFlags): Promise<void> {
       since,
       limit: 10_000,
     });
-    result = learnPolicy(records, { minCount, reportOnly: flags.reportOnly === true });
+    result = learnPolicy(records, {
+      minCount,
+      reportOnly: flags.reportOnly === true,
+      ...(flags.report === undefined ? {} : { report: flags.report }),
+    });
   } finally {
     await store.close();
   }
@@ -327,6 +332,10 @@ export function registerReports(program: Command, io: Io): void {
     .option('--since <when>', 'reports received since: 24h, 7d, or an ISO date', '7d')
     .option('--min-count <n>', 'sources seen in fewer reports are refused as one-offs', '2')
     .option('--report-only', 'propose cspReportOnly (try it first) instead of csp')
+    .option(
+      '--report <url>',
+      'keep reporting: add report: <url> (this collector’s /report/<site>) to the fragment',
+    )
     .option('--json', 'print the proposal as JSON')
     .addHelpText(
       'after',

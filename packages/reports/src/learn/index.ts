@@ -28,6 +28,8 @@ export interface LearnOptions {
   readonly reportOnly?: boolean;
   /** Hosts under one parent domain before they are grouped into `*.parent` (default 3). */
   readonly groupAt?: number;
+  /** A collector URL to keep reporting to: added to the fragment as the policy's `report` option. */
+  readonly report?: string;
 }
 
 /** A source the proposal allows, with the number of reports behind it. */
@@ -51,7 +53,10 @@ export interface LearnResult {
   /** CSP violation reports considered (sum of counts). */
   readonly reports: number;
   /** Ready to merge into `barbican.config.json` (or `.yaml`). */
-  readonly config: { readonly headers: Readonly<Record<'csp' | 'cspReportOnly', unknown>> };
+  readonly config: {
+    readonly headers: Readonly<Record<'csp' | 'cspReportOnly', unknown>>;
+    readonly report?: string;
+  };
   /** The header value the fragment produces, with a sample nonce. */
   readonly header: string;
   readonly allowed: readonly Allowed[];
@@ -207,7 +212,8 @@ export function learnPolicy(
   const key = opts.reportOnly === true ? 'cspReportOnly' : 'csp';
   const directives = buildDirectives(allowed, t.nonce);
   const option = { directives, ...(nonce.length > 0 ? { nonce } : {}) };
-  const policy = createPolicy({ headers: { [key]: option } });
+  const report = opts.report === undefined ? {} : { report: opts.report };
+  const policy = createPolicy({ headers: { [key]: option }, ...report });
   const name = key === 'csp' ? 'content-security-policy' : 'content-security-policy-report-only';
   const header =
     policy
@@ -215,7 +221,7 @@ export function learnPolicy(
       .find(([n]) => n.toLowerCase() === name)?.[1] ?? '';
   return {
     reports: t.reports,
-    config: { headers: { [key]: option } as Record<'csp' | 'cspReportOnly', unknown> },
+    config: { headers: { [key]: option } as Record<'csp' | 'cspReportOnly', unknown>, ...report },
     header,
     allowed: allowed.sort(
       (a, b) => a.directive.localeCompare(b.directive) || a.source.localeCompare(b.source),
