@@ -66,29 +66,40 @@ const isLoopback = compileIpMatcher(['loopback'], 'host');
 const LOOPBACK_HOSTS = ['localhost', '127.0.0.1', '[::1]'];
 const MIN_TOKEN = 16;
 
-function checkAccess(host: string, token: string | undefined): void {
-  const loopback = host === 'localhost' || isLoopback(host);
+/**
+ * The dashboard is open without a token only when nothing but this machine
+ * can reach it: bound to loopback, answering only to loopback host names,
+ * and not behind a proxy (a proxy on loopback would carry the whole
+ * network's requests to a "local" dashboard).
+ */
+function checkAccess(o: CollectorOptions, host: string): void {
+  const token = o.token;
   if (token !== undefined && token.length < MIN_TOKEN) {
     throw new BarbicanError(
       'BARBICAN_E_REPORTS_TOKEN',
       `the token is shorter than ${MIN_TOKEN} characters`,
-      {
-        path: '--token',
-        hint: 'Use a random token, e.g. openssl rand -base64 24',
-      },
+      { path: '--token', hint: 'Use a random token, e.g. openssl rand -base64 24' },
     );
   }
-  if (!loopback && token === undefined) {
-    throw new BarbicanError(
-      'BARBICAN_E_REPORTS_TOKEN',
-      'the dashboard would be open to the network',
-      {
-        path: '--host',
-        value: host,
-        hint: 'Set --token (or BARBICAN_REPORTS_TOKEN), or bind to 127.0.0.1 and put a proxy in front',
-      },
-    );
-  }
+  if (token !== undefined) return;
+  const exposure =
+    host !== 'localhost' && !isLoopback(host)
+      ? (['--host', host] as const)
+      : (o.dashboardHosts?.length ?? 0) > 0
+        ? (['--dashboard-host', o.dashboardHosts?.join(', ')] as const)
+        : (o.trustedProxies?.length ?? 0) > 0
+          ? (['--trusted-proxy', o.trustedProxies?.join(', ')] as const)
+          : undefined;
+  if (exposure === undefined) return;
+  throw new BarbicanError(
+    'BARBICAN_E_REPORTS_TOKEN',
+    'the dashboard would be open to the network',
+    {
+      path: exposure[0],
+      value: exposure[1],
+      hint: 'Set --token (or BARBICAN_REPORTS_TOKEN); or bind to 127.0.0.1 and expose only /report/ through your proxy',
+    },
+  );
 }
 
 /** The client's address: the socket peer, or what a trusted proxy says (core's proxy trust). */
@@ -148,7 +159,7 @@ function startRetention(o: CollectorOptions): NodeJS.Timeout | undefined {
  */
 export async function startCollector(o: CollectorOptions): Promise<Collector> {
   const host = o.host ?? '127.0.0.1';
-  checkAccess(host, o.token);
+  checkAccess(o, host);
   const log = o.log ?? (() => undefined);
   const queue = new WriteQueue(o.store, {
     ...(o.maxPending === undefined ? {} : { maxPending: o.maxPending }),

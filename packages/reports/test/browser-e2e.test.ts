@@ -22,6 +22,7 @@ import { HOSTS, launchReportingChromium, testTls, waitFor } from './browser.ts';
 import { running, type Running } from './helpers.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('artifacts/', import.meta.url));
+const TOKEN = 'e2e-dashboard-token-0123456789';
 const INJECTED = "<script>window.__pwned = 1; document.title = 'pwned'</script>";
 // One transparent 1×1 PNG.
 const PIXEL = Buffer.from(
@@ -67,7 +68,14 @@ describe('reports end to end in Chromium', { timeout: 120_000 }, () => {
 
   before(async () => {
     store = await openStore(`sqlite:${join(dir, 'reports.db')}`);
-    collector = await running({ store, tls, dashboardHosts: [HOSTS.reports], perClient: false });
+    // The dashboard answers to a host name other than localhost, so it needs a token.
+    collector = await running({
+      store,
+      tls,
+      dashboardHosts: [HOSTS.reports],
+      perClient: false,
+      token: TOKEN,
+    });
     assets = createServer(tls, (req, res) => {
       const host = (req.headers.host ?? '').split(':')[0];
       const files: Record<string, [string, string | Buffer]> = {
@@ -185,7 +193,9 @@ describe('reports end to end in Chromium', { timeout: 120_000 }, () => {
   });
 
   it('shows them in the dashboard, escaped, under its own strict CSP', async () => {
-    const context = await browser.newContext();
+    const context = await browser.newContext({
+      extraHTTPHeaders: { authorization: `Bearer ${TOKEN}` },
+    });
     const p = await context.newPage();
     const cspErrors: string[] = [];
     p.on('console', (m) => {

@@ -68,11 +68,20 @@ describe('dashboard on loopback, no token', () => {
 });
 
 describe('dashboard access control', () => {
-  it('refuses to start off loopback without a token, and with a short one', async () => {
+  it('refuses to start reachable from the network without a token, and with a short one', async () => {
     const store = await openStore('sqlite::memory:');
     try {
       await assert.rejects(startCollector({ store, host: '0.0.0.0' }), /BARBICAN_E_REPORTS_TOKEN/);
       await assert.rejects(startCollector({ store, host: '::' }), /BARBICAN_E_REPORTS_TOKEN/);
+      // On loopback but answering to a public name, or behind a proxy: the network reaches it too.
+      await assert.rejects(
+        startCollector({ store, dashboardHosts: ['reports.example'] }),
+        /--dashboard-host: the dashboard would be open to the network/,
+      );
+      await assert.rejects(
+        startCollector({ store, trustedProxies: ['loopback'] }),
+        /--trusted-proxy: the dashboard would be open to the network/,
+      );
       await assert.rejects(startCollector({ store, token: 'short' }), /shorter than 16/);
     } finally {
       await store.close();

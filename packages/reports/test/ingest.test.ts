@@ -194,7 +194,7 @@ describe('ingest limits', () => {
   });
 
   it('reads the client from X-Forwarded-For only when the peer is a trusted proxy', async () => {
-    const r = await running({ trustedProxies: ['loopback'] });
+    const r = await running({ trustedProxies: ['loopback'], token: 'a-token-of-sixteen-or-more' });
     try {
       await post(r.collector.url, 'shop', legacy(), 'application/csp-report', {
         'x-forwarded-for': '198.51.100.23',

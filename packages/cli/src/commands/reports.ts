@@ -59,6 +59,7 @@ interface ServeFlags {
   site?: string[];
   retention: string;
   trustedProxy?: string[];
+  dashboardHost?: string[];
   cert?: string;
   key?: string;
   keepQuery?: boolean;
@@ -120,6 +121,7 @@ async function serve(io: Io, flags: ServeFlags): Promise<void> {
       retentionDays: retention === 0 ? false : retention,
       ...(flags.site === undefined ? {} : { sites: flags.site }),
       ...(flags.trustedProxy === undefined ? {} : { trustedProxies: flags.trustedProxy }),
+      ...(flags.dashboardHost === undefined ? {} : { dashboardHosts: flags.dashboardHost }),
       ...(tls === undefined ? {} : { tls }),
       ...(flags.keepQuery === true ? { keepQuery: true } : {}),
       perClient: rateOf(flags.clientRate, '--client-rate'),
@@ -292,6 +294,11 @@ export function registerReports(program: Command, io: Io): void {
     .option(
       '--trusted-proxy <cidr>',
       'a proxy whose X-Forwarded-For names the client (repeatable)',
+      collect,
+    )
+    .option(
+      '--dashboard-host <name>',
+      'a host name the dashboard answers to besides localhost (repeatable; needs a token)',
       collect,
     )
     .option('--cert <file>', 'serve HTTPS with this PEM certificate (with --key)')
