@@ -5,7 +5,8 @@
  * main thread keeps parsing reports for the next batch: group commit with
  * the two overlapping.
  *
- * Protocol: `{ id, ops }` in, `{ id, changes }` or `{ id, error }` out.
+ * Protocol: `{ id, ops }` in (`ops` as JSON text), `{ id, changes }` or
+ * `{ id, error }` out.
  *
  * @module
  */
@@ -14,9 +15,10 @@ import { SqliteConnection, type WriteOp } from './sqlite-connection.ts';
 
 const connection = new SqliteConnection((workerData as { file: string }).file);
 
-parentPort?.on('message', (m: { id: number; ops: readonly WriteOp[] }) => {
+parentPort?.on('message', (m: { id: number; ops: string }) => {
   try {
-    parentPort?.postMessage({ id: m.id, changes: connection.writeBatch(m.ops) });
+    const ops = JSON.parse(m.ops) as WriteOp[];
+    parentPort?.postMessage({ id: m.id, changes: connection.writeBatch(ops) });
   } catch (error) {
     parentPort?.postMessage({
       id: m.id,
