@@ -1,11 +1,19 @@
 /**
- * Debian's Chromium for the browser tests, through playwright-core, with
- * the project's flags (CONTRACTS.md). A missing browser is a test failure
- * naming the Debian package, never a skip.
+ * Debian's Chromium for the browser tests, launched through playwright-core
+ * with the project's flags (CONTRACTS.md). When it cannot start, the test
+ * fails naming the package to install: it never skips.
  *
+ * @example
+ * ```ts
+ * const browser = await launchChromium();
+ * try { const page = await browser.newPage(); … } finally { await browser.close(); }
+ * ```
  * @module
  */
 import { chromium, type Browser } from 'playwright-core';
+
+/** Where Debian's `chromium` package puts the browser. */
+export const CHROMIUM = '/usr/bin/chromium';
 
 /** The flags every browser test starts Chromium with: no sandbox (containers), no background traffic. */
 export const CHROMIUM_ARGS: readonly string[] = [
@@ -19,18 +27,16 @@ export const CHROMIUM_ARGS: readonly string[] = [
 ];
 
 /**
- * Launches /usr/bin/chromium with {@link CHROMIUM_ARGS} plus `extra`.
- * Throws with the package to install when it cannot start.
+ * Starts headless Chromium with {@link CHROMIUM_ARGS} plus `extra` (a test's
+ * own switches, e.g. `--short-reporting-delay`); throws an error naming the
+ * Debian package when it cannot.
  */
 export async function launchChromium(extra: readonly string[] = []): Promise<Browser> {
   try {
-    return await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [...CHROMIUM_ARGS, ...extra],
-    });
+    return await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, ...extra] });
   } catch (error) {
-    throw new Error(
-      `cannot start /usr/bin/chromium: install Debian's chromium package (apt-get install -y --no-install-recommends chromium): ${String(error)}`,
-    );
+    throw new Error(`cannot start ${CHROMIUM} (apt-get install chromium): ${String(error)}`, {
+      cause: error,
+    });
   }
 }
