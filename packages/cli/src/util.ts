@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { inertJson } from '@barbican/core';
+import { escapeControl, inertJson } from '@barbican/core';
 
 /** A plain object (not an array, not null, not a class instance such as Date or Uint8Array). */
 export function isPlainObject(value: unknown): value is Record<string, unknown> {
@@ -19,3 +19,16 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
 export function toJson(value: unknown): string {
   return inertJson(value);
 }
+
+/**
+ * Text from files, servers or reports we do not control, made safe for a
+ * terminal: core's `escapeControl`, the one escaping function of every
+ * package (control characters, DEL, C1, line separators and bidi overrides
+ * become visible escapes), under the name the CLI's commands use.
+ *
+ * @example
+ * ```ts
+ * terminalSafe('ok\u001b[2Jgone'); // 'ok\\x1b[2Jgone'
+ * ```
+ */
+export const terminalSafe: (text: string) => string = escapeControl;

@@ -6,7 +6,6 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { escapeControl } from '@barbican/core';
 import type { Command } from 'commander';
 import { EXIT, type Io, FindingsExit } from '../io.ts';
 import {
@@ -25,7 +24,7 @@ import {
 import { readCaFile } from '../ca.ts';
 import { BarbicanError } from '../errors.ts';
 import { readRegularFile } from '../files.ts';
-import { toJson } from '../util.ts';
+import { terminalSafe, toJson } from '../util.ts';
 
 interface PinOpts {
   json?: boolean;
@@ -182,7 +181,7 @@ async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<num
   const c = io.color;
   for (const e of entries) {
     const where = e.block === undefined ? e.source : `${e.source} [${e.block}]`;
-    io.out(`${c.bold(safe(where))}: ${kindLabel(e.kind)}, ${e.algorithm}`);
+    io.out(`${c.bold(terminalSafe(where))}: ${kindLabel(e.kind)}, ${e.algorithm}`);
     const label = describe(e);
     if (label !== '') io.out(c.dim(`  ${label}`));
     io.out(`  pin-sha256="${e.pin}"`);
@@ -198,16 +197,20 @@ async function hostCommand(hostArg: string, opts: PinOpts, io: Io): Promise<numb
   } else {
     const c = io.color;
     const source = chain.entries[0]?.source ?? hostArg;
-    io.out(c.bold(safe(`${source}: ${verifiedLabel(chain, opts)}`)));
+    io.out(c.bold(terminalSafe(`${source}: ${verifiedLabel(chain, opts)}`)));
     for (const e of chain.entries) {
-      io.out(`${c.cyan(e.role.padEnd(12))} ${safe(e.subject ?? '')}`);
-      io.out(c.dim(`  issued by ${safe(e.issuer ?? '')}; expires ${expiry(e)}; ${e.algorithm}`));
+      io.out(`${c.cyan(e.role.padEnd(12))} ${terminalSafe(e.subject ?? '')}`);
+      io.out(
+        c.dim(`  issued by ${terminalSafe(e.issuer ?? '')}; expires ${expiry(e)}; ${e.algorithm}`),
+      );
       io.out(`  pin-sha256="${e.pin}"`);
     }
   }
   if (!chain.verified)
     io.err(
-      safe(`warning: the chain was NOT verified (${chain.verifyError ?? 'unknown'}); --insecure`),
+      terminalSafe(
+        `warning: the chain was NOT verified (${chain.verifyError ?? 'unknown'}); --insecure`,
+      ),
     );
   return EXIT.OK;
 }
@@ -301,7 +304,9 @@ async function checkCommand(
     const c = io.color;
     const source = chain.entries[0]?.source ?? hostArg;
     io.out(
-      c.bold(safe(`Public-Key-Pins checked against ${source} (${verifiedLabel(chain, opts)})`)),
+      c.bold(
+        terminalSafe(`Public-Key-Pins checked against ${source} (${verifiedLabel(chain, opts)})`),
+      ),
     );
     for (const v of result.verdicts) {
       const status =
@@ -312,13 +317,13 @@ async function checkCommand(
             : c.red(v.status.padEnd(9));
       const note =
         v.status === 'live'
-          ? `matches ${safe(v.matches ?? '')}`
+          ? `matches ${terminalSafe(v.matches ?? '')}`
           : v.status === 'backup'
             ? 'not in the served chain (a spare key)'
             : '';
-      io.out(`  ${status} pin-sha256="${safe(v.pin)}"  ${c.dim(note)}`);
+      io.out(`  ${status} pin-sha256="${terminalSafe(v.pin)}"  ${c.dim(note)}`);
     }
-    for (const p of result.problems) io.out(`${c.red('✗')} ${safe(p)}`);
+    for (const p of result.problems) io.out(`${c.red('✗')} ${terminalSafe(p)}`);
     if (result.ok) io.out(`${c.green('✓')} at least one live pin and one backup pin`);
   }
   io.err(`note: ${HPKP_OBSOLETE_NOTE}`);
@@ -388,8 +393,8 @@ function kindLabel(kind: PinEntry['kind']): string {
 
 function describe(e: PinEntry | HostPinEntry): string {
   const parts: string[] = [];
-  if (e.subject !== undefined) parts.push(`subject ${safe(e.subject)}`);
-  if (e.issuer !== undefined) parts.push(`issuer ${safe(e.issuer)}`);
+  if (e.subject !== undefined) parts.push(`subject ${terminalSafe(e.subject)}`);
+  if (e.issuer !== undefined) parts.push(`issuer ${terminalSafe(e.issuer)}`);
   if (e.notAfter !== undefined) parts.push(`expires ${expiry(e)}`);
   return parts.join('; ');
 }
@@ -406,13 +411,7 @@ function warnMalformed(io: Io, entries: readonly PinEntry[]): void {
     if (e.notAfter !== null) continue;
     const where = e.block === undefined ? e.source : `${e.source} [${e.block}]`;
     io.err(
-      `warning: ${safe(where)}: the certificate's notAfter is not a valid date; every browser rejects this certificate (RFC 5280 §4.1.2.5)`,
+      `warning: ${terminalSafe(where)}: the certificate's notAfter is not a valid date; every browser rejects this certificate (RFC 5280 §4.1.2.5)`,
     );
   }
 }
-
-/**
- * Subjects, file names and pins come from files and servers we do not
- * control: escaped so a crafted certificate cannot rewrite the terminal.
- */
-const safe = escapeControl;
