@@ -65,6 +65,22 @@ export const ERROR_CODES = {
     'barbican scan could not connect: the host does not resolve, the port refuses connections, or the TLS handshake failed.',
   BARBICAN_E_SCAN_FAILED:
     'barbican scan could not grade a URL: neither the HTTPS nor the HTTP request produced a response.',
+  // barbican gateway (packages/gateway)
+  BARBICAN_E_GATEWAY_LISTEN:
+    'A gateway listener address is malformed, or the gateway cannot listen there (port in use, or below 1024 without the right).',
+  BARBICAN_E_GATEWAY_UPSTREAM:
+    'A gateway upstream is missing or is not an http(s) origin without a path or credentials.',
+  BARBICAN_E_GATEWAY_CERT:
+    'A TLS certificate or key for the gateway cannot be read, is not PEM, or the key does not match the certificate.',
+  BARBICAN_E_GATEWAY_TLS:
+    'The TLS settings cannot be applied by this Node and OpenSSL (no cipher, protocol or curve left).',
+  BARBICAN_E_GATEWAY_ADMIN:
+    'The admin listener is not on loopback but no admin token file is set, or the token file is unreadable or too short.',
+  BARBICAN_E_GATEWAY_ERROR_PAGE: 'The errors.page file cannot be read or is too large.',
+  BARBICAN_E_GATEWAY_RELOAD:
+    'A configuration or certificate reload was refused; the gateway keeps serving with the previous one.',
+  BARBICAN_E_GATEWAY_RATE_LIMIT_STORE:
+    'The shared rate-limit store (Redis) cannot be reached; requests are served (onStoreError: open) or refused with 503 (closed).',
 } as const;
 
 /** Warnings: the policy is built, but a setting is deprecated or risky. They are data: list them or silence them by code. */
