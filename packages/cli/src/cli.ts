@@ -10,6 +10,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCheck } from './commands/check.ts';
 import { registerCsp } from './commands/csp.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerGateway } from './commands/gateway.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
@@ -51,6 +52,7 @@ export function buildProgram(io: Io): Command {
   registerScan(program, io);
   registerDemo(program, io);
   registerCsp(program, io);
+  registerGateway(program, io);
   return program;
 }
 

@@ -192,7 +192,11 @@ export function inspectHeaders(
     r.hasBody = r.contentLength > 0;
   }
   if (hosts > 1) return { status: 400, reason: 'several Host headers' };
-  if (h2 && hosts === 0) r.host = authority;
+  if (hosts === 0) {
+    if (h2) r.host = authority;
+    // RFC 9112 §3.2: a 1.1 request without Host gets 400 (1.0 predates Host).
+    else if (!http10) return { status: 400, reason: 'missing Host' };
+  }
   if (connection !== undefined) dropListed(out, connection);
   return r;
 }

@@ -427,13 +427,14 @@ class ClusterPrimary extends Supervisor {
       void this.close();
       return;
     }
-    this.#fork().catch((error: unknown) =>
+    this.#fork().catch((error: unknown) => {
+      if (this.#stopping) return;
       this.events(
         'error',
         'a replacement worker failed to start',
         serializeError(error) as unknown as Record<string, unknown>,
-      ),
-    );
+      );
+    });
   };
 
   #broadcast(m: ToWorker): void {

@@ -159,6 +159,8 @@ export interface Refused {
   /** The core plan whose headers the answer carries. */
   readonly plan: ResponsePlan;
   readonly hasBody: boolean;
+  /** The framing was ambiguous: nothing else on this connection can be trusted. */
+  readonly poison: boolean;
 }
 
 /** A request that may go upstream (rate limit and body size still to check). */
@@ -177,6 +179,7 @@ function refused(
   reason: string,
   hasBody: boolean,
   extra?: readonly string[],
+  poison = false,
 ): Refused {
   return {
     ok: false,
@@ -187,6 +190,7 @@ function refused(
     reason,
     plan: view.earlyPlan,
     hasBody,
+    poison,
   };
 }
 
@@ -221,7 +225,7 @@ export function admit(
     req.httpVersionMajor === 1 && req.httpVersionMinor === 0,
     h2,
   );
-  if (isRefusal(insp)) return refused(view, insp.status, insp.reason, true);
+  if (isRefusal(insp)) return refused(view, insp.status, insp.reason, true, undefined, !h2);
   const hasBody = h2 ? !(req as Http2ServerRequest).stream.endAfterHeaders : insp.hasBody;
   const verdict = evaluateRequest(view.policy, new Facts(req, view.https, insp.host, peer));
   if (verdict.kind === 'pass') return { ok: true, path, insp, verdict, hasBody };
@@ -242,8 +246,17 @@ export function admit(
     reason: verdict.reason,
     plan,
     hasBody,
+    poison: false,
   };
 }
+
+/**
+ * Connections whose framing was found ambiguous. Node parses pipelined
+ * requests as soon as they arrive, so a request behind a refused one may
+ * already be on its way to a handler: it is dropped, and the connection
+ * closes after the refusal (RFC 9112 §6.3: close after a framing error).
+ */
+const poisoned = new WeakSet<object>();
 
 /** One request through the gateway; also its undici dispatch handler. */
 export class Exchange implements Dispatcher.DispatchHandler {
@@ -289,8 +302,13 @@ export class Exchange implements Dispatcher.DispatchHandler {
   run(): void {
     const { req, rt } = this;
     this.peer = peerOf(req);
+    if (poisoned.has(req.socket)) {
+      this.done = true;
+      return;
+    }
     const a = admit(this.view, req, this.peer, this.h2);
     if (!a.ok) {
+      if (a.poison) poisoned.add(req.socket);
       this.reason = a.reason;
       this.ownPlan = a.plan;
       this.hasBody = a.hasBody;

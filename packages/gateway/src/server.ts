@@ -153,6 +153,7 @@ export class GatewayServer {
       requestTimeout: g.timeouts.clientRequest,
       keepAliveTimeout: g.timeouts.clientIdle,
       connectionsCheckingInterval: Math.min(1000, g.timeouts.clientHeaders),
+      requireHostHeader: false,
     } as SecureServerOptions;
     this.#tls = createSecureServer(options);
     this.#tls.setTimeout(g.timeouts.clientRequest);
@@ -175,6 +176,8 @@ export class GatewayServer {
         keepAliveTimeout: g.timeouts.clientIdle,
         connectionsCheckingInterval: Math.min(1000, g.timeouts.clientHeaders),
         joinDuplicateHeaders: false,
+        // The gateway refuses a missing Host itself, with the policy's headers.
+        requireHostHeader: false,
       });
       this.#wire(this.#http, httpView);
     }

@@ -80,6 +80,7 @@ process.on('message', (m: unknown) => {
 // The primary decides when to stop; a terminal's Ctrl-C reaches it too.
 process.on('SIGINT', () => undefined);
 process.on('SIGTERM', () => undefined);
+process.on('SIGHUP', () => undefined);
 // Without a primary (it was killed), stop at once rather than serve unsupervised.
 process.on('disconnect', () => {
   void (server?.close(0) ?? Promise.resolve()).finally(() => {
