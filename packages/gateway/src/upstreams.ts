@@ -91,13 +91,15 @@ const OTHER: FailureClass = { status: 502, kind: 'error', upstreamFault: false, 
 
 /** Classifies an undici error (by its stable `code`). */
 export function classify(error: unknown): FailureClass {
-  const code = (error as { code?: unknown } | null)?.code;
+  const e = error as { code?: unknown; name?: unknown } | null;
+  const code = e?.code;
   if (typeof code === 'string') {
     const c = CLASSES[code];
     if (c !== undefined) return c;
     if (code.startsWith('HPE_')) return GARBAGE;
   }
-  return OTHER;
+  // undici's parser errors carry no code when llhttp gave none (not HTTP at all).
+  return e?.name === 'HTTPParserError' ? GARBAGE : OTHER;
 }
 
 /**
