@@ -176,7 +176,7 @@ describe('gateway reload under load', () => {
       const result = await t.gw.reload();
       assert.equal(result.applied, false);
       assert.equal(result.error?.code, 'BARBICAN_E_UNKNOWN_OPTION');
-      assert.match(String(result.error?.message), /headres.*did you mean "headers"/i);
+      assert.match(result.error.message, /headres.*did you mean "headers"/i);
       assert.equal((await get(t, '/')).status, 200);
     } finally {
       breakConfig = false;

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import WebSocket, { WebSocketServer } from 'ws';
+import WebSocket, { WebSocketServer, type ClientOptions } from 'ws';
 import {
   HOST,
   startTestGateway,
@@ -10,11 +10,9 @@ import {
 } from './helpers.ts';
 
 function open(t: TestGateway, path: string, headers: Record<string, string> = {}): WebSocket {
-  return new WebSocket(`wss://127.0.0.1:${t.httpsPort}${path}`, {
-    ca: t.pki.ca.cert,
-    servername: HOST,
-    headers: { host: HOST, ...headers },
-  });
+  // ws hands TLS options to https.request, which takes servername (its types omit it).
+  const options = { ca: t.pki.ca.cert, servername: HOST, headers: { host: HOST, ...headers } };
+  return new WebSocket(`wss://127.0.0.1:${t.httpsPort}${path}`, options as ClientOptions);
 }
 
 /** Resolves with the HTTP status when the upgrade is refused, or 101 when it opens. */
@@ -75,8 +73,8 @@ describe('gateway: WebSocket pass-through', () => {
     ws.close();
     const seen = handshakes.at(-1);
     assert.equal(seen?.['x-forwarded-proto'], 'https');
-    assert.equal(seen?.['host'], HOST);
-    assert.ok(typeof seen?.['sec-websocket-key'] === 'string');
+    assert.equal(seen['host'], HOST);
+    assert.ok(typeof seen['sec-websocket-key'] === 'string');
   });
 
   it('refuses an upgrade for a host not on allowedHosts before the upstream sees it', async () => {
