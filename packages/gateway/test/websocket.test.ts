@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, it } from 'node:test';
-import WebSocket, { WebSocketServer, type ClientOptions } from 'ws';
+import WebSocket, { WebSocketServer } from 'ws';
 import {
   HOST,
   startTestGateway,
@@ -12,7 +12,7 @@ import {
 function open(t: TestGateway, path: string, headers: Record<string, string> = {}): WebSocket {
   // ws hands TLS options to https.request, which takes servername (its types omit it).
   const options = { ca: t.pki.ca.cert, servername: HOST, headers: { host: HOST, ...headers } };
-  return new WebSocket(`wss://127.0.0.1:${t.httpsPort}${path}`, options as ClientOptions);
+  return new WebSocket(`wss://127.0.0.1:${t.httpsPort}${path}`, options);
 }
 
 /** Resolves with the HTTP status when the upgrade is refused, or 101 when it opens. */
