@@ -53,6 +53,13 @@ export interface StartOptions {
   readonly accessLog?: Sink;
   /** Handle SIGHUP (reload) and SIGTERM/SIGINT (graceful stop). Default false; the CLI turns it on. */
   readonly signals?: boolean;
+  /**
+   * Serve from forked worker processes even when there is one worker (the
+   * primary then only supervises, like nginx's master). Default false: one
+   * worker serves in this process. The CLI turns it on, so the serving
+   * process carries neither the CLI nor its other commands.
+   */
+  readonly fork?: boolean;
 }
 
 /** The outcome of a reload. */
@@ -77,6 +84,15 @@ export interface RunningGateway {
   /** Resolves when the gateway has stopped (by close() or a signal). */
   readonly closed: Promise<void>;
 }
+
+/**
+ * A small young generation for workers. A proxy makes one short-lived
+ * Buffer per socket read; with V8's default semi-space (up to 16 MB or more)
+ * tens of megabytes of dead read buffers wait for a scavenge, and a 1 GiB
+ * upload lifted RSS by ~80 MB. With 2 MB they are freed within a few
+ * megabytes of traffic (measured: RSS +15 MB for the same upload).
+ */
+const WORKER_SEMI_SPACE = '--max-semi-space-size=2';
 
 /** Rebuilds a worker's error as a BarbicanError when it was one. */
 function revive(e: SerializedError): Error {
@@ -303,6 +319,10 @@ class ClusterPrimary extends Supervisor {
     cluster.setupPrimary({
       exec: self.replace(/primary\.(ts|js)$/, 'worker.$1'),
       args: [],
+      execArgv: [
+        ...process.execArgv.filter((a) => !a.startsWith('--max-semi-space-size')),
+        WORKER_SEMI_SPACE,
+      ],
     });
     cluster.on('message', this.#onMessage);
     const started = await Promise.allSettled(
@@ -533,7 +553,7 @@ export async function startGateway(
   const compiled = compileGateway(input, files);
   const configured = compiled.gateway.workers;
   const workers = configured === 0 ? availableParallelism() : configured;
-  if (workers <= 1) {
+  if (workers <= 1 && options.fork !== true) {
     const single = new SingleProcess(compiled, options, events);
     await single.start();
     return single;

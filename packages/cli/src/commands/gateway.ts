@@ -202,6 +202,7 @@ export function registerGateway(program: Command, io: Io): void {
       try {
         gw = await startGateway(built.input, {
           signals: true,
+          fork: true,
           load: async () => (await buildInput(flags)).input,
         });
       } catch (error) {
