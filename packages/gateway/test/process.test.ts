@@ -5,7 +5,10 @@
  * on SIGHUP and stops cleanly on SIGTERM.
  */
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { once } from 'node:events';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { get as httpGet } from 'node:http';
 import { request } from 'node:https';
 import { after, before, describe, it } from 'node:test';
@@ -133,7 +136,7 @@ describe('gateway process: a 1 GiB streamed upload', () => {
         pump();
       });
       assert.equal(reply.status, 200, reply.body);
-      assert.equal(JSON.parse(reply.body).bytes, GIB);
+      assert.equal((JSON.parse(reply.body) as { bytes: number }).bytes, GIB);
       t.diagnostic(`serving worker RSS peaked at ${Math.round(peak / 1048576)} MB`);
       assert.ok(peak < 200 * 1024 * 1024, `gateway RSS peaked at ${Math.round(peak / 1048576)} MB`);
     } finally {
@@ -164,18 +167,19 @@ describe('gateway process: a 2-worker cluster', () => {
         assert.equal(await fetchHeader(gw.httpsPort, pki, 'x-frame-options'), 'DENY');
       const metrics = await adminText(gw.adminPort ?? 0, '/metrics');
       assert.match(metrics, /barbican_gateway_requests_total\{status="200"\} 20\b/);
-      assert.equal(JSON.parse(await adminText(gw.adminPort ?? 0, '/healthz')).status, 'ok');
+      assert.equal(
+        (JSON.parse(await adminText(gw.adminPort ?? 0, '/healthz')) as { status: string }).status,
+        'ok',
+      );
       const pids = new Set(
         gw
           .stdout()
           .split('\n')
           .filter(Boolean)
-          .map((l) => String(JSON.parse(l).id).split('-')[0]),
+          .map((l) => String((JSON.parse(l) as { id: string }).id).split('-')[0]),
       );
       assert.equal(pids.size, 2, 'both workers served requests');
 
-      const { writeFileSync } = await import('node:fs');
-      const { join } = await import('node:path');
       writeFileSync(
         join(pki.dir, 'barbican.config.json'),
         JSON.stringify(
@@ -202,9 +206,6 @@ describe('gateway process: a 2-worker cluster', () => {
   });
 
   it('refuses to start with a bad config, naming file, line and option, exit 2', async () => {
-    const { spawn } = await import('node:child_process');
-    const { writeFileSync } = await import('node:fs');
-    const { join } = await import('node:path');
     const file = join(pki.dir, 'bad.yaml');
     writeFileSync(
       file,

@@ -41,8 +41,8 @@ export function spawnGateway(
   });
   let err = '';
   let out = '';
-  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
-  child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  child.stdout.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr.setEncoding('utf8').on('data', (d: string) => (err += d));
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -53,7 +53,7 @@ export function spawnGateway(
       const https = /HTTPS {2}https:\/\/[^:]+:(\d+)\//.exec(err);
       if (https === null) return;
       clearTimeout(timer);
-      child.stderr?.removeListener('data', check);
+      child.stderr.removeListener('data', check);
       const admin = /admin {2}http:\/\/[^:]+:(\d+)\//.exec(err);
       resolve({
         child,
@@ -67,7 +67,7 @@ export function spawnGateway(
         },
       });
     };
-    child.stderr?.on('data', check);
+    child.stderr.on('data', check);
     void exited.then((code) => {
       clearTimeout(timer);
       reject(new Error(`the gateway exited with ${code} during start-up:\n${err}`));
