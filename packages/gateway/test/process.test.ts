@@ -176,7 +176,7 @@ describe('gateway process: a 2-worker cluster', () => {
           .stdout()
           .split('\n')
           .filter(Boolean)
-          .map((l) => String((JSON.parse(l) as { id: string }).id).split('-')[0]),
+          .map((l) => (JSON.parse(l) as { id: string }).id.split('-')[0]),
       );
       assert.equal(pids.size, 2, 'both workers served requests');
 
