@@ -14,21 +14,14 @@
  */
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
-import { BarbicanError, createPolicy, type Policy } from '@barbican/core';
+import { createPolicy, type Policy, type ResolvedErrors, type ResolvedTls } from '@barbican/core';
+import { BarbicanError } from './errors.ts';
 import {
   gatewayOptionsSchema,
   resolveGatewayOptions,
   type ListenAddress,
   type ResolvedGatewayOptions,
 } from './options.ts';
-import {
-  errorsOf,
-  splitSections,
-  tlsOf,
-  type FallbackSections,
-  type ResolvedErrors,
-  type ResolvedTls,
-} from './sections.ts';
 import { buildContexts, readCertificates, type CertificatePem, type TlsContexts } from './tls.ts';
 
 /** What the gateway is started (or reloaded) with: plain data, safe to send to workers. */
@@ -75,25 +68,16 @@ const MIN_TOKEN_LENGTH = 32;
 
 interface Validated {
   readonly policy: Policy;
-  readonly fallback: FallbackSections;
   readonly tls: ResolvedTls;
   readonly errors: ResolvedErrors;
   readonly gateway: ResolvedGatewayOptions;
 }
 
 function validate(input: GatewayInput): Validated {
-  const { policy: policyOptions, fallback } = splitSections({ ...input.policy });
-  const gw = gatewayOptionsSchema.parse(input.gateway, 'gateway');
-  const gateway = resolveGatewayOptions(gw);
-  const policy = createPolicy(policyOptions);
+  const gateway = resolveGatewayOptions(gatewayOptionsSchema.parse(input.gateway, 'gateway'));
+  const policy = createPolicy(input.policy);
   checkAdmin(gateway);
-  return {
-    policy,
-    fallback,
-    tls: tlsOf(policy, fallback),
-    errors: errorsOf(policy, fallback),
-    gateway,
-  };
+  return { policy, tls: policy.tls, errors: policy.errors, gateway };
 }
 
 function isLoopback(a: ListenAddress): boolean {

@@ -31,9 +31,9 @@ export {
 export type { GatewayOptions, ResolvedGatewayOptions, ListenAddress } from './options.ts';
 export { ensureSelfSigned } from './self-signed.ts';
 export type { SelfSigned } from './self-signed.ts';
-export { coreHasSections, splitSections, tlsOf, errorsOf } from './sections.ts';
-export type { ResolvedTls, ResolvedErrors } from './sections.ts';
-export { tlsOptions, certificateNames } from './tls.ts';
-export { BUILTIN_ERROR_PAGE, FINGERPRINT_HEADERS } from './respond.ts';
+export { certificateNames } from './tls.ts';
+export { GATEWAY_ERROR_CODES } from './errors.ts';
+export type { GatewayErrorCode } from './errors.ts';
+export { ERROR_PAGE, FINGERPRINT_HEADERS } from './respond.ts';
 export { eventLog } from './access-log.ts';
 export type { EventLog, Level, Sink } from './access-log.ts';

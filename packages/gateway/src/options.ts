@@ -16,7 +16,7 @@
  * ```
  * @module
  */
-import { BarbicanError } from '@barbican/core';
+import { BarbicanError } from './errors.ts';
 import {
   array,
   boolean,
@@ -109,6 +109,7 @@ const ms = (description: string, min = 1, max = 3_600_000) =>
 /** The schema of the `gateway` section: the single source for validation, types and JSON Schema. */
 export const gatewayOptionsSchema = object(
   {
+    upstream: upstreamUrl,
     upstreams: array(upstreamUrl, {
       minItems: 1,
       maxItems: 64,
@@ -398,16 +399,23 @@ function listenOf(value: string): ListenAddress {
  * ```
  */
 export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayOptions {
-  if (options.upstreams === undefined || options.upstreams.length === 0) {
+  if (options.upstream !== undefined && options.upstreams !== undefined) {
+    throw new BarbicanError('BARBICAN_E_CONFLICT', 'both upstream and upstreams are set', {
+      path: 'gateway.upstream',
+      hint: 'Keep one: upstream for one origin, upstreams for several',
+    });
+  }
+  const upstreams = options.upstreams ?? (options.upstream === undefined ? [] : [options.upstream]);
+  if (upstreams.length === 0) {
     throw new BarbicanError('BARBICAN_E_GATEWAY_UPSTREAM', 'no upstream configured', {
-      path: 'gateway.upstreams',
-      hint: 'Set gateway.upstreams: ["http://127.0.0.1:3000"] or pass --upstream URL',
+      path: 'gateway.upstream',
+      hint: 'Set gateway.upstream: "http://127.0.0.1:3000" or pass --upstream URL',
     });
   }
   const rl = options.rateLimit;
   const log = options.accessLog;
   return Object.freeze({
-    upstreams: Object.freeze([...options.upstreams]),
+    upstreams: Object.freeze([...upstreams]),
     listen: listenOf(options.listen ?? '0.0.0.0:443'),
     httpListen: options.httpListen === false ? false : listenOf(options.httpListen ?? '0.0.0.0:80'),
     adminListen:

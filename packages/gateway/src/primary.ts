@@ -19,7 +19,8 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { BarbicanError, type ErrorCode } from '@barbican/core';
+import { BarbicanError, type GatewayErrorCode } from './errors.ts';
+import type { ErrorCode } from '@barbican/core';
 import { LineWriter, eventLog, type EventLog, type Sink } from './access-log.ts';
 import { createAdminServer } from './admin.ts';
 import {
@@ -98,7 +99,7 @@ const WORKER_SEMI_SPACE = '--max-semi-space-size=2';
 function revive(e: SerializedError): Error {
   if (e.code?.startsWith('BARBICAN_E_') === true) {
     return new BarbicanError(
-      e.code as ErrorCode,
+      e.code as ErrorCode | GatewayErrorCode,
       e.message.replace(/ \[BARBICAN_E_[A-Z0-9_]+\]$/, ''),
     );
   }

@@ -497,7 +497,7 @@ export class Exchange implements Dispatcher.DispatchHandler {
       this.sendOwn(status, 'text');
       return;
     }
-    this.sendOwn(status, 'html', undefined, this.rt.page(status, this.id));
+    this.sendOwn(status, 'html', ['x-request-id', this.id], this.rt.page(status, this.id));
   }
 
   sendOwn(status: number, kind: OwnKind, extra?: readonly string[], text?: string): void {

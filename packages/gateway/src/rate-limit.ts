@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { BarbicanError } from '@barbican/core';
+import { BarbicanError } from './errors.ts';
 
 /** The verdict for one request: 0 = allowed; > 0 = refused, retry after that many seconds; -1 = store down (closed). */
 export type LimitResult = number;

@@ -15,7 +15,7 @@
  *
  * @module
  */
-import type { NonceHeader, ResponsePlan } from '@barbican/core';
+import { DEFAULT_ERROR_PAGE, type NonceHeader, type ResponsePlan } from '@barbican/core';
 
 const DROP = 1;
 const KEEP_IF_SENT = 2;
@@ -187,19 +187,14 @@ export const STATUS_TEXT: Readonly<Record<number, string>> = {
 };
 
 /**
- * The built-in error page: no script, no style, no software name, no
- * detail beyond the status and a request id to quote to support.
+ * The built-in error page: core's `DEFAULT_ERROR_PAGE` (the same bytes every
+ * export serves: no script, style, software name or detail) with one line
+ * added, the request id to quote to support, which is also in the access log.
  */
-export const BUILTIN_ERROR_PAGE = `<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><meta name="robots" content="noindex"><title>{{status}} {{statusText}}</title></head>
-<body>
-<h1>{{statusText}}</h1>
-<p>The request could not be completed. Please try again later.</p>
-<p>Request id: <code>{{requestId}}</code></p>
-</body>
-</html>
-`;
+export const ERROR_PAGE = DEFAULT_ERROR_PAGE.replace(
+  '</body>',
+  '<p>Request id: <code>{{requestId}}</code></p>\n</body>',
+);
 
 /** Renders an error page for a status and request id. */
 export type PageRenderer = (status: number, requestId: string) => string;
@@ -213,7 +208,7 @@ const PLACEHOLDER = /\{\{(status|statusText|requestId)\}\}/g;
  *
  * @example
  * ```ts
- * compilePage(BUILTIN_ERROR_PAGE)(502, 'a1b2-3'); // '<!doctype html>…Bad Gateway…a1b2-3…'
+ * compilePage(ERROR_PAGE)(502, 'a1b2-3'); // '<!doctype html>…Request id: <code>a1b2-3</code>…'
  * ```
  */
 export function compilePage(template: string): PageRenderer {

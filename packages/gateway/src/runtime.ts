@@ -13,7 +13,7 @@ import { headerKinds, type HeaderKinds } from './inspect.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { MemoryLimiter, RedisLimiter, type RateLimiter } from './rate-limit.ts';
 import {
-  BUILTIN_ERROR_PAGE,
+  ERROR_PAGE,
   compilePage,
   headerPlan,
   ownHeaders,
@@ -90,7 +90,7 @@ export class Runtime {
     this.allow = g.methods.join(', ');
     this.intercept = new Uint8Array(600);
     for (const s of compiled.errors.intercept) if (s >= 100 && s < 600) this.intercept[s] = 1;
-    this.page = compilePage(compiled.files.page ?? BUILTIN_ERROR_PAGE);
+    this.page = compilePage(compiled.files.page ?? ERROR_PAGE);
     const view = (policy: Policy, https: boolean): ListenerView => ({
       rt: this,
       policy,

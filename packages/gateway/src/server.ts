@@ -20,7 +20,7 @@ import {
 import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
-import { BarbicanError } from '@barbican/core';
+import { BarbicanError } from './errors.ts';
 import { createAdminServer } from './admin.ts';
 import type { EventLog, LineWriter } from './access-log.ts';
 import type { CompiledGateway } from './config.ts';

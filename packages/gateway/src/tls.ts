@@ -2,31 +2,23 @@
  * TLS termination: the policy's `tls` section turned into Node secure
  * contexts, one per certificate, chosen by SNI.
  *
- * Facts this follows (reference notes §1, probed on Node/OpenSSL):
- * - TLS 1.3 suite names go in the same `ciphers` string as TLS 1.2 ones;
- *   Node routes `TLS_*` names to the 1.3 list.
- * - A context picked through SNI changes the certificate only; protocol and
- *   cipher policy stay the default context's. So every context is built from
- *   the same options, and the lists cover ECDSA and RSA certificates alike.
- * - `SSL_OP_NO_TICKET` stops stateless tickets; workers that enable tickets
- *   must share and rotate keys (see cluster.ts).
- * - `X25519MLKEM768` needs OpenSSL ≥ 3.5; on an older OpenSSL it is left
- *   out (with the other curves kept) rather than failing the whole list.
+ * The protocol range, suites, groups and ticket settings come from core's
+ * `nodeTlsOptions(policy.tls)` (one mapping for every consumer; it drops a
+ * group the running OpenSSL lacks, such as X25519MLKEM768 before 3.5).
+ * This module reads the certificate files and builds one context per
+ * certificate. A context picked through SNI changes the certificate only;
+ * protocol and cipher policy stay the default context's (reference notes
+ * §1), so every context is built from the same options.
  *
  * @see https://nodejs.org/api/tls.html#tlscreatesecurecontextoptions
  * @module
  */
-import {
-  X509Certificate,
-  constants as cryptoConstants,
-  createPrivateKey,
-  type KeyObject,
-} from 'node:crypto';
+import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
-import { BarbicanError } from '@barbican/core';
-import type { ResolvedTls } from './sections.ts';
+import { nodeTlsOptions, type ResolvedTls } from '@barbican/core';
+import { BarbicanError } from './errors.ts';
 
 /** A certificate chain and key as PEM text, with the SNI names it answers for. */
 export interface CertificatePem {
@@ -102,7 +94,7 @@ export async function readCertificates(
       keyFile,
       cert,
       key,
-      names: entry.names === undefined ? names : entry.names.map((n) => n.toLowerCase()),
+      names: entry.names.length === 0 ? names : entry.names.map((n) => n.toLowerCase()),
     });
   }
   return out;
@@ -145,42 +137,6 @@ export function checkPair(cert: string, key: string, path: string): string[] {
   return certificateNames(x509);
 }
 
-/** True when this Node's OpenSSL has the post-quantum hybrid group (OpenSSL ≥ 3.5). */
-function hasMlKem(): boolean {
-  const [major = 0, minor = 0] = ((process.versions.openssl as string | undefined) ?? '0.0')
-    .split('.')
-    .map(Number);
-  return major > 3 || (major === 3 && minor >= 5);
-}
-
-/**
- * The Node options every context shares (no certificate): protocol range,
- * suites, groups, ticket and session settings.
- *
- * @example
- * ```ts
- * const base = tlsOptions(tlsOf(policy, {}));
- * tls.createSecureContext({ ...base, cert, key });
- * ```
- */
-export function tlsOptions(tls: ResolvedTls): SecureContextOptions {
-  const versions = [...tls.protocols].sort();
-  const curves = tls.curves.filter((c) => c !== 'X25519MLKEM768' || hasMlKem());
-  const ciphers = [...tls.cipherSuites, ...tls.ciphers];
-  const opts: SecureContextOptions = {
-    minVersion: versions[0] ?? 'TLSv1.2',
-    maxVersion: versions[versions.length - 1] ?? 'TLSv1.3',
-    ecdhCurve: curves.join(':'),
-    honorCipherOrder: tls.honorCipherOrder,
-    sessionTimeout: tls.sessionTimeout,
-    // Without shared, rotated keys, tickets would let one worker's key
-    // decrypt sessions forever (Node never rotates): off unless asked for.
-    secureOptions: tls.sessionTickets ? 0 : cryptoConstants.SSL_OP_NO_TICKET,
-  };
-  if (ciphers.length > 0) opts.ciphers = ciphers.join(':');
-  return opts;
-}
-
 /** Certificates as secure contexts, looked up by SNI name. */
 export interface TlsContexts {
   /** Options for the server's default context (the first certificate). */
@@ -201,7 +157,7 @@ export function buildContexts(tls: ResolvedTls, certs: readonly CertificatePem[]
       hint: 'Add { cert: "fullchain.pem", key: "privkey.pem" }',
     });
   }
-  const base = tlsOptions(tls);
+  const base: SecureContextOptions = { ...nodeTlsOptions(tls, process.versions.openssl).options };
   const byName = new Map<string, SecureContext>();
   for (const c of certs) {
     let ctx: SecureContext;

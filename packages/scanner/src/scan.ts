@@ -7,8 +7,8 @@
  *
  * @module
  */
-import { BarbicanError } from '@barbican/core';
 import { cspFindings } from './csp/index.ts';
+import { BarbicanError } from './errors.ts';
 import { reviewFindings } from './findings/index.ts';
 import {
   finalResponse,

@@ -11,7 +11,7 @@
  * @module
  */
 import { dirname, resolve } from 'node:path';
-import { BarbicanError } from '@barbican/core';
+import { BarbicanError } from '../errors.ts';
 import type { GatewayInput, RunningGateway, SelfSigned } from '@barbican/gateway';
 import type { Command } from 'commander';
 import {
@@ -61,6 +61,14 @@ function flagOverrides(flags: GatewayFlags): Record<string, unknown> {
     }
     out['workers'] = n;
   }
+  return out;
+}
+
+/** The file's gateway section with the flags over it (`--upstream` replaces `upstream` and `upstreams`). */
+function withFlags(section: Record<string, unknown>, flags: GatewayFlags): Record<string, unknown> {
+  const over = flagOverrides(flags);
+  const out = { ...section, ...over };
+  if (over['upstreams'] !== undefined) delete out['upstream'];
   return out;
 }
 
@@ -117,7 +125,7 @@ async function buildInput(flags: GatewayFlags): Promise<Built> {
   return {
     input: {
       policy,
-      gateway: { ...section, ...flagOverrides(flags) },
+      gateway: withFlags(section, flags),
       baseDir,
       configFile: file === undefined ? undefined : resolve(file.file),
     },

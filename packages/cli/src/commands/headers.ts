@@ -9,8 +9,6 @@
  * @module
  */
 import {
-  assertFieldSafe,
-  BarbicanError,
   createPolicy,
   PRESET_NAMES,
   type BarbicanWarning,
@@ -18,12 +16,14 @@ import {
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
+import { assertFieldSafe } from '@barbican/core/parsers';
 import { secureFetch } from '@barbican/core/fetch';
 import { Option, type Command } from 'commander';
 import { discoverConfig, loadPolicy } from '../config.ts';
 import type { Io } from '../io.ts';
 import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** The `--json` report of `barbican headers` (stable contract). */
 export interface HeadersReport {

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { BarbicanError } from '@barbican/core';
 import { Option, type Command } from 'commander';
 import { parseConfigText, readStructuredFile } from '../config.ts';
 import { unwrapJsObject } from '../import/helmet.ts';
@@ -15,6 +14,7 @@ import { isPlainObject, toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { BarbicanError } from '../errors.ts';
 
 interface ImportOpts {
   from: ImportSource;

@@ -11,19 +11,18 @@
  * @module
  */
 import {
-  assertFieldSafe,
-  BarbicanError,
   createPolicy,
   HEADER_KEYS,
   HEADER_MODULES,
-  parseCsp,
   PRESETS,
   policyOptionsSchema,
   type BarbicanWarning,
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
+import { assertFieldSafe, parseCsp } from '@barbican/core/parsers';
 import { isPlainObject } from '../util.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** One thing that did not carry over exactly, located in the source file. */
 export interface ImportWarning {

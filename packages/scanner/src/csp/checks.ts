@@ -9,7 +9,7 @@
  *
  * @module
  */
-import { CSP_DIRECTIVE_SPECS, CSP_KEYWORDS, type ParsedCsp } from '@barbican/core';
+import { CSP_DIRECTIVE_SPECS, CSP_KEYWORDS, type ParsedCsp } from '@barbican/core/parsers';
 import type { Severity } from '../model.ts';
 import { flashBypass, hostParts, scriptBypass } from './bypass.ts';
 import {
@@ -97,7 +97,11 @@ function areaOf(directive: string): Area {
   return 'script';
 }
 
-function f(
+/**
+ * The one builder of a {@link RawFinding} in policy `p`: the code defaults to
+ * `csp.<directive>.<check>` and the spec link to the directive's MDN page.
+ */
+function rawFinding(
   p: Policy,
   check: CheckId,
   severity: Severity,
@@ -163,7 +167,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
     // Inline script is what an injected <script> or onerror= is: the core XSS.
     if (values.includes("'unsafe-inline'")) {
       out.push(
-        f(
+        rawFinding(
           e,
           'unsafe-inline',
           'high',
@@ -178,7 +182,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
     }
     if (values.includes("'unsafe-hashes'")) {
       out.push(
-        f(
+        rawFinding(
           e,
           'unsafe-hashes',
           'low',
@@ -193,7 +197,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
     }
     if (values.includes("'unsafe-eval'")) {
       out.push(
-        f(
+        rawFinding(
           e,
           'unsafe-eval',
           'low',
@@ -214,7 +218,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
     for (const v of values) {
       if (PLAIN_SCHEMES.includes(v)) {
         out.push(
-          f(
+          rawFinding(
             e,
             'plain-url-scheme',
             'high',
@@ -228,7 +232,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
         );
       } else if (isWildcard(v)) {
         out.push(
-          f(
+          rawFinding(
             e,
             'wildcard',
             'high',
@@ -255,7 +259,7 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
     for (const v of values) {
       if (v === "'self'") {
         out.push(
-          f(
+          rawFinding(
             e,
             'allowlist',
             'low',
@@ -276,7 +280,7 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
           .filter((s) => s !== '')
           .join(' and ');
         out.push(
-          f(
+          rawFinding(
             e,
             'allowlist-bypass',
             'high',
@@ -291,7 +295,7 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
         );
       } else {
         out.push(
-          f(
+          rawFinding(
             e,
             'allowlist',
             'low',
@@ -320,7 +324,7 @@ function flashChecks(e: Policy, out: RawFinding[]): void {
     const host = flashBypass(v);
     if (host !== undefined) {
       out.push(
-        f(
+        rawFinding(
           e,
           'flash-bypass',
           'high',
@@ -334,7 +338,7 @@ function flashChecks(e: Policy, out: RawFinding[]): void {
       );
     } else if (dir === 'object-src') {
       out.push(
-        f(
+        rawFinding(
           e,
           'object-allowlist',
           'low',
@@ -357,7 +361,7 @@ export function missingChecks(p: Policy, out: RawFinding[]): void {
   // is as strict as 'none'; only a directive that is absent leaves a hole.
   if (!d.has('object-src') && !d.has('default-src')) {
     out.push(
-      f(
+      rawFinding(
         p,
         'missing-object-src',
         'high',
@@ -372,7 +376,7 @@ export function missingChecks(p: Policy, out: RawFinding[]): void {
   }
   if (!d.has('script-src') && !d.has('default-src')) {
     out.push(
-      f(
+      rawFinding(
         p,
         'missing-script-src',
         'high',
@@ -397,7 +401,7 @@ export function needsBaseUri(p: Policy): boolean {
 export function missingBaseUri(policies: readonly Policy[]): RawFinding | undefined {
   const needing = policies.find(needsBaseUri);
   if (needing === undefined || policies.some((p) => p.directives.has('base-uri'))) return undefined;
-  return f(
+  return rawFinding(
     needing,
     'missing-base-uri',
     'high',
@@ -417,7 +421,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
       const host = ipHost(v);
       if (host !== undefined) {
         out.push(
-          f(
+          rawFinding(
             p,
             'ip-source',
             'info',
@@ -436,7 +440,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
       if (nonce !== null) {
         if ((nonce[1] ?? '').length < 8) {
           out.push(
-            f(
+            rawFinding(
               p,
               'nonce-length',
               'medium',
@@ -451,7 +455,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
         }
         if (!STRICT_NONCE.test(v)) {
           out.push(
-            f(
+            rawFinding(
               p,
               'nonce-charset',
               'info',
@@ -467,7 +471,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
       }
       if (v.startsWith('http://')) {
         out.push(
-          f(
+          rawFinding(
             p,
             'http-source',
             'medium',
@@ -489,7 +493,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
     const why = deprecated[dir];
     if (why !== undefined) {
       out.push(
-        f(p, 'deprecated', 'info', dir, `${dir} is deprecated: ${why}.`, {
+        rawFinding(p, 'deprecated', 'info', dir, `${dir} is deprecated: ${why}.`, {
           code: `csp.${dir}.deprecated`,
         }),
       );
@@ -536,7 +540,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
     const known = DIRECTIVE_NAMES.has(dir);
     if (!known) {
       out.push(
-        f(
+        rawFinding(
           p,
           'unknown-directive',
           'medium',
@@ -554,7 +558,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
     for (const v of values) {
       if (DIRECTIVE_NAMES.has(v)) {
         out.push(
-          f(
+          rawFinding(
             p,
             'missing-semicolon',
             'medium',
@@ -572,7 +576,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
       const kw = keywordProblem(dir, v);
       if (kw !== undefined) {
         out.push(
-          f(p, 'invalid-keyword', 'medium', dir, kw, {
+          rawFinding(p, 'invalid-keyword', 'medium', dir, kw, {
             value: v,
             code: 'csp.syntax.invalid-keyword',
             spec: CSP3,
@@ -585,7 +589,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
   for (const problem of parsed?.problems ?? []) {
     if (problem.code === 'csp.directive.duplicate' && problem.directive !== undefined) {
       out.push(
-        f(
+        rawFinding(
           p,
           'duplicate-directive',
           'low',
@@ -612,7 +616,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
       // The core's CSP3 grammar check (parseCsp with validate) already ran
       // once; reuse its verdicts instead of re-checking every token.
       out.push(
-        f(
+        rawFinding(
           p,
           'invalid-source',
           'medium',
@@ -655,7 +659,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   const sd = values.includes("'strict-dynamic'");
   if (values.some((v) => !v.startsWith("'")) && !sd) {
     out.push(
-      f(
+      rawFinding(
         p,
         'no-strict-dynamic',
         'low',
@@ -671,7 +675,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   }
   if (sd && !nonceOrHash) {
     out.push(
-      f(
+      rawFinding(
         p,
         'strict-dynamic-not-standalone',
         'info',
@@ -686,7 +690,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   }
   if (nonceOrHash && !values.includes("'unsafe-inline'")) {
     out.push(
-      f(
+      rawFinding(
         p,
         'no-unsafe-inline-fallback',
         'low',
@@ -701,7 +705,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   }
   if (sd && !values.some((v) => v === 'http:' || v === 'https:' || v === '*' || v.includes('.'))) {
     out.push(
-      f(
+      rawFinding(
         p,
         'no-allowlist-fallback',
         'low',
@@ -716,7 +720,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   }
   if (!(d.get('require-trusted-types-for') ?? []).includes("'script'")) {
     out.push(
-      f(
+      rawFinding(
         p,
         'require-trusted-types',
         'info',
@@ -737,7 +741,7 @@ export function reportingChecks(p: Policy, out: RawFinding[]): void {
   if ((d.get('report-uri') ?? []).length > 0) return;
   if ((d.get('report-to') ?? []).length > 0) {
     out.push(
-      f(
+      rawFinding(
         p,
         'report-to-only',
         'info',
@@ -751,7 +755,7 @@ export function reportingChecks(p: Policy, out: RawFinding[]): void {
     return;
   }
   out.push(
-    f(
+    rawFinding(
       p,
       'reporting-missing',
       'info',
