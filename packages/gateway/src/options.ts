@@ -249,6 +249,12 @@ export const gatewayOptionsSchema = object(
               });
             },
           ),
+          keyPrefix: string({
+            pattern: /^[A-Za-z0-9:_.-]{1,64}$/,
+            patternDescription: 'letters, digits and : _ . - (at most 64)',
+            description:
+              'Prefix of the Redis keys, for a Redis shared with other applications or gateway fleets. Default barbican:rl:.',
+          }),
           onStoreError: enumeration(['open', 'closed'], {
             description:
               'When the store is unreachable: "open" serves (default, logged), "closed" answers 503.',
@@ -350,6 +356,7 @@ export interface ResolvedGatewayOptions {
         readonly window: number;
         readonly store: string;
         readonly onStoreError: 'open' | 'closed';
+        readonly keyPrefix: string;
       };
   readonly healthCheck: {
     readonly path: string | undefined;
@@ -443,6 +450,7 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
             window: rl.window ?? 60,
             store: rl.store ?? 'memory',
             onStoreError: rl.onStoreError ?? 'open',
+            keyPrefix: rl.keyPrefix ?? 'barbican:rl:',
           }),
     healthCheck: Object.freeze({
       path: options.healthCheck?.path,

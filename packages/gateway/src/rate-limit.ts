@@ -106,46 +106,43 @@ interface RedisLike {
 /** Logs store errors, at most one line per interval. */
 export type StoreErrorLog = (message: string) => void;
 
+/** How to reach and use the Redis store. */
+export interface RedisSettings {
+  readonly url: string;
+  readonly requests: number;
+  /** Seconds. */
+  readonly window: number;
+  /** Answer 503 (true) or serve (false) while Redis is unreachable. */
+  readonly failClosed: boolean;
+  /** Key prefix, e.g. `barbican:rl:`. */
+  readonly prefix: string;
+  readonly log: StoreErrorLog;
+}
+
 /**
- * The Redis store. Keys are `barbican:rl:<window start>:<client>` with an
+ * The Redis store. Keys are `<prefix><window start>:<client>` with an
  * expiry of one window, so Redis holds at most one window of counters.
  */
 export class RedisLimiter implements RateLimiter {
   readonly #client: RedisLike;
-  readonly #limit: number;
+  readonly #s: RedisSettings;
   readonly #windowMs: number;
-  readonly #closed: boolean;
-  readonly #log: StoreErrorLog;
   #lastLog = 0;
 
-  private constructor(
-    client: RedisLike,
-    requests: number,
-    windowSeconds: number,
-    failClosed: boolean,
-    log: StoreErrorLog,
-  ) {
+  private constructor(client: RedisLike, settings: RedisSettings) {
     this.#client = client;
-    this.#limit = requests;
-    this.#windowMs = windowSeconds * 1000;
-    this.#closed = failClosed;
-    this.#log = log;
+    this.#s = settings;
+    this.#windowMs = settings.window * 1000;
   }
 
   /**
-   * Connects to `url`. The gateway starts even when Redis is down at that
-   * moment (the store then behaves as unreachable until it comes back).
+   * Connects to the store. The gateway starts even when Redis is down at
+   * that moment (the store then behaves as unreachable until it is back).
    */
-  static async connect(
-    url: string,
-    requests: number,
-    windowSeconds: number,
-    failClosed: boolean,
-    log: StoreErrorLog,
-  ): Promise<RedisLimiter> {
+  static async connect(settings: RedisSettings): Promise<RedisLimiter> {
     const { createClient } = await import('redis');
     const client = createClient({
-      url,
+      url: settings.url,
       // Fail fast instead of queueing requests behind a dead connection.
       disableOfflineQueue: true,
       commandOptions: { timeout: REDIS_TIMEOUT_MS, rejectInFlight: true },
@@ -154,7 +151,7 @@ export class RedisLimiter implements RateLimiter {
         reconnectStrategy: (retries: number) => Math.min(100 * 2 ** retries, 2000),
       },
     }) as unknown as RedisLike;
-    const limiter = new RedisLimiter(client, requests, windowSeconds, failClosed, log);
+    const limiter = new RedisLimiter(client, settings);
     client.on('error', (error) => limiter.#report(error));
     limiter.#connect();
     return limiter;
@@ -176,28 +173,30 @@ export class RedisLimiter implements RateLimiter {
         .replace(/[^\x20-\x7e]/g, '?')
         .slice(0, 200)})`,
       {
-        hint: this.#closed
+        hint: this.#s.failClosed
           ? 'requests get 503 until it is back (onStoreError: closed)'
           : 'requests are served without a limit until it is back (onStoreError: open)',
       },
     );
-    this.#log(e.message);
+    this.#s.log(e.message);
   }
 
   hit(client: string): Promise<LimitResult> {
     const now = Date.now();
     const start = now - (now % this.#windowMs);
-    const key = `barbican:rl:${start}:${clientKey(client)}`;
+    const key = `${this.#s.prefix}${start}:${clientKey(client)}`;
     if (!this.#client.isReady) {
       this.#report(new Error('not connected'));
-      return Promise.resolve(this.#closed ? -1 : 0);
+      return Promise.resolve(this.#s.failClosed ? -1 : 0);
     }
     return this.#client.sendCommand(['EVAL', SCRIPT, '1', key, String(this.#windowMs)]).then(
       (n) =>
-        Number(n) > this.#limit ? Math.max(1, Math.ceil((start + this.#windowMs - now) / 1000)) : 0,
+        Number(n) > this.#s.requests
+          ? Math.max(1, Math.ceil((start + this.#windowMs - now) / 1000))
+          : 0,
       (error: unknown) => {
         this.#report(error);
-        return this.#closed ? -1 : 0;
+        return this.#s.failClosed ? -1 : 0;
       },
     );
   }

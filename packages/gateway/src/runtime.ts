@@ -117,14 +117,15 @@ export class Runtime {
       limiter =
         rl.store === 'memory'
           ? new MemoryLimiter(rl.requests, rl.window)
-          : await RedisLimiter.connect(
-              rl.store,
-              rl.requests,
-              rl.window,
-              rl.onStoreError === 'closed',
-              (message) =>
+          : await RedisLimiter.connect({
+              url: rl.store,
+              requests: rl.requests,
+              window: rl.window,
+              failClosed: rl.onStoreError === 'closed',
+              prefix: rl.keyPrefix,
+              log: (message) =>
                 events('error', message, { code: 'BARBICAN_E_GATEWAY_RATE_LIMIT_STORE' }),
-            );
+            });
     }
     return new Runtime(compiled, limiter, metrics, writer, events);
   }
