@@ -18,6 +18,9 @@ import { createPolicy, type Policy, type ResolvedErrors, type ResolvedTls } from
 import { BarbicanError } from './errors.ts';
 import {
   gatewayOptionsSchema,
+  gatewayWarnings,
+  httpPolicyOf,
+  type GatewayWarning,
   resolveGatewayOptions,
   type ListenAddress,
   type ResolvedGatewayOptions,
@@ -59,6 +62,12 @@ export interface CompiledGateway {
   readonly contexts: TlsContexts;
   /** Files whose change triggers a reload. */
   readonly watched: readonly string[];
+  /** The policy's warnings and the gateway section's (logged at start and reload). */
+  readonly warnings: readonly {
+    readonly code: string;
+    readonly path: string;
+    readonly message: string;
+  }[];
 }
 
 /** An error page over this size is a mistaken path, not a page. */
@@ -71,13 +80,16 @@ interface Validated {
   readonly tls: ResolvedTls;
   readonly errors: ResolvedErrors;
   readonly gateway: ResolvedGatewayOptions;
+  readonly warnings: readonly GatewayWarning[];
 }
 
 function validate(input: GatewayInput): Validated {
-  const gateway = resolveGatewayOptions(gatewayOptionsSchema.parse(input.gateway, 'gateway'));
+  const options = gatewayOptionsSchema.parse(input.gateway, 'gateway');
+  const gateway = resolveGatewayOptions(options);
   const policy = createPolicy(input.policy);
   checkAdmin(gateway);
-  return { policy, tls: policy.tls, errors: policy.errors, gateway };
+  const warnings = gatewayWarnings(options, policy);
+  return { policy, tls: policy.tls, errors: policy.errors, gateway, warnings };
 }
 
 function isLoopback(a: ListenAddress): boolean {
@@ -152,37 +164,6 @@ export async function readGatewayFiles(input: GatewayInput): Promise<GatewayFile
 }
 
 /**
- * The policy for the plain-HTTP listener: the HTTPS redirect (ACME path
- * exempt) to `httpsPort`, unless the policy turns the redirect off. Port 0
- * (pick one) is resolved once the HTTPS listener is bound.
- */
-export function httpPolicyOf(
-  policy: Policy,
-  gateway: ResolvedGatewayOptions,
-  httpsPort: number,
-): Policy {
-  const own = policy.options.sslRedirect;
-  if (own === false || gateway.httpListen === false) return policy;
-  const base = typeof own === 'object' ? own : {};
-  const port = base.port ?? (httpsPort === 443 || httpsPort === 0 ? undefined : httpsPort);
-  try {
-    return policy.extend({ sslRedirect: { ...base, ...(port === undefined ? {} : { port }) } });
-  } catch (error) {
-    if (error instanceof BarbicanError && error.code === 'BARBICAN_E_OPEN_REDIRECT') {
-      throw new BarbicanError(
-        'BARBICAN_E_OPEN_REDIRECT',
-        'the plain-HTTP listener redirects to HTTPS, but the target host would come from an unvalidated Host header',
-        {
-          path: 'gateway.httpListen',
-          hint: 'Set allowedHosts (or sslRedirect.host), or turn the listener off with gateway.httpListen: false',
-        },
-      );
-    }
-    throw error;
-  }
-}
-
-/**
  * Builds a servable configuration from validated input and file contents.
  * Synchronous and free of disk access, so every worker of a cluster builds
  * exactly what the primary validated.
@@ -205,6 +186,7 @@ export function compileGateway(input: GatewayInput, files: GatewayFiles): Compil
     gateway: v.gateway,
     contexts,
     watched: [...new Set(watched)],
+    warnings: [...v.policy.warnings, ...v.warnings],
   };
 }
 

@@ -33,6 +33,19 @@ export const GATEWAY_ERROR_CODES = defineCodes('BARBICAN_E_', {
     'The shared rate-limit store (Redis) cannot be reached; requests are served (onStoreError: open) or refused with 503 (closed).',
 });
 
+/** Warnings about a gateway configuration (`barbican check`, and logged at start). */
+export const GATEWAY_WARNING_CODES = defineCodes('BARBICAN_W_', {
+  BARBICAN_W_GATEWAY_SELF_SIGNED:
+    'The policy lists no TLS certificate, so the gateway serves a self-signed first-run certificate that browsers warn about.',
+  BARBICAN_W_GATEWAY_RATE_LIMIT_PER_PROCESS:
+    'The rate limit counts in each worker’s memory, so a client may get the limit once per worker; a redis:// store shares the count.',
+  BARBICAN_W_GATEWAY_NO_OCSP:
+    'tls.ocspStapling is on, but the gateway does not staple OCSP responses yet.',
+});
+
+/** A code from the gateway's warning table. */
+export type GatewayWarningCode = keyof typeof GATEWAY_WARNING_CODES;
+
 /** A code from the gateway's error table. */
 export type GatewayErrorCode = keyof typeof GATEWAY_ERROR_CODES;
 

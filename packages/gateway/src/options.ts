@@ -16,7 +16,8 @@
  * ```
  * @module
  */
-import { BarbicanError } from './errors.ts';
+import { BarbicanError, type GatewayWarningCode } from './errors.ts';
+import type { Policy } from '@barbican/core';
 import {
   array,
   boolean,
@@ -472,3 +473,92 @@ export function resolveGatewayOptions(options: GatewayOptions): ResolvedGatewayO
     watch: options.watch ?? true,
   });
 }
+
+/**
+ * The policy for the plain-HTTP listener: the HTTPS redirect (ACME path
+ * exempt) to `httpsPort`, unless the policy turns the redirect off. Port 0
+ * (pick one) is resolved once the HTTPS listener is bound.
+ */
+export function httpPolicyOf(
+  policy: Policy,
+  gateway: ResolvedGatewayOptions,
+  httpsPort: number,
+): Policy {
+  const own = policy.options.sslRedirect;
+  if (own === false || gateway.httpListen === false) return policy;
+  const base = typeof own === 'object' ? own : {};
+  const port = base.port ?? (httpsPort === 443 || httpsPort === 0 ? undefined : httpsPort);
+  try {
+    return policy.extend({ sslRedirect: { ...base, ...(port === undefined ? {} : { port }) } });
+  } catch (error) {
+    if (error instanceof BarbicanError && error.code === 'BARBICAN_E_OPEN_REDIRECT') {
+      throw new BarbicanError(
+        'BARBICAN_E_OPEN_REDIRECT',
+        'the plain-HTTP listener redirects to HTTPS, but the target host would come from an unvalidated Host header',
+        {
+          path: 'gateway.httpListen',
+          hint: 'Set allowedHosts (or sslRedirect.host), or turn the listener off with gateway.httpListen: false',
+        },
+      );
+    }
+    throw error;
+  }
+}
+
+/** A warning about the `gateway` section: data, with a gateway code (the shape of core's section warnings). */
+export interface GatewayWarning {
+  readonly code: GatewayWarningCode;
+  /** Option path from the top of the file. */
+  readonly path: string;
+  readonly message: string;
+}
+
+/**
+ * Cross-checks the section against the built policy: the errors a start
+ * would hit (no upstream, a redirect with no validated host) and the
+ * warnings worth knowing before it (`barbican check` prints them, and the
+ * gateway logs them at start).
+ */
+export function gatewayWarnings(options: GatewayOptions, policy: Policy): GatewayWarning[] {
+  const g = resolveGatewayOptions(options);
+  httpPolicyOf(policy, g, g.listen.port);
+  const out: GatewayWarning[] = [];
+  const warn = (code: GatewayWarningCode, path: string, message: string): void => {
+    out.push({ code, path, message });
+  };
+  if (policy.tls.certificates.length === 0) {
+    warn(
+      'BARBICAN_W_GATEWAY_SELF_SIGNED',
+      'tls.certificates',
+      'no certificate: barbican gateway serves a self-signed first-run certificate (browsers warn); list your certificate and key',
+    );
+  }
+  if (g.rateLimit !== false && g.rateLimit.store === 'memory' && g.workers !== 1) {
+    warn(
+      'BARBICAN_W_GATEWAY_RATE_LIMIT_PER_PROCESS',
+      'gateway.rateLimit.store',
+      `each worker counts in its own memory, so a client may get up to ${g.workers === 0 ? 'cores' : g.workers} × ${g.rateLimit.requests} requests per window; use a redis:// store to share the count`,
+    );
+  }
+  if (policy.tls.ocspStapling) {
+    warn(
+      'BARBICAN_W_GATEWAY_NO_OCSP',
+      'tls.ocspStapling',
+      "the gateway does not staple OCSP responses yet; clients that ask get no staple (Let's Encrypt ended OCSP in 2025)",
+    );
+  }
+  return out;
+}
+
+/**
+ * The `gateway` section of `barbican.config.*`, as the CLI's config loader
+ * takes it (name, schema, cross-check): `barbican check` validates it and
+ * `barbican schema` includes it without loading the gateway itself.
+ */
+export const gatewaySection = Object.freeze({
+  name: 'gateway',
+  description: 'barbican gateway: listeners, upstreams, limits, rate limiting and logs.',
+  schema: gatewayOptionsSchema,
+  check: (value: GatewayOptions, policy: Policy): readonly GatewayWarning[] =>
+    gatewayWarnings(value, policy),
+});

@@ -552,6 +552,7 @@ export async function startGateway(
   const events = options.events ?? eventLog();
   const files = await readGatewayFiles(input);
   const compiled = compileGateway(input, files);
+  for (const w of compiled.warnings) events('warn', w.message, { code: w.code, path: w.path });
   const configured = compiled.gateway.workers;
   const workers = configured === 0 ? availableParallelism() : configured;
   if (workers <= 1 && options.fork !== true) {

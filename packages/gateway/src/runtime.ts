@@ -8,7 +8,8 @@
 import { randomBytes } from 'node:crypto';
 import type { Policy, ResponsePlan } from '@barbican/core';
 import { AccessLog, type EventLog, type LineWriter } from './access-log.ts';
-import { httpPolicyOf, type CompiledGateway } from './config.ts';
+import type { CompiledGateway } from './config.ts';
+import { httpPolicyOf } from './options.ts';
 import { headerKinds, type HeaderKinds } from './inspect.ts';
 import type { GatewayMetrics } from './metrics.ts';
 import { MemoryLimiter, RedisLimiter, type RateLimiter } from './rate-limit.ts';
