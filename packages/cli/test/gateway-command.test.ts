@@ -171,4 +171,21 @@ describe('barbican gateway (quick start)', () => {
       /Examples:\n {2}barbican gateway --upstream http:\/\/127\.0\.0\.1:3000/,
     );
   });
+
+  it('npm start (barbican demo) serves the demo app through the gateway and grades it A+', async () => {
+    const io = memoryIo();
+    assert.equal(await run(['demo', '--json'], io), 0, io.stderr);
+    assert.match(io.stderr, /through barbican gateway/);
+    const result = JSON.parse(io.stdout) as {
+      grade: string;
+      findings: { severity: string; code: string }[];
+    };
+    assert.equal(result.grade, 'A+');
+    assert.deepEqual(
+      result.findings.filter((f) => f.severity === 'high'),
+      [],
+    );
+    // The app announces Express and its own server name; the gateway strips both.
+    assert.ok(!result.findings.some((f) => /fingerprint|x-powered-by|server/i.test(f.code)));
+  });
 });
