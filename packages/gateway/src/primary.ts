@@ -87,13 +87,14 @@ export interface RunningGateway {
 }
 
 /**
- * A small young generation for workers. A proxy makes one short-lived
- * Buffer per socket read; with V8's default semi-space (up to 16 MB or more)
- * tens of megabytes of dead read buffers wait for a scavenge, and a 1 GiB
- * upload lifted RSS by ~80 MB. With 2 MB they are freed within a few
- * megabytes of traffic (measured: RSS +15 MB for the same upload).
+ * A smaller young generation for workers. A proxy makes one short-lived
+ * Buffer per socket read; with V8's default semi-space (16 MB and more)
+ * tens of megabytes of dead read buffers wait for a scavenge: a 1 GiB
+ * upload lifted a worker's RSS to ~200 MB. With 4 MB it peaked at ~170 MB,
+ * and throughput stayed within the noise of the default (2 MB cost 10–20%
+ * CPU per request; both measured with bench/gateway.ts's CPU-per-request).
  */
-const WORKER_SEMI_SPACE = '--max-semi-space-size=2';
+const WORKER_SEMI_SPACE = '--max-semi-space-size=4';
 
 /** Rebuilds a worker's error as a BarbicanError when it was one. */
 function revive(e: SerializedError): Error {

@@ -151,8 +151,9 @@ function summary(io: Io, gw: RunningGateway, built: Built): string {
     `  HTTPS  https://${host(a.https.address)}:${a.https.port}/  (TLS ${c.tls.protocols.join(', ')}, ${c.tls.profile}${c.gateway.http2 ? ', HTTP/2' : ''}) → ${c.gateway.upstreams.join(', ')}`,
   ];
   if (a.http !== undefined) {
+    const redirects = c.policy.options.sslRedirect !== false;
     lines.push(
-      `  HTTP   http://${host(a.http.address)}:${a.http.port}/  redirects to HTTPS (/.well-known/acme-challenge/ exempt)`,
+      `  HTTP   http://${host(a.http.address)}:${a.http.port}/  ${redirects ? 'redirects to HTTPS (/.well-known/acme-challenge/ exempt)' : 'proxies plain HTTP (sslRedirect: false)'}`,
     );
   }
   if (a.admin !== undefined) {
