@@ -23,7 +23,7 @@ describe('docs/gateway.md', () => {
         string,
         unknown
       >;
-      const built = createPolicy(policy as PolicyOptions);
+      const built = createPolicy(policy);
       const section = gatewaySection.schema.parse(gateway, 'gateway');
       gatewaySection.check(section, built);
     }
