@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { createPolicy, type PolicyOptions } from '@barbican/core';
+import { createPolicy } from '@barbican/core';
 import { gatewayOptionsSchema, gatewaySection } from '@barbican/gateway/options';
 import { parseConfigText } from '../src/config.ts';
 
