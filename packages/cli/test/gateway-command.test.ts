@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
-import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { get } from 'node:https';
 import type { AddressInfo } from 'node:net';
@@ -187,5 +187,72 @@ describe('barbican gateway (quick start)', () => {
     );
     // The app announces Express and its own server name; the gateway strips both.
     assert.ok(!result.findings.some((f) => /fingerprint|x-powered-by|server/i.test(f.code)));
+  });
+});
+
+describe('barbican check and schema with a gateway section', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'barbican-gw-check-'));
+  after(() => rmSync(dir, { recursive: true, force: true }));
+  const write = (name: string, text: string): string => {
+    const file = join(dir, name);
+    writeFileSync(file, text);
+    return file;
+  };
+
+  it('validates the section and lists its warnings', async () => {
+    const file = write(
+      'ok.yaml',
+      'preset: barbican\nallowedHosts: [shop.example]\ngateway:\n  upstream: http://127.0.0.1:3000\n  rateLimit: { requests: 100 }\n',
+    );
+    const io = memoryIo();
+    assert.equal(await run(['check', '--config', file, '--json'], io), 0, io.stderr);
+    const report = JSON.parse(io.stdout) as { sections: string[]; warnings: { code: string }[] };
+    assert.deepEqual(report.sections, ['gateway']);
+    const codes = report.warnings.map((w) => w.code);
+    assert.ok(codes.includes('BARBICAN_W_GATEWAY_SELF_SIGNED'), codes.join());
+    assert.ok(codes.includes('BARBICAN_W_GATEWAY_RATE_LIMIT_PER_PROCESS'), codes.join());
+  });
+
+  it('reports a typo in the section with file, line and option', async () => {
+    const file = write(
+      'typo.yaml',
+      'preset: barbican\nallowedHosts: [shop.example]\ngateway:\n  upstream: http://127.0.0.1:3000\n  workres: 2\n',
+    );
+    const io = memoryIo();
+    assert.equal(await run(['check', '--config', file], io), 2);
+    assert.match(io.stderr, /typo\.yaml:5:\d+: gateway\.workres: unknown option.*"workers"/);
+  });
+
+  it('reports a plain-HTTP redirect that would trust the Host header', async () => {
+    const file = write(
+      'redirect.yaml',
+      'preset: barbican\ngateway:\n  upstream: http://127.0.0.1:3000\n',
+    );
+    const io = memoryIo();
+    assert.equal(await run(['check', '--config', file], io), 2);
+    assert.match(
+      io.stderr,
+      /gateway\.httpListen: .*unvalidated Host header.*\[BARBICAN_E_OPEN_REDIRECT\]/,
+    );
+  });
+
+  it('suggests gateway for a misspelt section name', async () => {
+    const file = write(
+      'gatway.yaml',
+      'preset: barbican\ngatway:\n  upstream: http://127.0.0.1:3000\n',
+    );
+    const io = memoryIo();
+    assert.equal(await run(['check', '--config', file], io), 2);
+    assert.match(io.stderr, /gatway: unknown option.*"gateway"/);
+  });
+
+  it('includes the gateway section in barbican schema', async () => {
+    const io = memoryIo();
+    assert.equal(await run(['schema'], io), 0);
+    const schema = JSON.parse(io.stdout) as {
+      properties: Record<string, { properties?: Record<string, unknown> }>;
+    };
+    assert.ok(schema.properties['gateway']?.properties?.['upstream']);
+    assert.ok(schema.properties['gateway']?.properties?.['rateLimit']);
   });
 });

@@ -17,7 +17,7 @@
  * @module
  */
 import { BarbicanError, type GatewayWarningCode } from './errors.ts';
-import type { Policy } from '@barbican/core';
+import { defineConfigSection, type ConfigSection, type Policy } from '@barbican/core';
 import {
   array,
   boolean,
@@ -555,10 +555,9 @@ export function gatewayWarnings(options: GatewayOptions, policy: Policy): Gatewa
  * takes it (name, schema, cross-check): `barbican check` validates it and
  * `barbican schema` includes it without loading the gateway itself.
  */
-export const gatewaySection = Object.freeze({
+export const gatewaySection: ConfigSection<GatewayOptions> = defineConfigSection({
   name: 'gateway',
   description: 'barbican gateway: listeners, upstreams, limits, rate limiting and logs.',
   schema: gatewayOptionsSchema,
-  check: (value: GatewayOptions, policy: Policy): readonly GatewayWarning[] =>
-    gatewayWarnings(value, policy),
+  check: (value, policy) => gatewayWarnings(value, policy),
 });

@@ -22,6 +22,7 @@ import {
   type ConfigFile,
 } from '../config.ts';
 import type { Io } from '../io.ts';
+import { DEFAULT_SECTIONS, splitSections } from '../sections.ts';
 import { isPlainObject } from '../util.ts';
 
 /** Command-line flags (each overrides the same `gateway.*` option of the file). */
@@ -104,11 +105,16 @@ async function buildInput(flags: GatewayFlags): Promise<Built> {
     policy = { preset: 'barbican', allowedHosts: QUICK_HOSTS };
     section = { listen: '127.0.0.1:8443', httpListen: '127.0.0.1:8080' };
   } else {
-    file = await readStructuredFile(path);
-    const { gateway, ...rest } = file.data;
-    policy = rest;
+    const read = await readStructuredFile(path);
+    file = read;
+    // The CLI's section split: a misspelt top-level key gets "did you mean".
+    const split = located(read, () => splitSections(read.data, DEFAULT_SECTIONS));
+    policy = split.options;
+    const gateway = split.raw.get('gateway');
     if (gateway !== undefined && !isPlainObject(gateway)) {
-      throw new BarbicanError('BARBICAN_E_TYPE', 'expected an object', { path: 'gateway' });
+      const error = new BarbicanError('BARBICAN_E_TYPE', 'expected an object', { path: 'gateway' });
+      locate(error, read);
+      throw error;
     }
     section = gateway ?? {};
   }
@@ -139,6 +145,16 @@ function locate(error: unknown, file: ConfigFile | undefined): void {
   if (!(error instanceof BarbicanError) || file === undefined || errorLocations.has(error)) return;
   const at = error.path === undefined ? undefined : file.locate(error.path);
   errorLocations.set(error, at === undefined ? file.file : `${file.file}:${at.line}:${at.column}`);
+}
+
+/** Runs `step`, locating any error it throws in `file`. */
+function located<T>(file: ConfigFile, step: () => T): T {
+  try {
+    return step();
+  } catch (error) {
+    locate(error, file);
+    throw error;
+  }
 }
 
 function summary(io: Io, gw: RunningGateway, built: Built): string {
