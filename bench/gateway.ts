@@ -377,6 +377,9 @@ type Target = 'nginx' | 'gateway';
 type Results = Map<string, Record<Target, Run[]>>;
 
 function record(results: Results, mode: string, target: Target, run: Run): void {
+  console.log(
+    `  ${target.padEnd(7)} ${mode.padEnd(7)} ${Math.round(run.rps).toString().padStart(6)} req/s  p99 ${run.p99.toFixed(1)} ms  cpu ${(run.cpuUs ?? NaN).toFixed(0)} µs/req${run.errors > 0 ? `  errors ${run.errors}` : ''}`,
+  );
   let r = results.get(mode);
   if (r === undefined) {
     r = { nginx: [], gateway: [] };

@@ -20,6 +20,8 @@ export { compileGateway, loadGateway, readGatewayFiles } from './config.ts';
 export type { CompiledGateway, GatewayFiles, GatewayInput } from './config.ts';
 export type { Addresses } from './server.ts';
 export {
+  gatewaySection,
+  gatewayWarnings,
   gatewayOptionsSchema,
   resolveGatewayOptions,
   parseListen,
@@ -28,12 +30,17 @@ export {
   DEFAULT_TIMEOUTS,
   DEFAULT_REDACT_QUERY,
 } from './options.ts';
-export type { GatewayOptions, ResolvedGatewayOptions, ListenAddress } from './options.ts';
+export type {
+  GatewayOptions,
+  GatewayWarning,
+  ResolvedGatewayOptions,
+  ListenAddress,
+} from './options.ts';
 export { ensureSelfSigned } from './self-signed.ts';
 export type { SelfSigned } from './self-signed.ts';
 export { certificateNames } from './tls.ts';
-export { GATEWAY_ERROR_CODES } from './errors.ts';
-export type { GatewayErrorCode } from './errors.ts';
+export { GATEWAY_ERROR_CODES, GATEWAY_WARNING_CODES } from './errors.ts';
+export type { GatewayErrorCode, GatewayWarningCode } from './errors.ts';
 export { ERROR_PAGE, FINGERPRINT_HEADERS } from './respond.ts';
 export { eventLog } from './access-log.ts';
 export type { EventLog, Level, Sink } from './access-log.ts';

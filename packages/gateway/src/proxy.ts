@@ -380,11 +380,18 @@ export class Exchange implements Dispatcher.DispatchHandler {
     }
   }
 
+  /**
+   * The response closed. Unless this exchange already finished, the client
+   * went away (an HTTP/2 stream reset, a dropped connection): abort the
+   * upstream request, or its connection would stay busy — paused on a
+   * `drain` that never comes — and enough resets would exhaust the pool.
+   * (`writableFinished` cannot tell: a destroyed HTTP/2 stream reports it.)
+   */
   readonly onClientClose = (): void => {
-    if (this.res.writableFinished) return;
+    if (this.done) return;
     this.clientGone = true;
     this.controller?.abort(new Error('client closed the connection'));
-    if (!this.done) this.finish(499, 'client closed');
+    this.finish(499, 'client closed');
   };
 
   // --- undici handler -----------------------------------------------------

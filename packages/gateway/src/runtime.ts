@@ -174,4 +174,9 @@ export class Runtime {
   async close(): Promise<void> {
     await Promise.all([this.upstreams.close(), this.limiter?.close()]);
   }
+
+  /** Closes now: running upstream requests fail (the end of a shutdown grace period). */
+  async destroy(): Promise<void> {
+    await Promise.all([this.upstreams.destroy(), this.limiter?.close()]);
+  }
 }

@@ -309,6 +309,7 @@ export class GatewayServer {
     const closed = Promise.all(servers.map((s) => new Promise<void>((r) => s.close(() => r()))));
     for (const s of [this.#http, this.#admin]) s?.closeIdleConnections();
     for (const s of this.#sessions) s.close();
+    const deadline = Date.now() + graceMs;
     const timer = setTimeout(() => {
       for (const s of [this.#http, this.#admin]) s?.closeAllConnections();
       for (const s of this.#sessions) s.destroy();
@@ -317,6 +318,16 @@ export class GatewayServer {
     timer.unref();
     await closed;
     clearTimeout(timer);
-    await this.#rt.close();
+    // Upstream requests still running after the grace period are cut, so a
+    // stuck upstream cannot hold the process forever.
+    const left = Math.max(0, deadline - Date.now());
+    let cut: NodeJS.Timeout | undefined;
+    await Promise.race([
+      this.#rt.close(),
+      new Promise<void>((resolve) => {
+        cut = setTimeout(() => void this.#rt.destroy().finally(resolve), left);
+      }),
+    ]);
+    clearTimeout(cut);
   }
 }

@@ -5,6 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { createServer, type AddressInfo, type Server, type Socket } from 'node:net';
+import { connect as h2connect, constants as h2constants } from 'node:http2';
 import { request } from 'node:https';
 import { connect as tlsConnect } from 'node:tls';
 import { after, before, describe, it } from 'node:test';
@@ -297,5 +298,88 @@ describe('gateway faults: client side', () => {
     const out = await slow;
     assert.equal(statusOf(out), 408);
     assert.ok(Date.now() - started < 4000, 'closed within the header timeout (+ check interval)');
+  });
+});
+
+describe('gateway faults: HTTP/2 clients that go away', () => {
+  for (const how of ['cancel each stream', 'drop the connection'] as const) {
+    it(`aborts the upstream requests when the client ${how.replace('each', 'its')}, so it cannot exhaust the pool`, async () => {
+      const up = await startUpstream();
+      let aborted = 0;
+      up.routes.set('/endless', (req, res) => {
+        res.writeHead(200, { 'content-type': 'application/octet-stream' });
+        const chunk = Buffer.alloc(64 * 1024, 1);
+        const timer = setInterval(() => res.write(chunk), 20);
+        res.on('close', () => {
+          clearInterval(timer);
+          aborted++;
+        });
+        req.resume();
+      });
+      // Two upstream connections: two stuck requests would wedge the gateway.
+      const t = await startTestGateway(up, { gateway: { limits: { upstreamConnections: 2 } } });
+      const session = h2connect(`https://127.0.0.1:${t.httpsPort}`, {
+        ca: t.pki.ca.cert,
+        servername: HOST,
+      });
+      session.on('error', () => undefined);
+      try {
+        // Read nothing: HTTP/2 flow control stops the gateway's writes (it pauses the upstream).
+        const streams = Array.from({ length: 2 }, () => {
+          const stream = session.request({ ':path': '/endless', ':authority': HOST });
+          stream.on('error', () => undefined);
+          return new Promise<typeof stream>((resolve) =>
+            stream.once('response', () => resolve(stream)),
+          );
+        });
+        const opened = await Promise.all(streams);
+        await new Promise((r) => setTimeout(r, 300));
+        if (how === 'cancel each stream')
+          for (const s of opened) s.close(h2constants.NGHTTP2_CANCEL);
+        else session.socket.destroy();
+        const deadline = Date.now() + 5000;
+        while (aborted < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(aborted, 2, 'every upstream request was aborted');
+        assert.equal((await get(t, '/')).status, 200);
+      } finally {
+        session.destroy();
+        await t.close();
+        await up.close();
+      }
+    });
+  }
+
+  it('drops requests still queued for an upstream connection when their client is gone', async () => {
+    const up = await startUpstream();
+    up.routes.set('/slow', (_req, res) => setTimeout(() => res.end('slow'), 600));
+    const t = await startTestGateway(up, { gateway: { limits: { upstreamConnections: 1 } } });
+    const session = h2connect(`https://127.0.0.1:${t.httpsPort}`, {
+      ca: t.pki.ca.cert,
+      servername: HOST,
+    });
+    session.on('error', () => undefined);
+    try {
+      // The first request holds the only upstream connection; the next ones queue behind it.
+      for (const path of ['/slow', '/a', '/b', '/c']) {
+        session
+          .request({ ':path': path, ':authority': HOST })
+          .on('error', () => undefined)
+          .resume();
+      }
+      await new Promise((r) => setTimeout(r, 200));
+      session.socket.destroy();
+      await new Promise((r) => setTimeout(r, 800));
+      const r = await Promise.race([
+        get(t, '/after'),
+        new Promise<never>((_r, reject) =>
+          setTimeout(() => reject(new Error('the gateway is wedged')), 4000),
+        ),
+      ]);
+      assert.equal(r.status, 200);
+    } finally {
+      session.destroy();
+      await t.close();
+      await up.close();
+    }
   });
 });
