@@ -136,6 +136,9 @@ events { worker_connections 4096; }
 http {
   access_log off;
   server_tokens off;
+  # nginx closes a client connection after 1000 requests by default (HTTP/2 too: GOAWAY);
+  # the gateway does not, so neither does this nginx.
+  keepalive_requests 1000000;
   client_body_temp_path ${dir}/body; proxy_temp_path ${dir}/proxy; fastcgi_temp_path ${dir}/fcgi; uwsgi_temp_path ${dir}/uwsgi; scgi_temp_path ${dir}/scgi;
   upstream app { server 127.0.0.1:${upstream}; keepalive 128; }
   server {
