@@ -35,7 +35,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createPolicy } from '@barbican/core';
 import { createThrowawayCa } from '@barbican/scanner';
-import { freePort } from '../scripts/services.ts';
+import { freePort, waitForPort } from '../scripts/services.ts';
 import { median, numberFlag, UsageError } from './lib/measure.ts';
 
 export const description =
@@ -109,14 +109,8 @@ interface Ports {
   readonly https: number;
 }
 
-function nginxProxyConfig(
-  dir: string,
-  workers: number,
-  upstream: number,
-  ports: Ports,
-  cert: string,
-  key: string,
-): string {
+function nginxProxyConfig(site: Setup, workers: number, ports: Ports): string {
+  const { dir, upstream, cert, key } = site;
   const location = (https: boolean): string => `
     location / {
       proxy_pass http://app;
@@ -190,25 +184,8 @@ async function startNginx(
   const file = join(dir, `${name}.conf`);
   writeFileSync(file, config);
   const child = start('nginx', ['-c', file, '-p', dir]);
-  await waitForPort(port, `nginx ${name}`);
+  await waitForPort(port);
   return child;
-}
-
-async function waitForPort(port: number, what: string): Promise<void> {
-  const { connect } = await import('node:net');
-  const deadline = Date.now() + 20_000;
-  for (;;) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const s = connect(port, '127.0.0.1', () => {
-        s.destroy();
-        resolve(true);
-      });
-      s.once('error', () => resolve(false));
-    });
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${what} does not listen on ${port}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
 }
 
 interface Gateway {
@@ -216,14 +193,8 @@ interface Gateway {
   readonly ports: Ports;
 }
 
-async function startGatewayProcess(
-  dir: string,
-  workers: number,
-  upstream: number,
-  ports: Ports,
-  cert: string,
-  key: string,
-): Promise<Gateway> {
+async function startGatewayProcess(site: Setup, workers: number, ports: Ports): Promise<Gateway> {
+  const { dir, upstream, cert, key } = site;
   const config = {
     preset: 'barbican',
     allowedHosts: [HOST],
@@ -467,10 +438,10 @@ async function comparison(s: Setup, args: readonly string[]): Promise<number> {
     const nginx = await startNginx(
       s.dir,
       `proxy-${workers}`,
-      nginxProxyConfig(s.dir, workers, s.upstream, nginxPorts, s.cert, s.key),
+      nginxProxyConfig(s, workers, nginxPorts),
       nginxPorts.https,
     );
-    const gw = await startGatewayProcess(s.dir, workers, s.upstream, gwPorts, s.cert, s.key);
+    const gw = await startGatewayProcess(s, workers, gwPorts);
     const ports: Record<Target, Ports> = { nginx: nginxPorts, gateway: gwPorts };
     const pids: Record<Target, number> = { nginx: nginx.pid ?? 0, gateway: gw.child.pid ?? 0 };
     // Warm-up: JIT, keep-alive pools, TLS session state.
@@ -537,7 +508,7 @@ async function soak(s: Setup, args: readonly string[]): Promise<number> {
   const total = numberFlag(args, 'soak-seconds', 300, 3600);
   const connections = numberFlag(args, 'connections', 50, 1000);
   const ports = { http: await freePort(), https: await freePort() };
-  const gw = await startGatewayProcess(s.dir, 0, s.upstream, ports, s.cert, s.key);
+  const gw = await startGatewayProcess(s, 0, ports);
   const pid = gw.child.pid ?? 0;
   const samples: number[] = [rssTree(pid)];
   const timer = setInterval(() => samples.push(rssTree(pid)), 10_000);
