@@ -17,6 +17,7 @@ import { registerGateway } from './commands/gateway.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
+import { registerReports } from './commands/reports.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSchema } from './commands/schema.ts';
 import { errorLocations } from './config.ts';
@@ -66,6 +67,7 @@ export function buildProgram(io: Io, options: ProgramOptions = {}): Command {
   registerCsp(program, io);
   registerExport(program, io);
   registerGateway(program, io);
+  registerReports(program, io);
   return program;
 }
 

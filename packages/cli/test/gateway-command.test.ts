@@ -179,7 +179,10 @@ describe('barbican gateway (quick start)', () => {
     const result = JSON.parse(io.stdout) as {
       grade: string;
       findings: { severity: string; code: string }[];
+      drift?: { count: number };
     };
+    // scan --policy against the policy the gateway enforces: zero drift.
+    assert.equal(result.drift?.count, 0);
     assert.equal(result.grade, 'A+');
     assert.deepEqual(
       result.findings.filter((f) => f.severity === 'high'),

@@ -15,6 +15,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createPolicy, mergeOptions, type Policy, type PolicyOptions } from '@barbican/core';
 import { createThrowawayCa } from '@barbican/scanner';
 
 /** A running demo (the shape of demo.ts's `DemoApp`). */
@@ -24,6 +25,8 @@ export interface GatewayDemo {
   readonly httpsPort: number;
   /** PEM of the throw-away CA. */
   readonly ca: string;
+  /** The policy the gateway enforces, redirect port included: what `scan --policy` compares against. */
+  readonly policy: Policy;
   close(): Promise<void>;
 }
 
@@ -57,7 +60,8 @@ function plainApp(): Server {
 
 /**
  * Starts the plain app and the gateway in front of it, both on loopback,
- * serving `host` over HTTPS (and HTTP redirecting to it).
+ * serving `host` over HTTPS (and HTTP redirecting to it). `extra` is merged
+ * over the demo's policy (the demo's report collector adds its headers so).
  *
  * @example
  * ```ts
@@ -66,7 +70,10 @@ function plainApp(): Server {
  * await app.close();
  * ```
  */
-export async function startGatewayDemo(host: string): Promise<GatewayDemo> {
+export async function startGatewayDemo(
+  host: string,
+  extra: PolicyOptions = {},
+): Promise<GatewayDemo> {
   const { startGateway } = await import('@barbican/gateway');
   const dir = await mkdtemp(join(tmpdir(), 'barbican-demo-'));
   const ca = createThrowawayCa('Barbican Demo CA (throw-away)');
@@ -81,14 +88,18 @@ export async function startGatewayDemo(host: string): Promise<GatewayDemo> {
     return new Promise((r) => app.close(() => r()));
   };
   try {
+    const options = mergeOptions(
+      {
+        preset: 'barbican',
+        allowedHosts: [host],
+        headers: { csp: { nonce: true } },
+        tls: { certificates: [{ cert: 'cert.pem', key: 'key.pem' }] },
+      },
+      extra,
+    );
     const gw = await startGateway(
       {
-        policy: {
-          preset: 'barbican',
-          allowedHosts: [host],
-          headers: { csp: { nonce: true } },
-          tls: { certificates: [{ cert: 'cert.pem', key: 'key.pem' }] },
-        },
+        policy: options as Record<string, unknown>,
         gateway: {
           upstream: `http://127.0.0.1:${appPort}`,
           listen: '127.0.0.1:0',
@@ -105,6 +116,7 @@ export async function startGatewayDemo(host: string): Promise<GatewayDemo> {
     );
     const { https, http } = gw.addresses;
     return {
+      policy: createPolicy(mergeOptions(options, { sslRedirect: { port: https.port } })),
       url: `https://${host}:${https.port}/`,
       httpsPort: https.port,
       httpPort: http?.port ?? 0,

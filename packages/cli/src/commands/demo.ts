@@ -14,7 +14,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createPolicy } from '@barbican/core';
+import { createPolicy, mergeOptions, type PolicyOptions } from '@barbican/core';
 import { nonceOf, withBarbican } from '@barbican/core/node';
 import {
   createThrowawayCa,
@@ -26,7 +26,8 @@ import {
 } from '@barbican/scanner';
 import type { Command } from 'commander';
 import { FindingsExit, type Io } from '../io.ts';
-import { startGatewayDemo } from './demo-gateway.ts';
+import { startGatewayDemo, type GatewayDemo } from './demo-gateway.ts';
+import { holdDemoReports, startDemoReports } from './demo-reports.ts';
 
 /** The demo's host name (`.test` is reserved by RFC 2606, so it is nobody's). */
 export const DEMO_HOST = 'demo.barbican.test';
@@ -75,7 +76,7 @@ const PAGE = (nonce: string): string => `<!doctype html>
  * await app.close();
  * ```
  */
-export async function startDemo(): Promise<DemoApp> {
+export async function startDemo(extra: PolicyOptions = {}): Promise<DemoApp> {
   const ca = createThrowawayCa('Barbican Demo CA (throw-away)');
   const leaf = ca.issue({ names: [DEMO_HOST] });
   const https = createHttpsServer({
@@ -86,12 +87,17 @@ export async function startDemo(): Promise<DemoApp> {
   });
   const http = createHttpServer();
   const httpsPort = await listen(https);
-  const policy = createPolicy({
-    preset: 'barbican',
-    // Requests for any other Host are refused (DNS rebinding, Host header attacks).
-    allowedHosts: [DEMO_HOST],
-    sslRedirect: { status: 301, port: httpsPort },
-  });
+  const policy = createPolicy(
+    mergeOptions(
+      {
+        preset: 'barbican',
+        // Requests for any other Host are refused (DNS rebinding, Host header attacks).
+        allowedHosts: [DEMO_HOST],
+        sslRedirect: { status: 301, port: httpsPort },
+      },
+      extra,
+    ),
+  );
   const app = withBarbican((_req, res) => {
     const nonce = nonceOf(res);
     res.setHeader('content-type', 'text/html; charset=utf-8');
@@ -160,13 +166,19 @@ export function registerDemo(program: Command, io: Io): void {
     )
     .addHelpText('after', '\nExample:\n  barbican demo        # or: npm start')
     .action(async (flags: { json?: boolean; middleware?: boolean }) => {
-      const app = flags.middleware === true ? await startDemo() : await startGatewayDemo(DEMO_HOST);
+      const reports = await startDemoReports();
+      const app =
+        flags.middleware === true
+          ? await startDemo(reports.policy)
+          : await startGatewayDemo(DEMO_HOST, reports.policy);
       let result: ScanResult;
       try {
         io.err(
           `barbican demo: serving ${app.url} (HTTP on ${app.httpPort} redirects to it) on 127.0.0.1 with a throw-away CA, ${flags.middleware === true ? 'with the in-app middleware' : 'through barbican gateway'}; scanning…`,
         );
-        result = await scan(app.url, demoScanOptions(app));
+        // Through the gateway, also check the served site against its policy (drift).
+        const policy = 'policy' in app ? { policy: (app as GatewayDemo).policy } : {};
+        result = await scan(app.url, { ...demoScanOptions(app), ...policy });
       } finally {
         await app.close();
       }
@@ -176,6 +188,7 @@ export function registerDemo(program: Command, io: Io): void {
         io.out(textReport([result], io.color));
         io.out(NEXT_STEPS);
       }
+      await holdDemoReports(io, reports, flags.json !== true);
       const highs = result.findings.filter((f) => f.severity === 'high').length;
       if (result.grade !== 'A+' || highs > 0) {
         io.err(
