@@ -8,7 +8,7 @@
  */
 import { X509Certificate } from 'node:crypto';
 import { BarbicanError } from './errors.ts';
-import { readRegularFile } from './files.ts';
+import { readRegularFile } from '@barbican/core/files';
 import { looksLikePem, parsePem, PemError } from './pin/pem.ts';
 
 /** A CA bundle is a few hundred kilobytes (Mozilla's is about 220 KB). */

@@ -17,7 +17,7 @@ import {
   type SectionSource,
 } from './sections.ts';
 import { BarbicanError } from './errors.ts';
-import { readRegularFile } from './files.ts';
+import { readRegularFile } from '@barbican/core/files';
 import { jsonTooDeep, yamlTooDeep } from './nesting.ts';
 import { isPlainObject } from './util.ts';
 

@@ -23,7 +23,7 @@ import {
 } from '../pin/index.ts';
 import { readCaFile } from '../ca.ts';
 import { BarbicanError } from '../errors.ts';
-import { readRegularFile } from '../files.ts';
+import { readRegularFile } from '@barbican/core/files';
 import { terminalSafe, toJson } from '../util.ts';
 
 interface PinOpts {

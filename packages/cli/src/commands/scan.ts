@@ -28,7 +28,7 @@ import type { Command } from 'commander';
 import { readCaFile } from '../ca.ts';
 import { loadPolicy } from '../config.ts';
 import { BarbicanError } from '../errors.ts';
-import { readRegularFile } from '../files.ts';
+import { readRegularFile } from '@barbican/core/files';
 import { FindingsExit, ReportedError, type Io } from '../io.ts';
 
 /** Observatory's grades, best first. */

@@ -20,7 +20,7 @@ import { children, decodeOid, DerError, KEY_ALGORITHM_OIDS, readTlv, sniffDer } 
 import { looksLikePem, parsePem, PemError, type PemBlock } from './pem.ts';
 import { certificateValidity } from '@barbican/scanner';
 import { BarbicanError } from '../errors.ts';
-import { readRegularFile } from '../files.ts';
+import { readRegularFile } from '@barbican/core/files';
 
 /** What a pin was computed from. */
 export type PinKind = 'private-key' | 'public-key' | 'certificate' | 'csr';

@@ -10,6 +10,8 @@
  *
  * @module
  */
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { Exit, HostileServer } from './inputs.ts';
 
 /** What a row's argv builders can use: the scratch dir and known-good files. */
@@ -19,6 +21,8 @@ export interface Fixtures {
   readonly config: string;
   /** A PEM private key. */
   readonly key: string;
+  /** A PEM certificate for {@link Fixtures.key}. */
+  readonly cert: string;
   /** A KrakenD config to import. */
   readonly krakend: string;
   /** A port where nothing listens. */
@@ -55,6 +59,30 @@ export interface CommandRow {
 
 const PINS =
   'pin-sha256="AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA="; pin-sha256="BBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBBB="; max-age=60';
+
+let gatewayConfigs = 0;
+
+/**
+ * A gateway config with a certificate (so no first-run certificate is
+ * written into the working directory) whose files are `cert` and `key`.
+ */
+function gatewayConfig(fx: Fixtures, cert = fx.cert, key = fx.key): string {
+  // One file per case: every argv is built before the batch runs.
+  const file = join(fx.dir, `gateway-${++gatewayConfigs}.json`);
+  writeFileSync(
+    file,
+    JSON.stringify({
+      preset: 'strict',
+      allowedHosts: ['app.example'],
+      tls: { certificates: [{ cert, key }] },
+      gateway: { upstreams: [`http://127.0.0.1:${fx.closedPort}`], listen: '127.0.0.1:0' },
+    }),
+  );
+  return file;
+}
+
+/** A throw-away reports database in the scratch dir (never the working directory's default). */
+const reportsDb = (fx: Fixtures): string => `sqlite:${join(fx.dir, 'reports.db')}`;
 
 /** The commands in main. `demo` takes no input and scans itself; it is covered by closed stdout only. */
 export const ROWS: readonly CommandRow[] = [
@@ -191,5 +219,58 @@ export const ROWS: readonly CommandRow[] = [
     texts: [(t) => ['export', '--target', t, '--preset', 'strict']],
     servers: [],
     output: { argv: () => ['export', '--target', 'nginx', '--preset', 'strict'], code: 0 },
+  },
+  {
+    // A server that runs until a signal: every hostile input must be refused
+    // before it listens (a case that listened would hang the batch).
+    command: 'gateway',
+    json: 'never',
+    files: [
+      { argv: (f) => ['gateway', '--config', f] },
+      { argv: (f, fx) => ['gateway', '--config', gatewayConfig(fx, f)], nonRegularOnly: true },
+      {
+        argv: (f, fx) => ['gateway', '--config', gatewayConfig(fx, fx.cert, f)],
+        nonRegularOnly: true,
+      },
+    ],
+    texts: [
+      (t, fx) => ['gateway', '--config', gatewayConfig(fx), '--upstream', t],
+      (t, fx) => ['gateway', '--config', gatewayConfig(fx), '--listen', t],
+    ],
+    servers: [],
+    output: { argv: () => ['gateway', '--help'], code: 0 },
+  },
+  {
+    command: 'reports',
+    json: 'flag',
+    files: [
+      { argv: (f) => ['reports', 'list', '--db', `sqlite:${f}`] },
+      {
+        argv: (f) => ['reports', 'learn', '--site', 'shop', '--db', `sqlite:${f}`],
+        nonRegularOnly: true,
+      },
+      {
+        // Refused before the database is opened or a port is bound.
+        argv: (f, fx) => [
+          'reports',
+          'serve',
+          '--port',
+          '0',
+          '--db',
+          reportsDb(fx),
+          '--cert',
+          f,
+          '--key',
+          f,
+        ],
+        nonRegularOnly: true,
+      },
+    ],
+    texts: [
+      (t, fx) => ['reports', 'list', '--db', reportsDb(fx), '--site', t],
+      (t, fx) => ['reports', 'learn', '--db', reportsDb(fx), '--site', t],
+    ],
+    servers: [],
+    output: { argv: (fx) => ['reports', 'list', '--db', reportsDb(fx)], code: 0 },
   },
 ];

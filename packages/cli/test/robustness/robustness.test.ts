@@ -205,8 +205,11 @@ before(async () => {
   stop = started.stop;
   servers = started.servers;
   const ca = createThrowawayCa('Robustness Keys');
+  const leaf = ca.issue({ names: ['k.example'] });
   const key = join(started.dir, 'key.pem');
-  writeFileSync(key, ca.issue({ names: ['k.example'] }).key);
+  writeFileSync(key, leaf.key);
+  const cert = join(started.dir, 'cert.pem');
+  writeFileSync(cert, leaf.cert);
   const config = join(started.dir, 'barbican.config.json');
   writeFileSync(config, '{"preset": "strict"}');
   const krakend = join(started.dir, 'krakend.json');
@@ -214,7 +217,7 @@ before(async () => {
     krakend,
     JSON.stringify({ version: 3, extra_config: { 'security/http': { frame_deny: true } } }),
   );
-  fx = { dir: started.dir, config, key, krakend, closedPort: started.closedPort };
+  fx = { dir: started.dir, config, key, cert, krakend, closedPort: started.closedPort };
   for (const input of HOSTILE_FILES) files.set(input.name, input.make(started.dir));
 });
 

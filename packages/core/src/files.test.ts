@@ -4,7 +4,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { BarbicanError } from './errors.ts';
+import { BarbicanError } from './barbican-error.ts';
 import { readRegularFile, type ReadLimits } from './files.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'barbican-files-'));
@@ -13,7 +13,7 @@ after(() => rmSync(dir, { recursive: true, force: true }));
 const limits = (maxBytes: number): ReadLimits => ({
   maxBytes,
   fail: ({ problem, hint }) =>
-    new BarbicanError('BARBICAN_E_CONFIG_FILE', problem, hint === undefined ? {} : { hint }),
+    new BarbicanError('BARBICAN_E_USAGE', problem, hint === undefined ? {} : { hint }),
 });
 
 async function refusal(file: string, maxBytes = 1024): Promise<string> {
@@ -23,7 +23,7 @@ async function refusal(file: string, maxBytes = 1024): Promise<string> {
     (e: unknown) => e,
   );
   assert.ok(error instanceof BarbicanError);
-  assert.equal(error.code, 'BARBICAN_E_CONFIG_FILE');
+  assert.equal(error.code, 'BARBICAN_E_USAGE');
   assert.ok(performance.now() - started < 2000, 'refused at once');
   return error.message;
 }

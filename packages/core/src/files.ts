@@ -1,8 +1,11 @@
 /**
- * The one reader for every file a user names on the command line: config
+ * The one reader for every file a user names: on the command line, config
  * files (`check`, `headers`), foreign configs (`import`), keys and
- * certificates (`pin`), CA bundles (`--ca`), URL lists (`--input`) and
- * passphrase files (`--passphrase-file`).
+ * certificates (`pin`, `reports serve`), CA bundles (`--ca`), URL lists
+ * (`--input`) and passphrase files (`--passphrase-file`); in the gateway's
+ * config, certificates, keys, the error page and the admin token file.
+ * Node-only, so a subpath of its own (`@barbican/core/files`): the main
+ * entry stays runtime-neutral.
  *
  * A path is untrusted input like any other: `/dev/zero`, a FIFO nobody
  * writes to, a directory or a multi-gigabyte log must be refused at once,
@@ -12,7 +15,6 @@
  */
 import { constants, type Stats } from 'node:fs';
 import { open, type FileHandle } from 'node:fs/promises';
-import type { BarbicanError } from './errors.ts';
 
 /** What a refusal says; the caller turns it into its own `BarbicanError`. */
 export interface FileProblem {
@@ -26,7 +28,7 @@ export interface ReadLimits {
   /** Refuse files larger than this many bytes. */
   readonly maxBytes: number;
   /** Builds the caller's error (its code, option name and wording of the file). */
-  readonly fail: (problem: FileProblem) => BarbicanError;
+  readonly fail: (problem: FileProblem) => Error;
 }
 
 const ERRNO_HINTS: Readonly<Record<string, string>> = {
@@ -98,7 +100,7 @@ export async function readRegularFile(file: string, limits: ReadLimits): Promise
   }
 }
 
-function tooLarge(size: number | undefined, limits: ReadLimits): BarbicanError {
+function tooLarge(size: number | undefined, limits: ReadLimits): Error {
   return limits.fail({
     problem: `is ${size === undefined ? 'larger than the limit' : `${size} bytes`}; at most ${limits.maxBytes} bytes are read`,
     hint: 'Is this the right file?',
