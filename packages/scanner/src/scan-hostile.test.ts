@@ -4,7 +4,6 @@
  * Every server here is a real one on loopback.
  */
 import assert from 'node:assert/strict';
-import { X509Certificate } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import {
@@ -18,7 +17,8 @@ import { jsonReport, markdownReport, sarifReport, textReport } from './report/in
 import { fetchOnce, staticLookup } from './retrieve/index.ts';
 import { isPublicAddress, publicOnlyLookup } from './retrieve/public-only.ts';
 import { scan, scanFailure, scanMany } from './scan.ts';
-import { createThrowawayCa, type TlsReport } from './tls/index.ts';
+import type { TlsReport } from './tls/index.ts';
+import { month99Leaf } from '../test/tls/certs.ts';
 import type { LookupFunction } from 'node:net';
 
 const servers: (Server | TcpServer)[] = [];
@@ -187,14 +187,8 @@ describe('--no-private (publicOnly)', () => {
 
 describe('a certificate whose notAfter is month 99', () => {
   it('is read as malformed (notAfter null) and reported as tls.cert.invalid-date', async () => {
-    const ca = createThrowawayCa('Month 99');
-    const leaf = ca.issue({ names: ['127.0.0.1'] });
-    const der = Buffer.from(new X509Certificate(leaf.cert).raw);
-    const first = der.indexOf(Buffer.from([0x17, 0x0d]));
-    const second = der.indexOf(Buffer.from([0x17, 0x0d]), first + 2);
-    der.write('99', second + 4, 'latin1');
-    const cert = `-----BEGIN CERTIFICATE-----\n${der.toString('base64')}\n-----END CERTIFICATE-----\n`;
-    const server = createHttpsServer({ cert, key: leaf.key }, (_req, res) => res.end('ok'));
+    const { cert, key } = month99Leaf();
+    const server = createHttpsServer({ cert, key }, (_req, res) => res.end('ok'));
     server.on('tlsClientError', () => undefined);
     const tlsPort = await listen(server);
     const r = await scan(`https://127.0.0.1:${tlsPort}/`, {

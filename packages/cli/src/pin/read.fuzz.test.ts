@@ -15,7 +15,7 @@ import fc from 'fast-check';
 import { createThrowawayCa } from '@barbican/scanner';
 import { BarbicanError } from '../errors.ts';
 import { pinsFromBytes } from './read.ts';
-import { certificatePem, withMonth99 } from '../../test/certs.ts';
+import { certificatePem, withMonth99 } from '../../../scanner/test/tls/certs.ts';
 
 const ca = createThrowawayCa('Fuzz Root');
 const leaf = ca.issue({ names: ['fuzz.example'] });

@@ -17,7 +17,7 @@ import {
 } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { month99Leaf } from '../certs.ts';
+import { month99Leaf } from '../../../scanner/test/tls/certs.ts';
 
 /** Exit codes a run may end with, by their documented meaning. */
 export type Exit = 0 | 1 | 2;

@@ -1,11 +1,13 @@
 /**
  * Test certificates: the malformed one fuzzing first found (a notAfter
- * whose month is 99), made from a throw-away CA's leaf.
+ * whose month is 99), made from a throw-away CA's leaf. Shared by the
+ * scanner's tests and the CLI's (pin fuzzing, robustness, scan and pin
+ * against a TLS server serving it).
  *
  * @module
  */
 import { X509Certificate } from 'node:crypto';
-import { createThrowawayCa } from '@barbican/scanner';
+import { createThrowawayCa } from '../../src/tls/ca.ts';
 
 /** A copy of DER `certificate` with the month of its second UTCTime (notAfter) set to 99. */
 export function withMonth99(certificate: Buffer): Buffer {
