@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { BarbicanError } from './barbican-error.ts';
-import { escapeControl, hasControl } from './control.ts';
+import { escapeControl, hasControl, inertJson, inertJsonLine } from './control.ts';
 import { quote } from './errors.ts';
 
 /** What no escaped string may contain: anything a terminal or log reader acts on. */
@@ -33,6 +33,29 @@ describe('escapeControl', () => {
       }),
       { numRuns: 2000 },
     );
+  });
+});
+
+describe('inertJson and inertJsonLine', () => {
+  it('write the same JSON value with nothing active in its text, for any value', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), fc.string({ unit: 'binary' }), (v, s) => {
+        const value = { v, s, [s]: 1 };
+        const pretty = inertJson(value);
+        const line = inertJsonLine(value);
+        // Only the layout's own line breaks: none inside a string.
+        assert.doesNotMatch(pretty.replace(/\n/g, ''), ACTIVE);
+        assert.doesNotMatch(line.slice(0, -1), ACTIVE);
+        for (const text of [pretty, line]) {
+          assert.deepEqual(JSON.parse(text), JSON.parse(JSON.stringify(value)));
+        }
+      }),
+      { numRuns: 500 },
+    );
+  });
+
+  it('inertJsonLine is one line: a log reader sees one record per line', () => {
+    assert.equal(inertJsonLine({ ua: 'x\u009b2J\n' }), '{"ua":"x\\u009b2J\\n"}\n');
   });
 });
 

@@ -97,7 +97,15 @@ export function escapeControlDeep<T>(value: T): T {
 }
 
 /** What JSON.stringify leaves raw but a terminal or `jq -r` would act on (it escapes C0 only). */
-const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/g;
+const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]/;
+const RAW_IN_JSON_ALL = new RegExp(RAW_IN_JSON.source, 'g');
+
+/** JSON text with what JSON.stringify left raw written as `\uXXXX` (the same JSON value). */
+function inert(text: string): string {
+  return RAW_IN_JSON.test(text)
+    ? text.replace(RAW_IN_JSON_ALL, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    : text;
+}
 
 /**
  * `JSON.stringify` (two-space indent, trailing newline) with DEL, C1
@@ -111,6 +119,22 @@ const RAW_IN_JSON = /[\u007f-\u009f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u
  * ```
  */
 export function inertJson(value: unknown): string {
+  // undefined (and a function) stringify to undefined, not to text.
   const text = (JSON.stringify(value, null, 2) as string | undefined) ?? 'null';
-  return `${text.replace(RAW_IN_JSON, (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`)}\n`;
+  return `${inert(text)}\n`;
+}
+
+/**
+ * {@link inertJson} on one line (no indent, trailing newline): for JSON-lines
+ * logs such as the gateway's access log, where a client's user agent or
+ * path may carry C1 bytes that `JSON.stringify` would leave raw.
+ *
+ * @example
+ * ```ts
+ * process.stdout.write(inertJsonLine({ ua: 'x\u009b2J' })); // {"ua":"x\\u009b2J"}\n
+ * ```
+ */
+export function inertJsonLine(value: unknown): string {
+  const text = (JSON.stringify(value) as string | undefined) ?? 'null';
+  return `${inert(text)}\n`;
 }

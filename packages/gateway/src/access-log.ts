@@ -4,9 +4,10 @@
  *
  * Never logged: `Cookie`, `Authorization` or any other request header but
  * `User-Agent`; query values whose parameter name looks like a secret
- * (`gateway.accessLog.redactQuery`). Every string goes through
- * `JSON.stringify`, which escapes control characters, so a hostile path or
- * user agent cannot forge a line or drive a terminal.
+ * (`gateway.accessLog.redactQuery`). Every line is core's `inertJsonLine`:
+ * JSON escapes C0 controls, and it escapes what `JSON.stringify` leaves raw
+ * (DEL, C1 bytes a user agent may carry as obs-text, bidi overrides), so a
+ * hostile path or user agent cannot forge a line or drive a terminal.
  *
  * Lines are batched and written once per event-loop turn; if stdout cannot
  * keep up, at most {@link MAX_BUFFER} bytes wait and later lines are counted
@@ -14,6 +15,7 @@
  *
  * @module
  */
+import { inertJsonLine } from '@barbican/core';
 
 /** Bytes of log waiting for a slow stdout before lines are dropped. */
 export const MAX_BUFFER = 4 * 1024 * 1024;
@@ -116,7 +118,7 @@ export class AccessLog {
 
   record(r: AccessRecord): void {
     this.#writer.write(
-      `${JSON.stringify({
+      inertJsonLine({
         time: new Date().toISOString(),
         id: r.id,
         client: r.client,
@@ -130,7 +132,7 @@ export class AccessLog {
         upstream: r.upstream,
         userAgent: r.userAgent,
         reason: r.reason,
-      })}\n`,
+      }),
     );
   }
 }
@@ -153,7 +155,13 @@ export type EventLog = (level: Level, message: string, fields?: Record<string, u
 export function eventLog(sink: Sink = (t) => process.stderr.write(t)): EventLog {
   return (level, message, fields) => {
     sink(
-      `${JSON.stringify({ time: new Date().toISOString(), level, message, pid: process.pid, ...fields })}\n`,
+      inertJsonLine({
+        time: new Date().toISOString(),
+        level,
+        message,
+        pid: process.pid,
+        ...fields,
+      }),
     );
   };
 }

@@ -140,7 +140,7 @@ const CONTROL_HEAD = [
   'Content-Type: text/html',
   // Node's parser refuses CR/LF, C0 and DEL in a head, but not C1 bytes (obs-text).
   'Set-Cookie: se\u009bssion=1; Path=/',
-  'Server: evil\u009b[2Jbarbican: fake success',
+  'Server: evil/1.2\u009b[2Jbarbican: fake success',
   'Connection: close',
   '',
   '',

@@ -28,7 +28,9 @@ const retrieval: Retrieval = {
         headers: [
           ['content-type', 'text/html'],
           ['set-cookie', 'se\u009bssion=1; Path=/'],
-          ['server', 'evil\u202egnp'],
+          // A version makes it a fingerprint finding; C1 CSI (U+009B) would clear the screen.
+          ['server', 'evil/1.2\u009b[2J\u202egnp'],
+          ['x-powered-by', 'PHP/8\u009b31m'],
         ],
         body: page,
       },
@@ -48,7 +50,16 @@ describe('reporters keep server strings inert', () => {
       );
       assert.match(text, /\\+x1b\[31mevil/);
       assert.match(text, /se\\+x9bssion/);
+      // The reviewer's fingerprint findings quote the raw header value.
+      assert.match(text, /evil\/1\.2\\+x9b\[2J\\+u202egnp/);
+      assert.match(text, /PHP\/8\\+x9b31m/);
     }
+  });
+
+  it('the reviewer reports the fingerprints it was fed (so the checks above see them)', () => {
+    const codes = result.findings.map((f) => f.code);
+    assert.ok(codes.includes('fingerprint.server.version'), codes.join(' '));
+    assert.ok(codes.includes('fingerprint.x-powered-by'), codes.join(' '));
   });
 
   it('JSON and SARIF: the same values, C1 and bidi written as \\u escapes', () => {
