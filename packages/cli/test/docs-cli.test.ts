@@ -1,6 +1,7 @@
 /**
  * docs/cli.md says what the CLI prints: the error example is the real line,
- * and the command table lists every command the CLI registers.
+ * and the command table lists every command the CLI registers. README.md
+ * names the Debian packages `npm test` needs, as `.ci/run` installs them.
  */
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -29,5 +30,16 @@ describe('docs/cli.md', () => {
     for (const command of buildProgram(memoryIo()).commands.map((c) => c.name())) {
       assert.match(doc, new RegExp(`^\\| \`${command}\` \\|`, 'm'), command);
     }
+  });
+});
+
+describe('README.md', () => {
+  it('names every Debian package .ci/run installs for npm test', () => {
+    const readme = readFileSync(new URL('../../../README.md', import.meta.url), 'utf8');
+    const ci = readFileSync(new URL('../../../.ci/run', import.meta.url), 'utf8');
+    const packages = /^packages=\(([^)]*)\)/m.exec(ci)?.[1]?.trim().split(/\s+/) ?? [];
+    assert.ok(packages.length >= 10, 'the package list of .ci/run');
+    const line = /npm test` drives real servers[^]*?nghttp2-client`/.exec(readme)?.[0] ?? '';
+    for (const name of packages) assert.match(line, new RegExp(`\\b${name}\\b`), name);
   });
 });
