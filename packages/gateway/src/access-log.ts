@@ -144,6 +144,32 @@ export type Level = 'info' | 'warn' | 'error';
 export type EventLog = (level: Level, message: string, fields?: Record<string, unknown>) => void;
 
 /**
+ * A sink on a stream whose reader may go away: `barbican gateway | head`, a
+ * log shipper that died. Node reports EPIPE as an 'error' event which,
+ * unhandled, kills the process (a worker per logged request, restarted and
+ * killed again). The reader chose to stop reading: later lines are dropped
+ * and `closed` is called once, with the error's code.
+ *
+ * @example
+ * ```ts
+ * const writer = new LineWriter(pipeSafeSink(process.stdout, () => log('warn', 'access log off')));
+ * ```
+ */
+export function pipeSafeSink(
+  stream: NodeJS.WritableStream,
+  closed: (code: string | undefined) => void = () => undefined,
+): Sink {
+  let open = true;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (!open) return;
+    open = false;
+    closed(error.code);
+  });
+  // Claimed drained when closed, so the LineWriter never waits for a 'drain' that cannot come.
+  return (text) => (open ? stream.write(text) : true);
+}
+
+/**
  * An event log writing JSON lines through `sink` (stderr by default).
  *
  * @example
@@ -152,7 +178,7 @@ export type EventLog = (level: Level, message: string, fields?: Record<string, u
  * log('warn', 'reload refused', { code: 'BARBICAN_E_GATEWAY_RELOAD' });
  * ```
  */
-export function eventLog(sink: Sink = (t) => process.stderr.write(t)): EventLog {
+export function eventLog(sink: Sink = pipeSafeSink(process.stderr)): EventLog {
   return (level, message, fields) => {
     sink(
       inertJsonLine({
