@@ -72,7 +72,7 @@ function errnoHint(error: unknown): string {
  * ```ts
  * const bytes = await readRegularFile('ca.pem', {
  *   maxBytes: 4 << 20,
- *   fail: ({ problem, hint }) => new BarbicanError('BARBICAN_E_CA_FILE', problem, { path: '--ca', hint }),
+ *   fail: ({ problem, hint }) => new BarbicanError('BARBICAN_E_USAGE', problem, { path: '--ca', hint }),
  * });
  * ```
  * @throws {BarbicanError} whatever `limits.fail` builds: missing, unreadable,
