@@ -32,6 +32,7 @@ export type {
   RenderContext,
   Rendered,
   Loss,
+  LossSign,
   ExportFile,
 } from './target.ts';
 export { TARGETS } from './targets/index.ts';

@@ -293,7 +293,12 @@ function exampleConfig(model: ExportModel, ctx: RenderContext, dir: string): str
 }
 
 function losses(model: ExportModel, ctx: RenderContext, plan: TlsPlan): Loss[] {
-  const out = [...commonLosses(model), LOSS.ownServer('Apache'), ...plan.losses];
+  const server = LOSS.ownServer(
+    model,
+    'Apache',
+    'the server always sends its own "Server: Apache" (no version), so the policy\'s Server setting does not apply',
+  );
+  const out = [...commonLosses(model), server, ...plan.losses];
   if (model.errors.intercept.length > 0 && !atLeast(ctx.version, '2.4.47'))
     out.push({
       feature: 'errors',

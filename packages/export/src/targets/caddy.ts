@@ -21,13 +21,13 @@
  * @see https://caddyserver.com/docs/caddyfile/directives/header
  * @module
  */
-import { findTlsProtocol, TLS13_CIPHER_SUITES } from '@barbican/core';
+import { findTlsProtocol } from '@barbican/core';
 import { fileMaker } from '../banner.ts';
 import { unsafeFor } from '../errors.ts';
 import { commonLosses, hostLosses, localHostsReachable, LOSS } from '../losses.ts';
 import type { ExportModel, ModelHeader } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
-import { tlsPlan, type GroupGate } from '../tls.ts';
+import { goSuites, tlsPlan, type GroupGate } from '../tls.ts';
 import { atLeast } from '../version.ts';
 import {
   certificateOf,
@@ -201,22 +201,12 @@ function caddyGate(ctx: RenderContext): GroupGate {
         : undefined;
 }
 
-/** Go's TLS 1.3 suites: fixed, not configurable in Caddy. */
-const GO_TLS13 = TLS13_CIPHER_SUITES.filter((s) => s.go !== undefined).map((s) => s.iana);
-
 /** The `tls` directive and what Caddy (Go's crypto/tls) cannot follow. */
 function tlsSettings(model: ExportModel, ctx: RenderContext): { lines: string[]; losses: Loss[] } {
   const plan = tlsPlan(model, 'caddy', caddyGate(ctx));
-  const losses = [...plan.losses];
-  const ciphers = plan.ciphers.filter((c) => {
-    if (c.caddy !== undefined) return true;
-    losses.push({
-      feature: 'tls-cipher',
-      path: 'tls.ciphers',
-      message: `${c.openssl} is left out: Go's TLS has no such suite`,
-    });
-    return false;
-  });
+  const go = goSuites(plan, (c) => c.caddy !== undefined, 'Caddy');
+  const losses = [...plan.losses, ...go.losses];
+  const ciphers = go.ciphers;
   if (plan.ciphers.length > 0 && ciphers.length === 0)
     throw unsafeFor(
       'caddy',
@@ -224,16 +214,6 @@ function tlsSettings(model: ExportModel, ctx: RenderContext): { lines: string[];
       "none of the TLS 1.2 suites exists in Go's TLS",
       model.tls.ciphers.join(':'),
     );
-  const suites = plan.suites.map((s) => s.iana);
-  if (
-    suites.length > 0 &&
-    (suites.length !== GO_TLS13.length || !GO_TLS13.every((n) => suites.includes(n)))
-  )
-    losses.push({
-      feature: 'tls-suites',
-      path: 'tls.cipherSuites',
-      message: `Caddy always offers Go's TLS 1.3 suites (${GO_TLS13.join(', ')})`,
-    });
   if (!model.tls.sessionTickets)
     losses.push({
       feature: 'tls-tickets',
@@ -329,7 +309,14 @@ function exampleConfig(model: ExportModel, ctx: RenderContext): string[] {
 
 function losses(model: ExportModel, ctx: RenderContext): Loss[] {
   const out = [...commonLosses(model), ...tlsSettings(model, ctx).losses];
-  if (model.server === 'keep') out.push(LOSS.ownServer('Caddy'));
+  if (model.server === 'keep')
+    out.push(
+      LOSS.ownServer(
+        model,
+        'Caddy',
+        'the server always sends its own "Server: Caddy" (no version), so the policy\'s Server setting does not apply',
+      ),
+    );
   out.push(...hostLosses(model, { port: false, regex: false }));
   model.hosts?.rules.forEach((r, i) => {
     if (r.kind === 'domain') out.push(LOSS.hostDepth(r.entry, i));
