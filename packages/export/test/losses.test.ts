@@ -27,6 +27,19 @@ void describe('losses: what responses show', () => {
         String(s),
       );
   });
+  void it('httpd writes "Server: Apache" on its own answers; the message says which, per mode', () => {
+    for (const [s, said] of [
+      [true, /app's Server is removed/],
+      ['edge', /proxied responses carry the policy's Server/],
+      [false, /proxied responses keep the app's Server/],
+    ] as const) {
+      const losses = exportPolicy({ headers: { server: s } }, 'apache').losses;
+      const loss = losses.find((l) => l.feature === 'server-header');
+      assert.ok(loss);
+      assert.deepEqual(loss.served, [server('Apache')]);
+      assert.match(loss.message, said);
+    }
+  });
   void it('Caddy loses Server only when the policy keeps the app’s: then it sends its own', () => {
     assert.deepEqual(signs('caddy', { headers: { server: true } }, 'server-header'), []);
     assert.deepEqual(signs('caddy', { headers: { server: 'edge' } }, 'server-header'), []);

@@ -16,7 +16,9 @@
  * - inside double quotes only `\"` is an escape, so values go in backticks
  *   (no escapes at all) unless they contain one;
  * - the global `servers { trusted_proxies }` needs 2.7 (2.6: inside
- *   `reverse_proxy`).
+ *   `reverse_proxy`);
+ * - Caddy writes `Server: Caddy` before `reverse_proxy` copies the app's
+ *   headers, so a kept Server goes out twice: `header_down -Server` keeps one.
  *
  * @see https://caddyserver.com/docs/caddyfile/directives/header
  * @module
@@ -160,6 +162,9 @@ function proxy(model: ExportModel, ctx: RenderContext): string[] {
     ...(!atLeast(ctx.version, '2.7') && ranges.length > 0
       ? [`trusted_proxies ${ranges.join(' ')}`]
       : []),
+    // Caddy writes its own Server first and would add the app's as a second
+    // line; keep one (a loss, see losses()).
+    ...(model.server === 'keep' ? ['header_down -Server'] : []),
     ...interception(model, ctx),
   ];
   return inside.length > 0
@@ -314,7 +319,7 @@ function losses(model: ExportModel, ctx: RenderContext): Loss[] {
       LOSS.ownServer(
         model,
         'Caddy',
-        'the server always sends its own "Server: Caddy" (no version), so the policy\'s Server setting does not apply',
+        'Caddy replaces the app\'s Server with its own "Server: Caddy"',
       ),
     );
   out.push(...hostLosses(model, { port: false, regex: false }));
