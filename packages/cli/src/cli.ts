@@ -13,9 +13,11 @@ import { registerCheck } from './commands/check.ts';
 import { registerCsp } from './commands/csp.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
+import { registerGateway } from './commands/gateway.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
+import { registerReports } from './commands/reports.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSchema } from './commands/schema.ts';
 import { errorLocations } from './config.ts';
@@ -64,6 +66,8 @@ export function buildProgram(io: Io, options: ProgramOptions = {}): Command {
   registerDemo(program, io);
   registerCsp(program, io);
   registerExport(program, io);
+  registerGateway(program, io);
+  registerReports(program, io);
   return program;
 }
 

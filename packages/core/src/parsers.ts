@@ -16,6 +16,8 @@
  */
 export { didYouMean, editDistance } from './errors.ts';
 export { firstUnsafeFieldByte, assertFieldSafe } from './field.ts';
+export { parseIp, formatIp, isV4, compileIpMatcher } from './request/ip.ts';
+export type { IpGroups } from './request/ip.ts';
 export { parseHsts, parseDirectiveList } from './headers/hsts/index.ts';
 export type { HstsParseResult, FieldProblem, ParsedDirective } from './headers/hsts/index.ts';
 export { parseXFrameOptions } from './headers/x-frame-options/index.ts';

@@ -14,7 +14,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createPolicy } from '@barbican/core';
+import { createPolicy, mergeOptions, type PolicyOptions } from '@barbican/core';
 import { nonceOf, withBarbican } from '@barbican/core/node';
 import {
   createThrowawayCa,
@@ -26,6 +26,8 @@ import {
 } from '@barbican/scanner';
 import type { Command } from 'commander';
 import { FindingsExit, type Io } from '../io.ts';
+import { startGatewayDemo, type GatewayDemo } from './demo-gateway.ts';
+import { holdDemoReports, startDemoReports } from './demo-reports.ts';
 
 /** The demo's host name (`.test` is reserved by RFC 2606, so it is nobody's). */
 export const DEMO_HOST = 'demo.barbican.test';
@@ -74,7 +76,7 @@ const PAGE = (nonce: string): string => `<!doctype html>
  * await app.close();
  * ```
  */
-export async function startDemo(): Promise<DemoApp> {
+export async function startDemo(extra: PolicyOptions = {}): Promise<DemoApp> {
   const ca = createThrowawayCa('Barbican Demo CA (throw-away)');
   const leaf = ca.issue({ names: [DEMO_HOST] });
   const https = createHttpsServer({
@@ -85,12 +87,17 @@ export async function startDemo(): Promise<DemoApp> {
   });
   const http = createHttpServer();
   const httpsPort = await listen(https);
-  const policy = createPolicy({
-    preset: 'barbican',
-    // Requests for any other Host are refused (DNS rebinding, Host header attacks).
-    allowedHosts: [DEMO_HOST],
-    sslRedirect: { status: 301, port: httpsPort },
-  });
+  const policy = createPolicy(
+    mergeOptions(
+      {
+        preset: 'barbican',
+        // Requests for any other Host are refused (DNS rebinding, Host header attacks).
+        allowedHosts: [DEMO_HOST],
+        sslRedirect: { status: 301, port: httpsPort },
+      },
+      extra,
+    ),
+  );
   const app = withBarbican((_req, res) => {
     const nonce = nonceOf(res);
     res.setHeader('content-type', 'text/html; charset=utf-8');
@@ -135,6 +142,10 @@ Scan your own site the same way:
   barbican scan https://your-site.example --sarif > barbican.sarif
   barbican scan https://your-site.example --markdown       # for a PR comment
 
+Put any app behind the same policy, TLS and all (docs/gateway.md):
+
+  barbican gateway --upstream http://127.0.0.1:3000
+
 Protect a Node app with the same preset:
 
   import { withBarbican } from '@barbican/core/node';
@@ -146,18 +157,28 @@ export function registerDemo(program: Command, io: Io): void {
   program
     .command('demo')
     .description(
-      'Start a demo app protected by the barbican preset on loopback, scan it, print the report, and stop (exit 1 if it is not A+ or has a high finding).',
+      'Start a demo app on loopback behind barbican gateway (barbican preset), scan it, print the report, and stop (exit 1 if it is not A+ or has a high finding).',
     )
     .option('--json', 'print the scan result as JSON instead of the text report')
+    .option(
+      '--middleware',
+      'protect the app with the in-app middleware instead of barbican gateway',
+    )
     .addHelpText('after', '\nExample:\n  barbican demo        # or: npm start')
-    .action(async (flags: { json?: boolean }) => {
-      const app = await startDemo();
+    .action(async (flags: { json?: boolean; middleware?: boolean }) => {
+      const reports = await startDemoReports();
+      const app =
+        flags.middleware === true
+          ? await startDemo(reports.policy)
+          : await startGatewayDemo(DEMO_HOST, reports.policy);
       let result: ScanResult;
       try {
         io.err(
-          `barbican demo: serving ${app.url} (HTTP on ${app.httpPort} redirects to it) on 127.0.0.1 with a throw-away CA; scanning…`,
+          `barbican demo: serving ${app.url} (HTTP on ${app.httpPort} redirects to it) on 127.0.0.1 with a throw-away CA, ${flags.middleware === true ? 'with the in-app middleware' : 'through barbican gateway'}; scanning…`,
         );
-        result = await scan(app.url, demoScanOptions(app));
+        // Through the gateway, also check the served site against its policy (drift).
+        const policy = 'policy' in app ? { policy: (app as GatewayDemo).policy } : {};
+        result = await scan(app.url, { ...demoScanOptions(app), ...policy });
       } finally {
         await app.close();
       }
@@ -167,6 +188,7 @@ export function registerDemo(program: Command, io: Io): void {
         io.out(textReport([result], io.color));
         io.out(NEXT_STEPS);
       }
+      await holdDemoReports(io, reports, flags.json !== true);
       const highs = result.findings.filter((f) => f.severity === 'high').length;
       if (result.grade !== 'A+' || highs > 0) {
         io.err(
