@@ -1,7 +1,7 @@
 /**
  * What a deployment of the policy cannot do, as data shared by two
  * packages: `@barbican/export` declares a {@link Loss} for each feature a
- * target cannot express (one `BARBICAN_W_EXPORT_LOSSY` warning each), and
+ * target cannot express (one lossy-export warning each), and
  * the scanner's drift check (`barbican scan --policy FILE --target T`)
  * expects them, reporting a difference a loss explains as that loss rather
  * than as drift.
