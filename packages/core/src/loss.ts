@@ -83,3 +83,25 @@ export interface Loss {
    */
   readonly served?: readonly LossSign[];
 }
+
+/**
+ * The losses one deployment declared, as the drift check takes them
+ * (`barbican scan --policy FILE --target T`): what the deployment target
+ * declared it cannot express for one policy, version and OpenSSL.
+ *
+ * @example
+ * ```ts
+ * const declared: DeclaredLosses = {
+ *   by: 'nginx 1.22.1',
+ *   code: 'BARBICAN_W_EXPORT_LOSSY',
+ *   losses: [{ feature: 'server-header', path: 'headers.server', message: '…' }],
+ * };
+ * ```
+ */
+export interface DeclaredLosses {
+  /** Who declared them, for messages, e.g. `nginx 1.22.1`. */
+  readonly by: string;
+  /** The warning code the declarer reported each loss with (the export's lossy-export warning). */
+  readonly code: string;
+  readonly losses: readonly Loss[];
+}

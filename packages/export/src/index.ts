@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-export { exportPolicy, targetSpec, DEFAULT_OPENSSL } from './export.ts';
+export { exportPolicy, declaredLosses, targetSpec, DEFAULT_OPENSSL } from './export.ts';
 export type { ExportOptions, ExportResult } from './export.ts';
 export { buildExportModel } from './model.ts';
 export type {

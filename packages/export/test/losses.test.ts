@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import type { LossSign, PolicyOptions } from '@barbican/core';
-import { exportPolicy } from '@barbican/export';
+import { declaredLosses, exportPolicy } from '@barbican/export';
 
 /** Every sign of every loss of `feature`, for the target and policy. */
 function signs(target: string, options: PolicyOptions, feature: string): LossSign[] {
@@ -114,5 +114,12 @@ void describe('losses: what responses show', () => {
     const losses = exportPolicy({ preset: 'barbican', csrf: true }, 'nginx').losses;
     for (const feature of ['nonce', 'csrf'])
       assert.equal(losses.find((l) => l.feature === feature)?.served, undefined, feature);
+  });
+  void it('declaredLosses names the target and version the drift check reports them for', () => {
+    const result = exportPolicy({ preset: 'barbican' }, 'apache', { targetVersion: '2.4.57' });
+    const declared = declaredLosses(result);
+    assert.equal(declared.by, 'Apache httpd 2.4.57');
+    assert.equal(declared.code, 'BARBICAN_W_EXPORT_LOSSY');
+    assert.equal(declared.losses, result.losses);
   });
 });

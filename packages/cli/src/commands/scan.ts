@@ -21,7 +21,6 @@ import {
   type ScanResult,
 } from '@barbican/scanner';
 import type { Policy } from '@barbican/core';
-import type { ExportWarningCode } from '@barbican/export';
 import { Option, type Command } from 'commander';
 import { loadPolicy } from '../config.ts';
 import { FindingsExit, type Io } from '../io.ts';
@@ -160,16 +159,13 @@ async function declaredLosses(
   flags: ScanFlags,
 ): Promise<NonNullable<ScanOptions['losses']> | undefined> {
   if (flags.target === undefined) return undefined;
-  const { exportPolicy, targetSpec } = await import('@barbican/export');
-  const result = exportPolicy(policy, flags.target, {
-    ...(flags.targetVersion === undefined ? {} : { targetVersion: flags.targetVersion }),
-    ...(flags.opensslVersion === undefined ? {} : { opensslVersion: flags.opensslVersion }),
-  });
-  return {
-    by: `${targetSpec(result.target).title} ${result.version}`,
-    code: 'BARBICAN_W_EXPORT_LOSSY' satisfies ExportWarningCode,
-    losses: result.losses,
-  };
+  const { exportPolicy, declaredLosses } = await import('@barbican/export');
+  return declaredLosses(
+    exportPolicy(policy, flags.target, {
+      ...(flags.targetVersion === undefined ? {} : { targetVersion: flags.targetVersion }),
+      ...(flags.opensslVersion === undefined ? {} : { opensslVersion: flags.opensslVersion }),
+    }),
+  );
 }
 
 /** Formats results in the chosen format. */

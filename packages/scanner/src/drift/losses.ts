@@ -91,8 +91,7 @@ function expected(f: Finding, loss: Loss, { by, code }: DeclaredLosses): Finding
  * @param x The exchange the findings are about (undefined for TLS findings).
  * @example
  * ```ts
- * const { losses, warnings } = exportPolicy(policy, 'nginx');
- * const declared = { by: 'nginx 1.22.1', code: warnings[0]?.code ?? '', losses };
+ * const declared = declaredLosses(exportPolicy(policy, 'nginx')); // @barbican/export
  * expectLosses(exchangeFindings(policy, x), x, declared);
  * // drift.fingerprint.present server "nginx" → loss.expected
  * ```

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Loss } from '@barbican/core';
+export type { DeclaredLosses } from '@barbican/core';
 import type { CapturedResponse } from '../model.ts';
 export type { DriftSummary } from '../model.ts';
 import type { SuiteProbeReport } from '../tls/probe.ts';
@@ -39,19 +39,6 @@ export interface DriftEvidence {
   /** HTTP requests sent for drift beyond the scan's own. */
   readonly requests: number;
   readonly elapsedMs: number;
-}
-
-/**
- * What a deployment target declared it cannot express (`barbican export`'s
- * losses for one target, version and policy): the drift these explain
- * exactly is reported as `loss.expected`, not as drift.
- */
-export interface DeclaredLosses {
-  /** Who declared them, for messages, e.g. `nginx 1.22.1`. */
-  readonly by: string;
-  /** The warning code the declarer reported each loss with (the export's lossy-export warning). */
-  readonly code: string;
-  readonly losses: readonly Loss[];
 }
 
 /** The unlisted Host sent to check the host allow-list (`.invalid` never resolves: RFC 6761 §6.4). */
