@@ -4,7 +4,9 @@
  * of the tiny app, and its answers match the middleware twin's for the same
  * policy and request — 200, 404 and an upstream 502 over HTTPS and plain
  * HTTP, the redirect (GET and POST) and the host refusal — less only the
- * headers the export declared lossy for the target.
+ * headers the export declared lossy for the target. Then `barbican scan
+ * --policy --target` finds no drift on it beyond those declared losses, and
+ * gives it the grade and score it gives the middleware.
  *
  * @module
  */
@@ -21,7 +23,14 @@ import {
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
-import { exportPolicy, type ExportResult, type Loss, type TargetName } from '@barbican/export';
+import {
+  declaredLosses,
+  exportPolicy,
+  type ExportResult,
+  type Loss,
+  type TargetName,
+} from '@barbican/export';
+import { scan, staticLookup, type ScanResult } from '@barbican/scanner';
 import { freePorts, waitForPort, type RunningServer } from './process.ts';
 import {
   APP_HOST,
@@ -213,6 +222,7 @@ export function proveTarget(driver: Driver): void {
           await coverage(t, pki, ports, policy);
           await fingerprints(t, pki, ports, policy, declared);
           await driver.more?.(t, { pki, ports, twinPorts, policy, result });
+          await drift(t, pki, ports, twinPorts, policy, result);
           await t.test(
             'the comparison is not vacuous: the policy headers are on the answers',
             async () => {
@@ -442,4 +452,64 @@ async function fingerprints(
       }
     }
   });
+}
+
+/** The certificate's name resolves to loopback; nothing else resolves (the www check). */
+const LOOKUP = staticLookup({ [APP_HOST]: '127.0.0.1' }, { others: 'not-found' });
+
+/** `barbican scan --policy` of a site on `ports`, as `https://app.test/`. */
+function scanPolicy(
+  pki: Pki,
+  ports: Ports,
+  policy: Policy,
+  losses?: ReturnType<typeof declaredLosses>,
+): Promise<ScanResult> {
+  return scan(`https://${APP_HOST}:${ports.https}/`, {
+    policy,
+    ca: pki.ca,
+    httpPort: ports.http,
+    httpsPort: ports.https,
+    lookup: LOOKUP,
+    ...(losses === undefined ? {} : { losses }),
+  });
+}
+
+/** A scan's drift findings, one line each, for a readable assertion. */
+function driftLines(r: ScanResult): string[] {
+  return r.findings
+    .filter((f) => f.code.startsWith('drift.'))
+    .map((f) => `${f.code} ${f.header} ${f.directive ?? ''} ${f.value ?? ''}: ${f.message}`);
+}
+
+/**
+ * `barbican scan --policy FILE --target T` on the running server: no drift
+ * beyond what the export declared for the target (a declared loss must be
+ * exactly what is served, e.g. nginx's `Server: nginx`), and the grade and
+ * score the middleware twin gets for the same policy. The twin itself has
+ * no drift, so it is a fair reference.
+ */
+async function drift(
+  t: TestContext,
+  pki: Pki,
+  ports: Ports,
+  twinPorts: Ports,
+  policy: Policy,
+  result: ExportResult,
+): Promise<void> {
+  await t.test(
+    "barbican scan --policy --target: no undeclared drift, and the middleware's grade",
+    async () => {
+      const [served, twin] = await Promise.all([
+        scanPolicy(pki, ports, policy, declaredLosses(result)),
+        scanPolicy(pki, twinPorts, policy),
+      ]);
+      assert.deepEqual(driftLines(twin), [], 'the middleware twin drifts from its own policy');
+      assert.deepEqual(driftLines(served), []);
+      const summary = served.drift;
+      assert.ok(summary?.complete, 'every drift probe finished');
+      // Not vacuous: the drift probes ran (extra requests and TLS handshakes).
+      assert.ok(summary.requests > 0 && summary.handshakes > 0, JSON.stringify(summary));
+      assert.deepEqual([served.grade, served.score], [twin.grade, twin.score]);
+    },
+  );
 }
