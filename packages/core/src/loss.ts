@@ -91,11 +91,9 @@ export interface Loss {
  *
  * @example
  * ```ts
- * const declared: DeclaredLosses = {
- *   by: 'nginx 1.22.1',
- *   code: 'BARBICAN_W_EXPORT_LOSSY',
- *   losses: [{ feature: 'server-header', path: 'headers.server', message: '…' }],
- * };
+ * // Built by @barbican/export from one export's result:
+ * const declared: DeclaredLosses = declaredLosses(exportPolicy(policy, 'nginx'));
+ * declared.by; // 'nginx 1.22.1'
  * ```
  */
 export interface DeclaredLosses {
