@@ -108,7 +108,9 @@ export function sarifReport(outcomes: readonly ScanOutcome[], toolVersion = '0.1
             url: r.url,
             grade: r.grade,
             score: r.score,
-            ...(r.drift === undefined ? {} : { drift: r.drift.count }),
+            ...(r.drift === undefined
+              ? {}
+              : { drift: r.drift.count, expectedLosses: r.drift.expectedLosses }),
           })),
         },
       },
