@@ -243,7 +243,10 @@ describe('checkOcspResponse', () => {
     return t;
   };
   const ask = async (target: OcspTarget): Promise<Buffer> => {
-    const res = await fetch(pki.responderUrl, { method: 'POST', body: new Uint8Array(target.request) });
+    const res = await fetch(pki.responderUrl, {
+      method: 'POST',
+      body: new Uint8Array(target.request),
+    });
     return Buffer.from(await res.arrayBuffer());
   };
   before(async () => {
