@@ -145,6 +145,60 @@ describe('OCSP stapling shared by all workers', () => {
   });
 });
 
+describe('OCSP stapling on reload', () => {
+  it('turning stapling on, then swapping the certificate, staples the new one; off drops it', async () => {
+    const up = await startUpstream();
+    const pki = await makeOcspPki();
+    let tls: Record<string, unknown> = {
+      ocspStapling: false,
+      certificates: certificates(pki, ['good']),
+    };
+    const input = () => ({
+      policy: { preset: 'barbican', allowedHosts: ['good.test', 'revoked.test'], tls },
+      gateway: {
+        upstreams: [up.url],
+        listen: '127.0.0.1:0',
+        httpListen: false,
+        adminListen: false,
+        workers: 1,
+        watch: false,
+        timeouts: { shutdown: 1000 },
+      },
+      baseDir: pki.dir,
+    });
+    const t = await startTestGateway(up, {
+      policy: { allowedHosts: ['good.test', 'revoked.test'], tls },
+      start: { load: () => Promise.resolve(input()) },
+    });
+    try {
+      assert.equal(
+        (await sClientStatus(t.httpsPort, 'good.test', pki.caFile)).certStatus,
+        undefined,
+      );
+      tls = { ...tls, ocspStapling: true };
+      assert.equal((await t.gw.reload()).applied, true);
+      await waitForEvent(t, (e) => e.message === 'OCSP staple fetched');
+      assert.equal((await sClientStatus(t.httpsPort, 'good.test', pki.caFile)).certStatus, 'good');
+      tls = { ...tls, certificates: certificates(pki, ['revoked']) };
+      assert.equal((await t.gw.reload()).applied, true);
+      await waitForEvent(t, byCode('BARBICAN_W_GATEWAY_OCSP_REVOKED'));
+      const r = await sClientStatus(t.httpsPort, 'revoked.test', pki.caFile);
+      assert.equal(r.certStatus, 'revoked', r.output);
+      tls = { ...tls, ocspStapling: false };
+      assert.equal((await t.gw.reload()).applied, true);
+      assert.equal(
+        (await sClientStatus(t.httpsPort, 'revoked.test', pki.caFile)).certStatus,
+        undefined,
+      );
+      assert.equal(pki.requests, 2);
+    } finally {
+      await t.close();
+      await up.close();
+      await pki.cleanup();
+    }
+  });
+});
+
 describe('OCSP responder failures never break a handshake', () => {
   let up: Upstream;
   before(async () => {
