@@ -50,6 +50,8 @@ export interface ProcessContext {
   readonly admin: boolean;
   /** For the admin endpoint in a single process: the metrics text. */
   readonly metricsText?: () => Promise<{ text: string; contentType: string }>;
+  /** OCSP staples already fetched (a worker started after the primary fetched them). */
+  readonly staples?: readonly Staple[];
 }
 
 /** Binds `server` to `at`, turning bind failures into a one-line error with a hint. */
@@ -201,6 +203,8 @@ export class GatewayServer {
   static async start(compiled: CompiledGateway, ctx: ProcessContext): Promise<GatewayServer> {
     const rt = await Runtime.create(compiled, ctx.metrics, ctx.writer, ctx.events);
     const server = new GatewayServer(rt, ctx);
+    // Before listening, so no handshake of a new worker goes without them.
+    for (const st of ctx.staples ?? []) server.setStaple(st.key, st);
     try {
       await server.#listen();
     } catch (error) {

@@ -33,9 +33,9 @@ async function onMessage(m: ToWorker): Promise<void> {
           events,
           writer,
           admin: false,
+          ...(m.staples === undefined ? {} : { staples: m.staples }),
         });
         if (m.ticketKeys !== undefined) server.setTicketKeys(Buffer.from(m.ticketKeys, 'base64'));
-        for (const s of m.staples ?? []) if (!early.has(s.key)) server.setStaple(s.key, s);
         for (const [key, s] of early) server.setStaple(key, s);
         early.clear();
         send({ type: 'barbican:ready', addresses: server.addresses });

@@ -5,6 +5,7 @@
  * garbage, too big), none of which may break a handshake.
  */
 import assert from 'node:assert/strict';
+import cluster from 'node:cluster';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -136,6 +137,18 @@ describe('OCSP stapling shared by all workers', () => {
         Array.from({ length: 6 }, () => sClientStatus(t.httpsPort, 'good.test', pki.caFile)),
       );
       for (const s of statuses) assert.equal(s.certStatus, 'good', s.output);
+      // A worker that replaces a dead one gets the staple in its start message.
+      const victim = Object.values(cluster.workers ?? {})[0];
+      assert.ok(victim !== undefined);
+      // Listening, in a cluster, means taking connections: from then on the new worker
+      // gets its share of the round-robin.
+      const replaced = new Promise((r) => cluster.once('listening', r));
+      victim.process.kill('SIGKILL');
+      await replaced;
+      const after = await Promise.all(
+        Array.from({ length: 6 }, () => sClientStatus(t.httpsPort, 'good.test', pki.caFile)),
+      );
+      for (const s of after) assert.equal(s.certStatus, 'good', s.output);
       assert.equal(pki.requests, 1, 'fetched once for all workers');
     } finally {
       await t.close();
