@@ -250,4 +250,30 @@ describe('noise filters and de-duplication', () => {
     assert.notEqual(fingerprint('shop', base), fingerprint('shop', { ...base, line: 8 }));
     assert.match(fingerprint('shop', base), /^[0-9a-f]{32}$/);
   });
+
+  it('keeps the fingerprints of stored rows: the key layout never changes', () => {
+    // Rows already in a database are found again by this hash: these values
+    // were computed by the first release's fingerprint.
+    const report: NormalizedReport = {
+      type: 'csp-violation',
+      url: 'https://shop.example/checkout',
+      directive: 'img-src',
+      blockedUrl: 'https://cdn.example/x.png',
+      blockedHost: 'cdn.example',
+      sourceFile: null,
+      line: 12,
+      column: null,
+      disposition: 'enforce',
+      sample: '',
+      statusCode: 200,
+      policy: "default-src 'self'",
+      details: { a: 1, b: 'x' },
+      userAgent: 'u',
+      age: null,
+    };
+    assert.equal(fingerprint('shop', report), '09826f592408ce5173fcf0a900e009b4');
+    const empty = { ...report, url: null, directive: null, blockedUrl: null, line: null };
+    const bare = { ...empty, disposition: null, sample: null, statusCode: null, policy: null };
+    assert.equal(fingerprint('shop', { ...bare, details: {} }), '75f52280b7d1acc14efea3784a932076');
+  });
 });

@@ -65,13 +65,31 @@ function reject(
   return { ok: false, code, message };
 }
 
+/** The report: a reader's fields in the envelope (`url` when the reader found none in the body). */
 function envelope(
   type: ReportType,
-  fields: ReportFields,
+  f: ReportFields,
+  url: string | null,
   userAgent: string | null,
   age: number | null,
 ): NormalizedReport {
-  return { type, ...fields, userAgent, age };
+  return {
+    type,
+    url,
+    directive: f.directive,
+    blockedUrl: f.blockedUrl,
+    blockedHost: f.blockedHost,
+    sourceFile: f.sourceFile,
+    line: f.line,
+    column: f.column,
+    disposition: f.disposition,
+    sample: f.sample,
+    statusCode: f.statusCode,
+    policy: f.policy,
+    details: f.details,
+    userAgent,
+    age,
+  };
 }
 
 /** Why a batch item was not read. */
@@ -91,10 +109,10 @@ function readItem(item: unknown, ctx: ParseContext): NormalizedReport | Problem 
   const [type, read] = entry;
   const fields = read(body, ctx);
   if (typeof fields === 'string') return { problem: `${type}: ${fields}` };
-  const url = fields.url ?? cleanUrl(item['url'], ctx);
   return envelope(
     type,
-    { ...fields, url },
+    fields,
+    fields.url ?? cleanUrl(item['url'], ctx),
     text(item['user_agent'], MAX.userAgent) ?? ctx.userAgent,
     integer(item['age'], 0, MAX_AGE_MS),
   );
@@ -146,7 +164,11 @@ function readSingle(json: Record<string, unknown>, ctx: ParseContext): ParsedBod
     );
   }
   if (typeof fields === 'string') return reject(`${type}: ${fields}`);
-  return { ok: true, reports: [envelope(type, fields, ctx.userAgent, null)], drops: {} };
+  return {
+    ok: true,
+    reports: [envelope(type, fields, fields.url, ctx.userAgent, null)],
+    drops: {},
+  };
 }
 
 /** Reports nest five levels at most (Chromium's own limit for report bodies); 16 leaves room. */
