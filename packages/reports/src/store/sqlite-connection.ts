@@ -1,13 +1,17 @@
 /**
  * One SQLite connection as the collector opens it, shared by the main
  * thread (reads, migrations) and the writer thread (every write batch):
- * WAL journal, `synchronous=FULL`, a busy timeout, cached statements, and
- * PostgreSQL-style `$1` placeholders.
+ * WAL journal, `synchronous` from the durability, a busy timeout, cached
+ * statements, and PostgreSQL-style `$1` placeholders.
  *
  * @see https://www.sqlite.org/wal.html
+ * @see https://www.sqlite.org/pragma.html#pragma_synchronous
  * @module
  */
 import { DatabaseSync, type StatementSync } from 'node:sqlite';
+import type { Durability } from '../model.ts';
+
+const SYNCHRONOUS: Readonly<Record<Durability, string>> = { process: 'NORMAL', power: 'FULL' };
 
 /** A value SQLite binds. */
 export type Param = null | number | bigint | string | Uint8Array;
@@ -37,14 +41,13 @@ export class SqliteConnection {
   readonly db: DatabaseSync;
   readonly #statements = new Map<string, StatementSync>();
 
-  constructor(file: string) {
+  constructor(file: string, durability: Durability = 'process') {
     this.db = new DatabaseSync(file);
-    // WAL: readers (the dashboard) never block the writer. FULL: the WAL is
-    // synced at every commit, so an acknowledged report survives a crash or
-    // a power cut, not only a killed process. busy_timeout: several
-    // collectors (or this process's writer thread) may share one file.
+    // WAL: readers (the dashboard) never block the writer, and a commit is
+    // appended to one file. synchronous: see Durability. busy_timeout:
+    // several collectors (or this process's writer thread) may share one file.
     this.db.exec('PRAGMA journal_mode = WAL');
-    this.db.exec('PRAGMA synchronous = FULL');
+    this.db.exec(`PRAGMA synchronous = ${SYNCHRONOUS[durability]}`);
     this.db.exec('PRAGMA busy_timeout = 5000');
   }
 
@@ -59,8 +62,9 @@ export class SqliteConnection {
   }
 
   /**
-   * Runs every op in one transaction and commits (durably: FULL syncs the
-   * WAL). Returns the rows each op changed. Rolls back and throws on error.
+   * Runs every op in one transaction and commits (as durably as the
+   * connection's {@link Durability}). Returns the rows each op changed.
+   * Rolls back and throws on error.
    */
   writeBatch(ops: readonly WriteOp[]): number[] {
     // IMMEDIATE takes the write lock now, so two writers on one file wait

@@ -11,9 +11,11 @@
  * @module
  */
 import { parentPort, workerData } from 'node:worker_threads';
+import type { Durability } from '../model.ts';
 import { SqliteConnection, type WriteOp } from './sqlite-connection.ts';
 
-const connection = new SqliteConnection((workerData as { file: string }).file);
+const { file, durability } = workerData as { file: string; durability: Durability };
+const connection = new SqliteConnection(file, durability);
 
 parentPort?.on('message', (m: { id: number; ops: string }) => {
   try {
