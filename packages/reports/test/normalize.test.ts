@@ -3,8 +3,9 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createThrowawayCa } from '@barbican/scanner';
+import fc from 'fast-check';
 import { fingerprint, noiseReason, parseReports, type NormalizedReport } from '../src/index.ts';
-import { boundedString, cleanUrl, truncateIp } from '../src/normalize/index.ts';
+import { boundedString, cleanUrl, nestsDeeperThan, truncateIp } from '../src/normalize/index.ts';
 
 const fixtures = JSON.parse(
   readFileSync(new URL('fixtures/browser-reports.json', import.meta.url), 'utf8'),
@@ -222,6 +223,47 @@ describe('field bounds', () => {
     assert.deepEqual(
       [r.reports[0]?.line, r.reports[0]?.column, r.reports[0]?.statusCode],
       [null, null, null],
+    );
+  });
+});
+
+/** Byte by byte, the obvious way: what {@link nestsDeeperThan} must agree with. */
+function nestsDeeperByteByByte(bytes: Uint8Array, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++;
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) {
+      if (++depth > max) return true;
+    } else if (b === 0x5d || b === 0x7d) depth--;
+  }
+  return false;
+}
+
+describe('nesting depth before JSON.parse', () => {
+  const bytes = (s: string) => Buffer.from(s);
+
+  it('counts brackets outside strings only, escaped quotes included', () => {
+    assert.equal(nestsDeeperThan(bytes('[[[1]]]'), 3), false);
+    assert.equal(nestsDeeperThan(bytes('[[[[1]]]]'), 3), true);
+    assert.equal(nestsDeeperThan(bytes('["[[[[[[", {"a": "{{{{"}]'), 3), false);
+    assert.equal(nestsDeeperThan(bytes(String.raw`["\"", [[[[1]]]]]`), 3), true);
+    assert.equal(nestsDeeperThan(bytes(String.raw`["\\", [[[[1]]]]]`), 3), true);
+    assert.equal(nestsDeeperThan(bytes(String.raw`["\\\"[[[[[["]`), 3), false);
+    assert.equal(nestsDeeperThan(bytes('["unterminated [[[[[['), 3), false);
+  });
+
+  it('agrees with a byte-by-byte scan on any text of brackets, quotes and backslashes', () => {
+    const text = fc.stringMatching(/^[[\]{}"\\a]{0,60}$/);
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 6 }), (s, max) => {
+        assert.equal(nestsDeeperThan(bytes(s), max), nestsDeeperByteByByte(bytes(s), max), s);
+      }),
+      { numRuns: 2000 },
     );
   });
 });
