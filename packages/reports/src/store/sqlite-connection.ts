@@ -49,6 +49,14 @@ export class SqliteConnection {
     this.db.exec('PRAGMA journal_mode = WAL');
     this.db.exec(`PRAGMA synchronous = ${SYNCHRONOUS[durability]}`);
     this.db.exec('PRAGMA busy_timeout = 5000');
+    // A checkpoint copies each page changed since the last one back into
+    // the database once, however often it changed. Report fingerprints are
+    // random, so every batch changes index pages all over the file: with a
+    // WAL of 10 000 pages (about 40 MiB) instead of SQLite's 1 000, most of
+    // them change several times per checkpoint (measured: a third less CPU
+    // per commit). journal_size_limit gives the file back afterwards.
+    this.db.exec('PRAGMA wal_autocheckpoint = 10000');
+    this.db.exec(`PRAGMA journal_size_limit = ${64 * 1024 * 1024}`);
   }
 
   /** The cached prepared statement for `sql`. */
