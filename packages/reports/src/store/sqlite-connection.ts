@@ -27,13 +27,22 @@ function toSqlite(sql: string): string {
   return sql.replace(/\$(\d+)/g, '?$1');
 }
 
-/** JavaScript values → what SQLite binds (booleans as 0/1, undefined as NULL). */
-export function params(values: readonly unknown[]): Param[] {
-  return values.map((v) => {
-    if (v === undefined || v === null) return null;
-    if (typeof v === 'boolean') return v ? 1 : 0;
-    return v as Param;
-  });
+const bindable = (v: unknown): Param => {
+  if (v === undefined || v === null) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return v as Param;
+};
+
+/**
+ * JavaScript values → what SQLite binds (booleans as 0/1, undefined as
+ * NULL). A report row needs no conversion: it is returned as it is, not
+ * copied (one array less per stored report).
+ */
+export function params(values: readonly unknown[]): readonly Param[] {
+  for (const v of values) {
+    if (v === undefined || typeof v === 'boolean') return values.map(bindable);
+  }
+  return values as readonly Param[];
 }
 
 /** A connection with its statement cache. */
