@@ -1,9 +1,10 @@
 /**
- * The SQLite writer thread. A commit with `synchronous=FULL` waits for the
- * disk (milliseconds on a busy machine); run on the main thread it would
- * stop every request meanwhile. Here it blocks only this thread, while the
- * main thread keeps parsing reports for the next batch: group commit with
- * the two overlapping.
+ * The SQLite writer thread. A commit costs about 15 µs of CPU per new row
+ * (its random fingerprint lands on its own index page) and, with durability
+ * `power` (`synchronous=FULL`), a wait for the disk (milliseconds on a busy
+ * machine); run on the main thread it would stop every request meanwhile.
+ * Here it blocks only this thread, while the main thread keeps parsing
+ * reports for the next batch: group commit with the two overlapping.
  *
  * Protocol: `{ id, ops }` in (`ops` as JSON text), `{ id, changes }` or
  * `{ id, error }` out.
