@@ -5,6 +5,7 @@
  * @module
  */
 import type { ExportModel } from './model.ts';
+import type { Loss } from '@barbican/core';
 import type { Version } from './version.ts';
 
 /** The targets `barbican export` writes. */
@@ -51,15 +52,11 @@ export interface RenderContext {
   readonly deploy: Deployment;
 }
 
-/** A feature of the policy the target cannot express. */
-export interface Loss {
-  /** Stable id, e.g. `server-header`, `csrf`. */
-  readonly feature: string;
-  /** The option path it comes from. */
-  readonly path: string;
-  /** What is lost, in one line (without the target name). */
-  readonly message: string;
-}
+/**
+ * A feature of the policy the target cannot express, with what responses
+ * show because of it (core's type: the drift check reads the same data).
+ */
+export type { Loss, LossSign } from '@barbican/core';
 
 /** One file of the `--out` set. */
 export interface ExportFile {
