@@ -8,6 +8,7 @@ import { statSync } from 'node:fs';
 import type {
   DetailValue,
   DropReason,
+  Durability,
   DropRow,
   GroupBy,
   GroupRow,
@@ -391,6 +392,12 @@ export class ReportStore {
 const SQLITE = /^sqlite:(.+)$/;
 const POSTGRES = /^postgres(?:ql)?:\/\//;
 
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** What a commit (and so a 2xx) survives on SQLite (default `process`); PostgreSQL ignores it. */
+  readonly durability?: Durability;
+}
+
 /**
  * Opens the store named by a `--db` value and runs its migrations:
  * `sqlite:FILE` (`sqlite::memory:` for a throw-away one) or a
@@ -398,14 +405,14 @@ const POSTGRES = /^postgres(?:ql)?:\/\//;
  *
  * @example
  * ```ts
- * const store = await openStore('sqlite:reports.db');
+ * const store = await openStore('sqlite:reports.db', { durability: 'power' });
  * const latest = await store.list({ site: 'shop', limit: 10 });
  * ```
  */
-export async function openStore(db: string): Promise<ReportStore> {
+export async function openStore(db: string, opts: StoreOptions = {}): Promise<ReportStore> {
   let driver: Driver | undefined;
   try {
-    driver = openDriver(db);
+    driver = openDriver(db, opts.durability ?? 'process');
     const store = new ReportStore(driver);
     await store.migrate();
     return store;
@@ -442,13 +449,13 @@ function checkSqliteFile(file: string, db: string): void {
   });
 }
 
-function openDriver(db: string): Driver {
+function openDriver(db: string, durability: Durability): Driver {
   const sqlite = SQLITE.exec(db);
   if (sqlite !== null) {
     const file = sqlite[1] ?? '';
-    if (file === ':memory:') return openSqlite(file);
+    if (file === ':memory:') return openSqlite(file, durability);
     checkSqliteFile(file, db);
-    return openSqlite(file);
+    return openSqlite(file, durability);
   }
   if (POSTGRES.test(db)) return openPostgres(db);
   throw new BarbicanError('BARBICAN_E_REPORTS_DB', 'not a database the collector can use', {
