@@ -14,7 +14,8 @@
  * @module
  */
 export { createPolicy, isPolicy, mergeOptions, policyOptionsSchema } from './policy/index.ts';
-export type { Policy, PolicyOptions, ResponsePlan, NonceHeader } from './policy/index.ts';
+export type { Policy, PolicyOptions } from './policy/index.ts';
+export type { RequestFacts, Verdict, ResponsePlan, NonceHeader } from './plan.ts';
 export { PRESETS, PRESET_NAMES } from './presets/index.ts';
 export type { Preset, PresetName } from './presets/index.ts';
 export { HEADER_MODULES, HEADER_KEYS } from './headers/index.ts';
@@ -22,7 +23,6 @@ export type { HeaderKey, HeadersOptions, HeaderModule, HeaderEmission } from './
 export { BarbicanError, ERROR_CODES, WARNING_CODES, didYouMean, editDistance } from './errors.ts';
 export type { ErrorCode, WarningCode, BarbicanWarning } from './errors.ts';
 export { evaluateRequest } from './engine.ts';
-export type { RequestFacts, Verdict } from './engine.ts';
 export { createNonce } from './nonce.ts';
 export { firstUnsafeFieldByte, assertFieldSafe } from './field.ts';
 export { parseHsts, parseDirectiveList } from './headers/hsts/index.ts';

@@ -3,7 +3,7 @@
  * request gets under a policy, by running the real Fetch adapter on an
  * empty 200 response.
  *
- * To add a request fact (issue 3's `--peer IP`), add the option, a field to
+ * To add a request fact (such as a `--peer IP`), add the option, a field to
  * {@link SimulatedRequest}, and pass it on in {@link simulate}.
  *
  * @module

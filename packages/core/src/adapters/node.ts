@@ -16,10 +16,11 @@
  */
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { evaluateRequest, type RequestFacts, type Verdict } from '../engine.ts';
+import { evaluateRequest } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
 import { createNonce } from '../nonce.ts';
-import type { Policy, PolicyOptions, ResponsePlan } from '../policy/index.ts';
+import type { RequestFacts, ResponsePlan, Verdict } from '../plan.ts';
+import type { Policy, PolicyOptions } from '../policy/index.ts';
 import { writePlanHeaders } from './node-headers.ts';
 import { toPolicy } from './policy-input.ts';
 

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { BarbicanWarning, WarningCode } from '../errors.ts';
-import type { ResponsePlan } from '../policy/index.ts';
+import type { WarningCode } from '../errors.ts';
+import type { ResponsePlan } from '../plan.ts';
 import { compileCsrf, type CsrfGuard } from './csrf.ts';
 import { compileHostMatcher, type HostMatcher } from './hosts.ts';
 import type { RequestOptions } from './options.ts';
@@ -87,7 +87,7 @@ export function compileGuards(
     }
   }
   if (options.allowedHosts === undefined && !development) {
-    // Issue 3: without allowedHosts no host check runs. Barbican cannot tell
+    // Without allowedHosts no host check runs. Barbican cannot tell
     // production from a test, so every non-development policy says so;
     // `["*"]` is the explicit "any host".
     warn(
@@ -115,5 +115,3 @@ export function compileGuards(
     http: force ? withHstsOf(http, https) : http,
   });
 }
-
-export type { BarbicanWarning };

@@ -14,7 +14,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc7239
  * @module
  */
-import type { RequestFacts } from '../engine.ts';
+import type { RequestFacts } from '../plan.ts';
 import { compileIpMatcher, formatIp, parseIp } from './ip.ts';
 
 /** Compiled proxy settings (see `trustedProxies` and `proxyHeaders` options). */

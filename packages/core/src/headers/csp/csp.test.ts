@@ -100,7 +100,7 @@ describe('Content-Security-Policy builder: names', () => {
     });
   }
 
-  it('accepts every CSP3 directive named in issue 2', () => {
+  it('accepts the CSP3 element/attribute directives and the newer ones', () => {
     const p = compile(
       dir({
         'script-src-elem': ["'self'"],
