@@ -11,7 +11,7 @@
  */
 import { BarbicanError, didYouMean } from '../errors.ts';
 import { assertFieldSafe } from '../field.ts';
-import type { FieldProblem } from './hsts/parse.ts';
+import type { FieldProblem } from '../field-types.ts';
 import { enumeration, object, type Schema } from '../schema/index.ts';
 import { defineHeader, type HeaderModule } from './types.ts';
 

@@ -22,9 +22,9 @@
  * @module
  */
 import { BarbicanError } from '../errors.ts';
-import type { FieldProblem } from '../headers/hsts/parse.ts';
+import type { FieldProblem } from '../field-types.ts';
 
-export type { FieldProblem } from '../headers/hsts/parse.ts';
+export type { FieldProblem } from '../field-types.ts';
 
 /** A Token (§3.3.4): an unquoted word such as `self` or `same-origin`. Wrapped so it cannot be confused with a String. */
 export interface SfToken {

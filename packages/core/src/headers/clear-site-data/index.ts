@@ -21,7 +21,7 @@
  */
 import { BarbicanError, didYouMean } from '../../errors.ts';
 import { assertFieldSafe } from '../../field.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import { array, enumeration, object, refine, type Schema } from '../../schema/index.ts';
 import {
   defineHeader,

@@ -18,7 +18,7 @@
  */
 import { BarbicanError } from '../../errors.ts';
 import { enumeration, object, type InferShape } from '../../schema/index.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import { defineHeader } from '../types.ts';
 
 /** The CORP values Fetch defines. */

@@ -9,7 +9,7 @@
  * @see https://www.w3.org/TR/CSP3/#parse-response-csp
  * @module
  */
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import {
   CSP_DIRECTIVE_SPECS,
   checkDirectiveValue,

@@ -16,8 +16,8 @@
  */
 import { BarbicanError } from '../../errors.ts';
 import { assertFieldSafe } from '../../field.ts';
-import { parseCommaDirectives, type CommaDirective } from '../cache-control/parse.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
+import { parseCommaDirectives } from '../../directive-list.ts';
+import type { FieldProblem, ParsedDirective } from '../../field-types.ts';
 import { boolean, integer, object, string, type InferShape } from '../../schema/index.ts';
 import { defineHeader, type CompileContext, type HeaderEmission } from '../types.ts';
 
@@ -50,7 +50,7 @@ export interface ExpectCtParseResult {
   readonly maxAge: number | undefined;
   readonly enforce: boolean;
   readonly reportUri: string | undefined;
-  readonly directives: readonly CommaDirective[];
+  readonly directives: readonly ParsedDirective[];
   readonly problems: readonly FieldProblem[];
 }
 

@@ -17,7 +17,7 @@
  * @module
  */
 import { BarbicanError } from '../../errors.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import { boolean, object, type InferShape } from '../../schema/index.ts';
 import { defineHeader, type CompileContext, type HeaderEmission } from '../types.ts';
 import {

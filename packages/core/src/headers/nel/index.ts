@@ -27,7 +27,7 @@ import {
   type Schema,
 } from '../../schema/index.ts';
 import { isToken } from '../../field.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import { defineHeader } from '../types.ts';
 
 /** A sampling rate from 0 to 1 (inclusive). */

@@ -23,7 +23,8 @@
  */
 import { BarbicanError } from '../../errors.ts';
 import { assertFieldSafe } from '../../field.ts';
-import { parseDirectiveList, type FieldProblem, type ParsedDirective } from '../hsts/parse.ts';
+import { parseDirectiveList } from '../../directive-list.ts';
+import type { FieldProblem, ParsedDirective } from '../../field-types.ts';
 import {
   array,
   boolean,
@@ -146,7 +147,7 @@ export function parsePublicKeyPins(
     problems.push({ code: `hpkp.${code}`, severity: 'error', message, offset });
   };
   for (const d of list.directives) {
-    const quoted = wasQuoted(value, d);
+    const quoted = d.quoted;
     if (d.name.startsWith('pin-')) {
       if (d.name !== 'pin-sha256') {
         problems.push({
@@ -227,16 +228,6 @@ export function parsePublicKeyPins(
     directives: list.directives,
     problems,
   };
-}
-
-/** Whether a directive's value was written as a quoted-string (parseDirectiveList drops the quotes). */
-function wasQuoted(value: string, d: ParsedDirective): boolean {
-  let j = d.offset + d.name.length;
-  while (value[j] === ' ' || value[j] === '\t') j++;
-  if (value[j] !== '=') return false;
-  j++;
-  while (value[j] === ' ' || value[j] === '\t') j++;
-  return value[j] === '"';
 }
 
 function compile(

@@ -26,7 +26,7 @@ import {
   type InferShape,
   type Schema,
 } from '../../schema/index.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import { reportingUrlProblem, reportingUrlSchema } from '../reporting-endpoints/index.ts';
 import { defineHeader, type CompileContext } from '../types.ts';
 

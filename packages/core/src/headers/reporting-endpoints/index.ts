@@ -25,7 +25,7 @@ import {
   serializeDictionary,
   type SfDictionary,
 } from '../../structured-fields/index.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import { defineHeader, rejectRawValue } from '../types.ts';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);

@@ -11,7 +11,7 @@
  * @see https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-set-cookie-header-field
  * @module
  */
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 
 /** SameSite enforcement (§5.6.7): an unrecognised value means `default`. */
 export type SameSiteEnforcement = 'strict' | 'lax' | 'none' | 'default';

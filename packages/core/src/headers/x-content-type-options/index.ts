@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import { defineTokenHeader, type TokenOptions, type TokenParseResult } from '../single-token.ts';
 
 /** The object form: `{ value?: 'nosniff' }` (the only value there is). */

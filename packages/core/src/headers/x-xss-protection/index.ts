@@ -16,7 +16,7 @@
  */
 import { BarbicanError } from '../../errors.ts';
 import { assertFieldSafe } from '../../field.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import { enumeration, object, string, type InferShape } from '../../schema/index.ts';
 import { defineHeader, type CompileContext, type HeaderEmission } from '../types.ts';
 
