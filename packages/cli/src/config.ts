@@ -8,9 +8,14 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { BarbicanError, createPolicy, type Policy, type PolicyOptions } from '@barbican/core';
+import {
+  BarbicanError,
+  createPolicy,
+  isPlainObject,
+  type Policy,
+  type PolicyOptions,
+} from '@barbican/core';
 import { isNode, parseDocument, type Document } from 'yaml';
-import { isPlainObject } from './util.ts';
 
 /** The names `barbican` looks for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = [

@@ -24,7 +24,7 @@ export { BarbicanError, ERROR_CODES, WARNING_CODES, didYouMean, editDistance } f
 export type { ErrorCode, WarningCode, BarbicanWarning } from './errors.ts';
 export { evaluateRequest } from './engine.ts';
 export { createNonce } from './nonce.ts';
-export { firstUnsafeFieldByte, assertFieldSafe } from './field.ts';
+export { firstUnsafeFieldByte, assertFieldSafe, isToken } from './field.ts';
 export { parseHsts } from './headers/hsts/index.ts';
 export type { HstsParseResult } from './headers/hsts/index.ts';
 export { parseDirectiveList, parseCommaDirectives } from './directive-list.ts';
@@ -59,6 +59,7 @@ export type {
   DirectiveKind,
 } from './headers/csp/index.ts';
 export { toJsonSchema } from './schema/json-schema.ts';
+export { isPlainObject } from './schema/index.ts';
 export { parseXContentTypeOptions } from './headers/x-content-type-options/index.ts';
 export { parseXXssProtection } from './headers/x-xss-protection/index.ts';
 export type { XXssProtectionParseResult } from './headers/x-xss-protection/index.ts';

@@ -12,6 +12,7 @@ import {
   assertFieldSafe,
   BarbicanError,
   createPolicy,
+  isToken,
   PRESET_NAMES,
   type BarbicanWarning,
   type Policy,
@@ -52,13 +53,11 @@ interface HeadersOpts {
   peer?: string;
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /** Parses one `-H 'Name: value'` argument, refusing names and values that could not be sent. */
 export function parseHeaderArg(raw: string): [string, string] {
   const i = raw.indexOf(':');
   const name = i <= 0 ? '' : raw.slice(0, i).trim();
-  if (!TOKEN.test(name)) {
+  if (!isToken(name)) {
     throw new BarbicanError(
       'BARBICAN_E_USAGE',
       "-H expects 'Name: value' with a valid header name",
@@ -95,7 +94,7 @@ export function buildRequest(
       value: url,
     });
   }
-  if (!TOKEN.test(method)) {
+  if (!isToken(method)) {
     throw new BarbicanError('BARBICAN_E_USAGE', 'not an HTTP method', {
       path: '--method',
       value: method,

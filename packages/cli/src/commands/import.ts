@@ -5,13 +5,13 @@
  *
  * @module
  */
-import { BarbicanError } from '@barbican/core';
+import { BarbicanError, isPlainObject } from '@barbican/core';
 import { Option, type Command } from 'commander';
 import { parseConfigText, readStructuredFile } from '../config.ts';
 import { unwrapJsObject } from '../import/helmet.ts';
 import { IMPORT_SOURCES, IMPORTERS, type ImportSource } from '../import/index.ts';
 import type { Io } from '../io.ts';
-import { isPlainObject, toJson } from '../util.ts';
+import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';

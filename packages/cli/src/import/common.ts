@@ -16,6 +16,7 @@ import {
   createPolicy,
   HEADER_KEYS,
   HEADER_MODULES,
+  isPlainObject,
   parseCsp,
   PRESETS,
   policyOptionsSchema,
@@ -23,7 +24,6 @@ import {
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
-import { isPlainObject } from '../util.ts';
 
 /** One thing that did not carry over exactly, located in the source file. */
 export interface ImportWarning {

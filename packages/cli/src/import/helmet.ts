@@ -11,8 +11,7 @@
  * @see https://helmetjs.github.io/
  * @module
  */
-import { BarbicanError, PRESETS } from '@barbican/core';
-import { isPlainObject } from '../util.ts';
+import { BarbicanError, isPlainObject, PRESETS } from '@barbican/core';
 import {
   ImportBuilder,
   keyForHeader,

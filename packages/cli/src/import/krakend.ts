@@ -6,8 +6,7 @@
  * @see https://www.krakend.io/docs/service-settings/security/
  * @module
  */
-import { BarbicanError } from '@barbican/core';
-import { isPlainObject } from '../util.ts';
+import { BarbicanError, isPlainObject } from '@barbican/core';
 import { ImportBuilder, SourceReader, type ImportOptions, type ImportResult } from './common.ts';
 import { mapUnrolledOptions, type Spelling } from './unrolled-family.ts';
 

@@ -24,6 +24,7 @@ import {
   array,
   boolean,
   enumeration,
+  headerName,
   isPlainObject,
   object,
   string,
@@ -64,11 +65,6 @@ function headerOptionSchema(module: HeaderModule<object>): Schema<unknown> {
     description: `${module.description} true = default, false = off, a string = raw value (validated), an object = configured. ${module.spec}`,
   });
 }
-
-const headerName = string({
-  pattern: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
-  patternDescription: 'a header name',
-});
 
 /** The schema of {@link PolicyOptions}: the single source for validation and the JSON Schema. */
 export const policyOptionsSchema = object(

@@ -14,7 +14,7 @@
  * @module
  */
 import { BarbicanError } from '../errors.ts';
-import { parseHost, toAsciiHost, type ParsedHost } from './hosts.ts';
+import { parseHost, toAsciiHost } from './hosts.ts';
 
 /** The user-facing `csrf` option. */
 export interface CsrfOptions {

@@ -22,6 +22,7 @@
  * @module
  */
 import { BarbicanError } from '../errors.ts';
+import { isTokenChar, TCHAR } from '../field.ts';
 import type { FieldProblem } from '../field-types.ts';
 
 export type { FieldProblem } from '../field-types.ts';
@@ -142,9 +143,7 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' 
 const isLcAlpha = (c: string | undefined): boolean => c !== undefined && c >= 'a' && c <= 'z';
 const isAlpha = (c: string | undefined): boolean =>
   c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-/** RFC 9110 tchar. */
-const isTchar = (c: string | undefined): boolean =>
-  c !== undefined && (isAlpha(c) || isDigit(c) || "!#$%&'*+-.^_`|~".includes(c));
+const isTchar = (c: string | undefined): boolean => c !== undefined && isTokenChar(c.charCodeAt(0));
 const isKeyChar = (c: string | undefined): boolean =>
   c !== undefined &&
   (isLcAlpha(c) || isDigit(c) || c === '_' || c === '-' || c === '.' || c === '*');
@@ -562,7 +561,8 @@ function refuse(message: string, value: unknown): never {
 }
 
 const KEY = /^[a-z*][a-z0-9_.*-]*$/;
-const TOKEN = /^[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*$/;
+/** sf-token (§3.3.4): `( ALPHA / "*" ) *( tchar / ":" / "/" )`. */
+const TOKEN = new RegExp(`^[A-Za-z*][${TCHAR}:/]*$`);
 
 /** True when `key` is a valid Dictionary or Parameter key (§3.1.2: `lcalpha / "*"` then `lcalpha / DIGIT / "_" / "-" / "." / "*"`). */
 export function isKey(key: string): boolean {

@@ -9,6 +9,7 @@
  * @module
  */
 import { didYouMean, editDistance, type ErrorCode } from '../../errors.ts';
+import { isToken, TCHAR } from '../../field.ts';
 
 /** What a directive's value is made of. */
 export type DirectiveKind =
@@ -407,11 +408,10 @@ const SANDBOX_TOKENS = [
   'allow-top-navigation-to-custom-protocols',
 ];
 
-/** RFC 9110 token, the grammar of report-to's endpoint name. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 /** tt-policy-name = 1*( ALPHA / DIGIT / "-" / "#" / "=" / "_" / "/" / "@" / "." / "%") (Trusted Types §4.1). */
 const TT_POLICY_NAME = /^[A-Za-z0-9\-#=_/@.%]+$/;
-const MEDIA_TYPE = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+\/[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/** `type "/" subtype`, both RFC 9110 tokens (plugin-types). */
+const MEDIA_TYPE = new RegExp(`^[${TCHAR}]+/[${TCHAR}]+$`);
 
 function issue(index: number, t: TokenIssue): ValueIssue {
   return { ...t, index, severity: 'error' };
@@ -485,7 +485,8 @@ export function checkDirectiveValue(name: string, tokens: readonly string[]): Va
     case 'report-to':
       exactly(1, 'endpoint name (from Reporting-Endpoints)');
       tokens.forEach((t, i) => {
-        if (!TOKEN.test(t)) out.push(issue(i, sourceError('not a valid endpoint name (token)')));
+        // report-to's endpoint name is an RFC 9110 token.
+        if (!isToken(t)) out.push(issue(i, sourceError('not a valid endpoint name (token)')));
       });
       break;
     case 'report-uri':

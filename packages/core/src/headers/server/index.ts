@@ -28,7 +28,7 @@
  * @module
  */
 import { BarbicanError } from '../../errors.ts';
-import { assertFieldSafe } from '../../field.ts';
+import { assertFieldSafe, TCHAR } from '../../field.ts';
 import { object, string, type InferShape } from '../../schema/index.ts';
 import { defineHeader, type HeaderEmission } from '../types.ts';
 
@@ -37,8 +37,7 @@ import { defineHeader, type HeaderEmission } from '../types.ts';
  * token ["/" token]. Checked loosely after the first product (comments may
  * hold any visible characters); written so that it cannot backtrack.
  */
-const SERVER_VALUE =
-  /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:\/[!#$%&'*+.^_`|~0-9A-Za-z-]+)?(?: [\x21-\x7e]+)*$/;
+const SERVER_VALUE = new RegExp(`^[${TCHAR}]+(?:/[${TCHAR}]+)?(?: [\\x21-\\x7e]+)*$`);
 
 /** What {@link parseServer} found. */
 export interface ServerParseResult {
