@@ -44,6 +44,7 @@ export {
   checkSource,
   CSP_DIRECTIVES,
   CSP_DIRECTIVE_SPECS,
+  SCRIPT_DIRECTIVES,
   CSP_KEYWORDS,
 } from './headers/csp/index.ts';
 export type {

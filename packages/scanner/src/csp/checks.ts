@@ -9,7 +9,12 @@
  *
  * @module
  */
-import { CSP_DIRECTIVE_SPECS, CSP_KEYWORDS, type ParsedCsp } from '@barbican/core';
+import {
+  CSP_DIRECTIVE_SPECS,
+  CSP_KEYWORDS,
+  SCRIPT_DIRECTIVES,
+  type ParsedCsp,
+} from '@barbican/core';
 import type { Severity } from '../model.ts';
 import { flashBypass, hostParts, scriptBypass } from './bypass.ts';
 import {
@@ -138,7 +143,6 @@ const NONCE_VALUE = /^'nonce-(.+)'$/;
 const DIGIT_OR_BRACKET = /[0-9[]/;
 const BARE_HASH_PREFIX = /^sha(?:256|384|512)-/;
 
-const SCRIPT_DIRECTIVES = ['script-src', 'script-src-attr', 'script-src-elem'];
 const PLAIN_SCHEMES = ['data:', 'http:', 'https:'];
 
 /** The source with any `scheme://` or `//` prefix removed. */

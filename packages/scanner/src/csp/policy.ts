@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CSP_KEYWORDS } from '@barbican/core';
+import { CSP_KEYWORDS, SCRIPT_DIRECTIVES } from '@barbican/core';
 
 /** Directive name (lower case) → source values, in order, without duplicates. */
 export type Directives = Map<string, string[]>;
@@ -54,13 +54,7 @@ export const FETCH_DIRECTIVES: ReadonlySet<string> = new Set([
 ]);
 
 /** The directives whose sources decide whether injected markup can run script. */
-export const XSS_DIRECTIVES: readonly string[] = [
-  'script-src',
-  'script-src-attr',
-  'script-src-elem',
-  'object-src',
-  'base-uri',
-];
+export const XSS_DIRECTIVES: readonly string[] = [...SCRIPT_DIRECTIVES, 'object-src', 'base-uri'];
 
 /** Nonce as CSP3 §2.3.1 allows it (base64 or base64url, up to two `=`). */
 export const STRICT_NONCE = /^'nonce-[A-Za-z0-9+/_-]+={0,2}'$/;
@@ -150,7 +144,7 @@ export function effectivePolicy(policy: Policy): Policy {
   const source = policy.directives;
   let directives: Directives | undefined;
   let done: string | undefined;
-  for (const name of ['script-src', 'script-src-attr', 'script-src-elem']) {
+  for (const name of SCRIPT_DIRECTIVES) {
     const d = effectiveDirective(source, name);
     // Each governing directive once: repeating the edits changes nothing.
     if (d === done) continue;

@@ -125,12 +125,17 @@ export const CSP_DIRECTIVE_SPECS: Readonly<Record<string, DirectiveSpec>> = Obje
 /** The canonical names of every known directive, current and deprecated. */
 export const CSP_DIRECTIVES: readonly string[] = Object.freeze(Object.keys(CSP_DIRECTIVE_SPECS));
 
-/** Directives whose sources decide which scripts run (warnings look here). */
-export const SCRIPT_DIRECTIVES: readonly string[] = [
+/**
+ * Directives whose sources decide which scripts run: core's build-time
+ * warnings and the scanner's checks look here.
+ *
+ * @see https://www.w3.org/TR/CSP3/#directive-script-src
+ */
+export const SCRIPT_DIRECTIVES: readonly string[] = Object.freeze([
   'script-src',
-  'script-src-elem',
   'script-src-attr',
-];
+  'script-src-elem',
+]);
 
 /** Directives a per-request nonce may be added to (a nonce in an *-attr directive never matches). */
 export const NONCE_DIRECTIVES: readonly string[] = [
