@@ -1,8 +1,42 @@
 // Type-aware linting: catches floating promises, conditions that are always
 // true or false, and switches that miss a case — the bugs a security product
-// cannot afford to ship.
+// cannot afford to ship. Plus the rules that keep ARCHITECTURE.md's promises:
+// regexes that cannot blow up on untrusted input, no import cycle, and a core
+// that runs on Workers, Deno and Bun (no `node:*` outside its Node adapters).
+// Import cycles that go through `import type` are caught by
+// test/import-cycles.test.ts: import-x/no-cycle ignores type-only imports.
 import js from '@eslint/js';
+import { flatConfigs as importX } from 'eslint-plugin-import-x';
+import regexp from 'eslint-plugin-regexp';
 import tseslint from 'typescript-eslint';
+
+/** Node built-ins, with or without the `node:` prefix. */
+const NODE_BUILTINS = [
+  'node:*',
+  ...[
+    'assert',
+    'async_hooks',
+    'buffer',
+    'child_process',
+    'crypto',
+    'dns',
+    'events',
+    'fs',
+    'http',
+    'http2',
+    'https',
+    'net',
+    'os',
+    'path',
+    'process',
+    'stream',
+    'tls',
+    'url',
+    'util',
+    'worker_threads',
+    'zlib',
+  ].flatMap((m) => [m, `${m}/*`]),
+];
 
 export default tseslint.config(
   {
@@ -17,9 +51,17 @@ export default tseslint.config(
   },
   js.configs.recommended,
   ...tseslint.configs.strictTypeChecked,
+  regexp.configs['flat/recommended'],
   {
     languageOptions: {
       parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname },
+    },
+    plugins: { 'import-x': importX.recommended.plugins['import-x'] },
+    settings: {
+      // Specifiers carry their `.ts` extension; workspace packages resolve
+      // through node_modules links to their `exports`.
+      'import-x/extensions': ['.ts', '.js'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts'] },
     },
     rules: {
       '@typescript-eslint/switch-exhaustiveness-check': 'error',
@@ -27,10 +69,60 @@ export default tseslint.config(
       '@typescript-eslint/restrict-template-expressions': ['error', { allowNumber: true }],
       '@typescript-eslint/no-confusing-void-expression': 'off',
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_' }],
-      // Untrusted input meets these regexes: backtracking blow-ups are a DoS.
+      // Header-injection checks match control bytes on purpose.
       'no-control-regex': 'off',
       'no-misleading-character-class': 'error',
+      // Untrusted input (headers, configs, scanned pages) meets these
+      // regexes: exponential or polynomial backtracking is a DoS.
+      'regexp/no-super-linear-backtracking': ['error', { report: 'potential' }],
+      'regexp/no-useless-flag': 'error',
+      'regexp/no-empty-alternative': 'error',
+      'import-x/no-cycle': ['error', { ignoreExternal: false }],
     },
+  },
+  {
+    // Source regexes meet untrusted input; an unanchored pattern that can
+    // fail at every start position is quadratic on a long header or page.
+    files: ['packages/*/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: { 'regexp/no-super-linear-move': 'error' },
+  },
+  {
+    // Core runs on Workers, Deno and Bun: Node built-ins only in the adapters
+    // for Node frameworks (listed in the next block).
+    files: ['packages/core/src/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            {
+              group: NODE_BUILTINS,
+              message:
+                'core runs on Workers, Deno and Bun: Node built-ins belong in src/adapters/{node,node-headers,express,fastify,koa}.ts',
+            },
+          ],
+        },
+      ],
+      'no-restricted-globals': [
+        'error',
+        { name: 'Buffer', message: 'Not on Workers/Deno: use Uint8Array and TextEncoder.' },
+        { name: 'process', message: 'Not on Workers: take the value as an option.' },
+        { name: 'require', message: 'ESM only.' },
+        { name: '__dirname', message: 'ESM only: use import.meta.' },
+      ],
+    },
+  },
+  {
+    files: [
+      'packages/core/src/adapters/node.ts',
+      'packages/core/src/adapters/node-headers.ts',
+      'packages/core/src/adapters/express.ts',
+      'packages/core/src/adapters/fastify.ts',
+      'packages/core/src/adapters/koa.ts',
+    ],
+    rules: { 'no-restricted-imports': 'off', 'no-restricted-globals': 'off' },
   },
   {
     files: ['**/*.test.ts', 'bench/**/*.ts'],

@@ -9,7 +9,7 @@
  * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6.1
  * @module
  */
-import { readQuotedString, tokenEnd } from './field.ts';
+import { readQuotedString, skipOws, tokenEnd } from './field.ts';
 import type { FieldProblem, ParsedDirective } from './field-types.ts';
 
 /** A directive list read from a field value. */
@@ -71,7 +71,7 @@ function readDirectiveList(
   const n = value.length;
   let i = 0;
   const ows = (): void => {
-    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++;
+    i = skipOws(value, i);
   };
   const syntax = (message: string, offset: number): void => {
     problems.push({ code: `${codePrefix}.syntax`, severity: 'error', message, offset });

@@ -57,9 +57,10 @@ export function assertFieldSafe(value: string, path: string): void {
 /**
  * RFC 9110 §5.6.2 `tchar` as the body of a regex character class, for the
  * few grammars built from tokens (`type/subtype`, `product/version`, RFC 9651
- * sf-token). The hyphen is escaped so the body can be combined anywhere.
+ * sf-token): `\w` is ALPHA, DIGIT and `_`. The hyphen is escaped so the body
+ * can be combined anywhere.
  */
-export const TCHAR = "!#$%&'*+.^_`|~0-9A-Za-z\\-";
+export const TCHAR = "!#$%&'*+.^`|~\\w\\-";
 
 /**
  * RFC 9110 §5.6.2 `token`: what a header *name*, a method or a directive
@@ -108,6 +109,27 @@ export function assertHeaderName(name: string, path: string): void {
       allowed: "letters, digits and !#$%&'*+-.^_`|~",
     });
   }
+}
+
+const isOws = (code: number): boolean => code === 0x20 || code === 0x09;
+
+/** The index of the first byte at or after `from` that is not OWS (RFC 9110 §5.6.3: SP / HTAB). */
+export function skipOws(value: string, from: number): number {
+  let i = from;
+  while (i < value.length && isOws(value.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * `value` without leading and trailing OWS (SP / HTAB): what RFC 9110 §5.5
+ * strips from a field value. `String#trim` strips more (line breaks, NBSP),
+ * which a parser must not accept silently.
+ */
+export function trimOws(value: string): string {
+  const start = skipOws(value, 0);
+  let end = value.length;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
 }
 
 /**

@@ -200,7 +200,7 @@ async function headerCommand(items: string[], opts: PinOpts, io: Io): Promise<nu
       origins.push(`pin ${JSON.stringify(pin)}`);
       continue;
     }
-    if (!existsSync(item) && /^(?:pin-sha256=)?"?[A-Za-z0-9+/=]{16,}"?;?$/i.test(item)) {
+    if (!existsSync(item) && /^(?:pin-sha256=)?"?[A-Z0-9+/=]{16,}"?;?$/i.test(item)) {
       throw new BarbicanError('BARBICAN_E_HPKP_PINS', 'neither a file nor a valid pin', {
         path: 'pin',
         value: item,

@@ -26,7 +26,7 @@ export const HPKP_OBSOLETE_NOTE =
   'publish CAA DNS records (RFC 8659) naming your CA and monitor Certificate Transparency logs ' +
   '(crt.sh, your CA or CDN alerts) for certificates you did not request.';
 
-const PIN = /^[A-Za-z0-9+/]{43}=$/;
+const PIN = /^[A-Z0-9+/]{43}=$/i;
 
 /** Options for {@link buildPkpHeader}. */
 export interface BuildPkpOptions {
@@ -61,7 +61,7 @@ export function isPinSyntax(pin: string): boolean {
  * bare pin or undefined when the text is not a pin.
  */
 export function parsePinArgument(text: string): string | undefined {
-  const match = /^pin-sha256=("?)([A-Za-z0-9+/=]{1,64})\1;?$/i.exec(text.trim());
+  const match = /^pin-sha256=("?)([A-Z0-9+/=]{1,64})\1;?$/i.exec(text.trim());
   const pin = match === null ? text.trim() : (match[2] ?? '');
   return isPinSyntax(pin) ? pin : undefined;
 }

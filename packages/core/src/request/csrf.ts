@@ -64,7 +64,7 @@ export function compileCsrf(opts: true | CsrfOptions, path: string): CsrfGuard {
         path: at,
         value: entry,
         allowed: 'https://example.com, https://*.example.com, http://localhost:3000',
-        ...(/^[\w.*-]+(:\d+)?$/.test(entry) ? { hint: `Did you mean "https://${entry}"?` } : {}),
+        ...(/^[\w.*-]+(?::\d+)?$/.test(entry) ? { hint: `Did you mean "https://${entry}"?` } : {}),
       });
     }
     const https = (m[1] ?? '').toLowerCase() === 'https';

@@ -100,7 +100,7 @@ function parseHostUncached(value: string): ParsedHost | InvalidHost {
   }
   let port: number | undefined;
   if (portPart !== undefined) {
-    if (!/^[0-9]{1,5}$/.test(portPart)) return invalid('malformed port');
+    if (!/^\d{1,5}$/.test(portPart)) return invalid('malformed port');
     port = Number(portPart);
     if (port > 65535) return invalid('malformed port');
   }
@@ -122,7 +122,7 @@ function parseHostUncached(value: string): ParsedHost | InvalidHost {
   // rewrites it (`2130706433` → 127.0.0.1). Accept only canonical dotted
   // quads so that one address cannot be spelled in many ways.
   const last = labels[labels.length - 1] ?? '';
-  if (/^(?:[0-9]+|0x[0-9a-f]*)$/.test(last)) {
+  if (/^(?:\d+|0x[0-9a-f]*)$/.test(last)) {
     const ip = parseIPv4(name);
     if (ip === undefined) return invalid('malformed IPv4 address');
     return { kind: 'ipv4', name, port };
@@ -198,7 +198,8 @@ export function compileHostMatcher(entries: readonly string[], path: string): Ho
     }
     if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) {
       // unrolled/secure#66: `https://example.com` silently never matched a Host.
-      const bare = entry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+      const rest = entry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+      const bare = rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : rest;
       throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'a host, not a URL, is expected', {
         path: at,
         value: entry,

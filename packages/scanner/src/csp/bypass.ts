@@ -57,7 +57,7 @@ const ANGULAR = index(data.angular);
 const FLASH = index(data.flash);
 const NEEDS_EVAL = new Set(data.jsonpNeedsEval);
 
-const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const SCHEME_PREFIX = /^[A-Z][A-Z0-9+.-]*:\/\//i;
 
 /** A host-source split into the parts allowlist matching needs. */
 export interface HostParts {

@@ -136,9 +136,9 @@ function f(
 }
 
 /** Regexes used per token, compiled once (a literal in a function is a new object per call). */
-const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
+const SCHEME_PREFIX = /^[A-Z][A-Z0-9+.-]*:\/\//i;
 const SLASHES_PREFIX = /^\/\//;
-const SCHEME_ONLY = /^[A-Za-z][A-Za-z0-9+.-]*:$/;
+const SCHEME_ONLY = /^[A-Z][A-Z0-9+.-]*:$/i;
 const NONCE_VALUE = /^'nonce-(.+)'$/;
 const DIGIT_OR_BRACKET = /[0-9[]/;
 const BARE_HASH_PREFIX = /^sha(?:256|384|512)-/;

@@ -30,7 +30,7 @@ const KEYWORDS = new Set([
   "'script'",
   "'allow-duplicates'",
 ]);
-const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:$/;
+const SCHEME = /^[A-Z][A-Z0-9+.-]*:$/i;
 
 /** Fetch directives that fall back to default-src (CSP3 §6.8.3). */
 export const FETCH_DIRECTIVES: ReadonlySet<string> = new Set([
@@ -57,9 +57,9 @@ export const FETCH_DIRECTIVES: ReadonlySet<string> = new Set([
 export const XSS_DIRECTIVES: readonly string[] = [...SCRIPT_DIRECTIVES, 'object-src', 'base-uri'];
 
 /** Nonce as CSP3 §2.3.1 allows it (base64 or base64url, up to two `=`). */
-export const STRICT_NONCE = /^'nonce-[A-Za-z0-9+/_-]+={0,2}'$/;
+export const STRICT_NONCE = /^'nonce-[\w+/-]+={0,2}'$/;
 /** Hash source with a base64 digest. */
-export const STRICT_HASH = /^'sha(?:256|384|512)-[A-Za-z0-9+/_-]+={0,2}'$/;
+export const STRICT_HASH = /^'sha(?:256|384|512)-[\w+/-]+={0,2}'$/;
 
 /**
  * Lower-cases keywords and schemes (case-insensitive in CSP3 §2.3.1) and

@@ -98,7 +98,7 @@ describe('findings name the directive and the offending value, with a fix', () =
       ['high', 'content-security-policy', 'script-src', "'unsafe-inline'"],
     );
     assert.match(f?.fix ?? '', /'strict-dynamic'/);
-    assert.match(fixed, /script-src 'nonce-[A-Za-z0-9_]+' 'strict-dynamic'/);
+    assert.match(fixed, /script-src 'nonce-\w+' 'strict-dynamic'/);
     assert.match(fixed, /base-uri 'none'/);
   });
 
@@ -129,7 +129,7 @@ describe('differential against the installed csp_evaluator (corpus.json)', async
    * an empty object-src is as strict as 'none' (CSP3 §6.7.2.5).
    */
   const documented = (policy: string, directive: string): boolean =>
-    directive === 'object-src' && /(^|;)\s*object-src\s*(;|$)/.test(policy);
+    directive === 'object-src' && /(?:^|;)\s*object-src\s*(?:;|$)/.test(policy);
 
   it('has at least 100 policies', () => {
     assert.ok(corpus.policies.length >= 100);

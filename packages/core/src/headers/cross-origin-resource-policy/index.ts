@@ -17,6 +17,7 @@
  * @module
  */
 import { BarbicanError } from '../../errors.ts';
+import { skipOws, trimOws } from '../../field.ts';
 import { enumeration, object, type InferShape } from '../../schema/index.ts';
 import type { FieldProblem } from '../../field-types.ts';
 import { defineHeader } from '../types.ts';
@@ -62,9 +63,8 @@ export function parseCorp(value: string): CorpParseResult {
       problems: [{ code: 'corp.type', severity: 'error', message: 'not a string', offset: 0 }],
     };
   }
-  const trimmed = value.replace(/^[ \t]+/, '');
-  const lead = value.length - trimmed.length;
-  const v = trimmed.replace(/[ \t]+$/, '');
+  const lead = skipOws(value, 0);
+  const v = trimOws(value);
   const hit = CORP_VALUES.find((c) => c === v);
   if (hit !== undefined) return { valid: true, policy: hit, problems: [] };
   const ci = CORP_VALUES.find((c) => c === v.toLowerCase());

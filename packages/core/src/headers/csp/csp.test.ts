@@ -791,7 +791,7 @@ describe('Content-Security-Policy and Report-Only share one nonce per request', 
       const r = await fetch(`${url}/`);
       const body = await r.text();
       const nonce = /nonce="([^"]+)"/.exec(body)?.[1] ?? '';
-      assert.match(nonce, /^[A-Za-z0-9+/]{22}==$/);
+      assert.match(nonce, /^[A-Z0-9+/]{22}==$/i);
       const enforced = nonceIn(r.headers.get('content-security-policy'));
       const reported = nonceIn(r.headers.get('content-security-policy-report-only'));
       // Report-only has nonce: true → script-src and a style-src created beside it.

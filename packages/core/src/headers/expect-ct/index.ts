@@ -22,7 +22,7 @@ import { boolean, integer, object, string, type InferShape } from '../../schema/
 import { defineHeader, type CompileContext, type HeaderEmission } from '../types.ts';
 
 /** An absolute https URL; `"` and `\` would break the quoted-string. */
-const REPORT_URI = /^https:\/\/[!#$%&'()*+,\-./0-9:;=?@A-Z[\]_a-z~]+$/;
+const REPORT_URI = /^https:\/\/[!#$%&'()*+,\-./\w:;=?@[\]~]+$/;
 
 const shape = {
   maxAge: integer({

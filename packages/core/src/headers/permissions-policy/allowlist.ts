@@ -31,13 +31,13 @@ export type FeaturesOption = Record<string, Allowlist | null>;
  * character the previous one cannot match, so the pattern is linear.
  */
 const ORIGIN =
-  /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/(?:\*\.)?(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?$/;
+  /^[a-z][a-z0-9+.-]*:\/\/(?:\*\.)?(?:[a-z0-9-]+(?:\.[a-z0-9-]+)*|\[[0-9a-f:.]+\])(?::(\d{1,5}))?$/i;
 
 /** Returns why `value` is not an origin, or undefined when it is one. */
 export function originProblem(value: string): string | undefined {
   const m = ORIGIN.exec(value);
   if (m === null) {
-    if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]+\/./.test(value) || value.endsWith('/'))
+    if (/^[a-z][a-z0-9+.-]*:\/\/[^/]+\/./i.test(value) || value.endsWith('/'))
       return 'an origin has no path (not even a trailing "/")';
     if (!value.includes('://')) return 'an origin starts with a scheme, such as https://';
     return 'not an origin (scheme://host[:port])';

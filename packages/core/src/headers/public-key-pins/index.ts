@@ -57,7 +57,7 @@ const pinSchema = refine(string({ maxLength: 200 }), (pin, path) => {
     'A pin is the base64 SHA-256 of the SubjectPublicKeyInfo: 44 characters ending in "=", e.g. from `openssl x509 -pubkey -noout | openssl pkey -pubin -outform der | openssl dgst -sha256 -binary | base64`';
   if (/^pin-sha256=/i.test(pin))
     hint = 'Give only the base64 value, without pin-sha256= and quotes';
-  else if (/^[A-Za-z0-9_-]{43}=?$/.test(pin))
+  else if (/^[\w-]{43}=?$/.test(pin))
     hint = 'This looks like base64url; HPKP uses standard base64 (+ and /)';
   throw new BarbicanError('BARBICAN_E_TYPE', 'not a base64 SHA-256 pin (32 bytes)', {
     path,
@@ -68,7 +68,7 @@ const pinSchema = refine(string({ maxLength: 200 }), (pin, path) => {
 });
 
 /** An absolute http(s) URL that can sit inside a quoted-string. */
-const REPORT_URI = /^https?:\/\/[!#$%&'()*+,\-./0-9:;=?@A-Z[\]_a-z~]+$/;
+const REPORT_URI = /^https?:\/\/[!#$%&'()*+,\-./\w:;=?@[\]~]+$/;
 
 const shape = {
   pins: array(pinSchema, {

@@ -143,7 +143,7 @@ export function parseReportingEndpoints(value: string): ReportingEndpointsParseR
       continue;
     }
     // Relative URLs are legal (resolved against the response URL); only check absolute ones.
-    if (/^[a-zA-Z][a-zA-Z0-9+.-]*:/.test(member.value)) {
+    if (/^[a-z][a-z0-9+.-]*:/i.test(member.value)) {
       const problem = reportingUrlProblem(member.value);
       if (problem !== undefined) {
         problems.push({

@@ -49,6 +49,14 @@ export interface ServerParseResult {
   readonly revealsVersion: boolean;
 }
 
+/** `acme/1.2`: a digit after a `/` within one word (a loop: a regex here could go quadratic). */
+function versionAfterSlash(product: string): boolean {
+  return product.split(/\s/).some((word) => {
+    const slash = word.indexOf('/');
+    return slash !== -1 && /\d/.test(word.slice(slash + 1));
+  });
+}
+
 /**
  * Parses a Server value enough for a scanner to judge it: the first product
  * and whether it gives a version away. Never throws.
@@ -66,7 +74,7 @@ export function parseServer(value: string): ServerParseResult {
   return {
     valid: SERVER_VALUE.test(trimmed),
     product: product === '' ? undefined : product,
-    revealsVersion: /\/\S*\d/.test(product) || /\d+\.\d+/.test(trimmed),
+    revealsVersion: versionAfterSlash(product) || /\d\.\d/.test(trimmed),
   };
 }
 

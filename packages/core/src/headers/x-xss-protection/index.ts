@@ -23,7 +23,7 @@ import { defineHeader, type CompileContext, type HeaderEmission } from '../types
 const MODES = ['0', '1', '1; mode=block'] as const;
 
 /** An absolute http(s) URL without spaces, quotes, `;` or `,` (which would end the directive). */
-const REPORT_URI = /^https?:\/\/[!#$%&'()*+\-./0-9:=?@A-Z[\]_a-z~]+$/;
+const REPORT_URI = /^https?:\/\/[!#$%&'()*+\-./\w:=?@[\]~]+$/;
 
 const shape = {
   mode: enumeration(MODES, {
