@@ -83,7 +83,7 @@ export type { ExpectCtParseResult } from './headers/expect-ct/index.ts';
 export { parsePublicKeyPins, isSha256Pin } from './headers/public-key-pins/index.ts';
 export type { PublicKeyPinsParseResult } from './headers/public-key-pins/index.ts';
 export { parseServer } from './headers/server/index.ts';
-export { OWASP_REMOVE_HEADERS } from './headers/remove-headers/index.ts';
+export { OWASP_REMOVE_HEADERS } from './policy/remove-headers.ts';
 export type { ServerParseResult } from './headers/server/index.ts';
 export {
   parseList,

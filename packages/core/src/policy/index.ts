@@ -13,7 +13,7 @@ import {
   type HeaderModule,
   type HeadersOptions,
 } from '../headers/index.ts';
-import { removeList } from '../headers/remove-headers/index.ts';
+import { removeList } from './remove-headers.ts';
 import { undefinedReportingEndpoints } from '../headers/reporting.ts';
 import { serverDisposition, type ServerDisposition } from '../headers/server/index.ts';
 import type { ResponsePlan } from '../plan.ts';

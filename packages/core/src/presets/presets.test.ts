@@ -3,7 +3,7 @@ import { describe, it } from 'node:test';
 import { evaluateRequest } from '../engine.ts';
 import type { RequestFacts } from '../plan.ts';
 import { parseHsts } from '../headers/hsts/index.ts';
-import { OWASP_REMOVE_HEADERS } from '../headers/remove-headers/index.ts';
+import { OWASP_REMOVE_HEADERS } from '../policy/remove-headers.ts';
 import { createPolicy } from '../policy/index.ts';
 import { PRESETS, PRESET_NAMES, type PresetName } from './index.ts';
 
