@@ -125,7 +125,9 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': 'off', 'no-restricted-globals': 'off' },
   },
   {
-    files: ['**/*.test.ts', 'bench/**/*.ts'],
+    // node:test tracks the promises describe() and it() return; test helpers
+    // under test/ call them the same way.
+    files: ['**/*.test.ts', 'packages/*/test/**/*.ts', 'bench/**/*.ts'],
     rules: {
       '@typescript-eslint/no-non-null-assertion': 'off',
       '@typescript-eslint/no-floating-promises': 'off',
