@@ -1,8 +1,8 @@
 /** Findings: one per failing test with a fix, COOP/COEP outside the score, spec differences. */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { observatory } from '../../src/observatory/index.ts';
-import { retrievalOf } from './fixtures.ts';
+import { observatory } from './index.ts';
+import { retrievalOf } from '../../test/observatory/fixtures.ts';
 
 describe('observatory findings', () => {
   it('turns each non-passing test into a finding named by its result code, with a fix', () => {

@@ -5,9 +5,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import fc from 'fast-check';
-import { PROBE_ORIGIN, type CapturedResponse, type Retrieval } from '../../src/model.ts';
-import type { TlsCertificate, TlsReport } from '../../src/tls/types.ts';
-import { FINDING_CODES, reviewFindings, type FindingCode } from '../../src/findings/index.ts';
+import { PROBE_ORIGIN, type CapturedResponse, type Retrieval } from '../model.ts';
+import type { TlsCertificate, TlsReport } from '../tls/types.ts';
+import { FINDING_CODES, reviewFindings, type FindingCode } from './index.ts';
 
 const CLEAN: [string, string][] = [
   ['strict-transport-security', 'max-age=63072000; includeSubDomains; preload'],

@@ -2,10 +2,10 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { parseCsp } from '@barbican/core';
 import fc from 'fast-check';
-import { analyzeCsp, cspFindings } from '../../src/csp/index.ts';
-import type { CapturedResponse, Finding } from '../../src/model.ts';
-import cases from './csp-evaluator-cases.json' with { type: 'json' };
-import corpus from './corpus.json' with { type: 'json' };
+import { analyzeCsp, cspFindings } from './index.ts';
+import type { CapturedResponse, Finding } from '../model.ts';
+import cases from './testdata/csp-evaluator-cases.json' with { type: 'json' };
+import corpus from './testdata/corpus.json' with { type: 'json' };
 
 /** Which of our codes each CSP Evaluator check corresponds to. */
 const CHECK_CODES: Readonly<Record<string, RegExp>> = {

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { BarbicanError } from '@barbican/core';
 import fc from 'fast-check';
-import { pinsFromBytes, readPinFile } from '../../src/pin/index.ts';
+import { pinsFromBytes, readPinFile } from './index.ts';
 import {
   cli,
   makeChain,
@@ -14,7 +14,7 @@ import {
   opensslKeyPin,
   seedRsa,
   tempDir,
-} from './fixtures.ts';
+} from '../../test/pin/fixtures.ts';
 
 const tmp = tempDir();
 const { dir, path } = tmp;

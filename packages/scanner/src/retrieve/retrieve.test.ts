@@ -3,9 +3,9 @@ import { createServer as createHttpServer, type Server as HttpServer } from 'nod
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type AddressInfo, type Server } from 'node:net';
 import { after, before, describe, it } from 'node:test';
-import { PROBE_ORIGIN, headerValues } from '../../src/model.ts';
-import { followChain, retrieve, staticLookup } from '../../src/retrieve/index.ts';
-import { createThrowawayCa } from '../../src/tls/index.ts';
+import { PROBE_ORIGIN, headerValues } from '../model.ts';
+import { followChain, retrieve, staticLookup } from './index.ts';
+import { createThrowawayCa } from '../tls/index.ts';
 
 const ca = createThrowawayCa('Retrieve Test CA');
 const leaf = ca.issue({ names: ['site.test', '127.0.0.1'] });

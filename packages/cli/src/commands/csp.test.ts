@@ -3,10 +3,10 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
 import { parseCsp } from '@barbican/core';
-import { run } from '../src/cli.ts';
-import { memoryIo } from '../src/io.ts';
+import { run } from '../cli.ts';
+import { memoryIo } from '../io.ts';
 
-const bin = fileURLToPath(new URL('../src/bin.ts', import.meta.url));
+const bin = fileURLToPath(new URL('../bin.ts', import.meta.url));
 const ANSI = /\u001b\[/;
 const WEAK = "script-src 'self' 'unsafe-inline'; object-src 'none'";
 const STRICT =

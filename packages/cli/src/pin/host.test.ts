@@ -9,7 +9,7 @@ import {
 import { readFileSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { createServer as createTlsServer } from 'node:tls';
-import { cli, makeChain, opensslCertPin, openssl, tempDir } from './fixtures.ts';
+import { cli, makeChain, opensslCertPin, openssl, tempDir } from '../../test/pin/fixtures.ts';
 
 const tmp = tempDir();
 const { dir, path } = tmp;

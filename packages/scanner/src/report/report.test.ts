@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { ScanResult } from '../../src/model.ts';
+import type { ScanResult } from '../model.ts';
 import {
   jsonReport,
   markdownReport,
@@ -8,7 +8,7 @@ import {
   sarifReport,
   textReport,
   type ReportColors,
-} from '../../src/report/index.ts';
+} from './index.ts';
 
 const result: ScanResult = {
   url: 'https://app.example/',

@@ -6,11 +6,11 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { observatory, SCORE_MODIFIERS } from '../../src/observatory/index.ts';
-import { preloadLookup, retrievalOf, type SiteSpec } from './fixtures.ts';
+import { observatory, SCORE_MODIFIERS } from './index.ts';
+import { preloadLookup, retrievalOf, type SiteSpec } from '../../test/observatory/fixtures.ts';
 
 const cases = JSON.parse(
-  readFileSync(new URL('cases.json', import.meta.url), 'utf8'),
+  readFileSync(new URL('../../test/observatory/cases.json', import.meta.url), 'utf8'),
 ) as SiteSpec[];
 
 describe('Observatory result codes', () => {

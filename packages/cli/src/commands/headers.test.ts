@@ -9,11 +9,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { promisify } from 'node:util';
-import { run as runCli } from '../src/cli.ts';
-import { memoryIo } from '../src/io.ts';
+import { run as runCli } from '../cli.ts';
+import { memoryIo } from '../io.ts';
 
 const run = promisify(execFile);
-const BIN = new URL('../src/bin.ts', import.meta.url).pathname;
+const BIN = new URL('../bin.ts', import.meta.url).pathname;
 let dir = '';
 let config = '';
 

@@ -2,12 +2,12 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { BarbicanError, createPolicy, HEADER_KEYS, type PolicyOptions } from '@barbican/core';
-import { parseConfigText } from '../src/config.ts';
-import { hasPolicyOption } from '../src/import/common.ts';
-import { IMPORTERS, type ImportSource } from '../src/import/index.ts';
-import { unwrapJsObject } from '../src/import/helmet.ts';
+import { parseConfigText } from '../config.ts';
+import { hasPolicyOption } from './common.ts';
+import { IMPORTERS, type ImportSource } from './index.ts';
+import { unwrapJsObject } from './helmet.ts';
 
-const dir = new URL('./fixtures/import/', import.meta.url);
+const dir = new URL('../../test/fixtures/import/', import.meta.url);
 
 function load(name: string): Record<string, unknown> {
   let text = readFileSync(new URL(name, dir), 'utf8');

@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { PRESET_NAMES, PRESETS, toJsonSchema } from '@barbican/core';
-import { memoryIo } from '../src/io.ts';
-import { run } from '../src/cli.ts';
+import { memoryIo } from '../io.ts';
+import { run } from '../cli.ts';
 
 type S = Record<string, unknown>;
 

@@ -11,7 +11,7 @@ import {
   parseConfigText,
   positionAt,
   readStructuredFile,
-} from '../src/config.ts';
+} from './config.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'barbican-config-'));
 function file(name: string, content: string | Uint8Array): string {

@@ -8,12 +8,14 @@
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
-import { observatory } from '../../src/observatory/index.ts';
-import { preloadLookup, retrievalOf, type SiteSpec } from './fixtures.ts';
-import { runOracle } from './oracle.ts';
+import { observatory } from './index.ts';
+import { preloadLookup, retrievalOf, type SiteSpec } from '../../test/observatory/fixtures.ts';
+import { runOracle } from '../../test/observatory/oracle.ts';
 
 const load = (f: string) =>
-  JSON.parse(readFileSync(new URL(f, import.meta.url), 'utf8')) as SiteSpec[];
+  JSON.parse(
+    readFileSync(new URL(`../../test/observatory/${f}`, import.meta.url), 'utf8'),
+  ) as SiteSpec[];
 const corpus = load('corpus.json');
 const cases = load('cases.json');
 

@@ -7,8 +7,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { createThrowawayCa, type ScanResult } from '@barbican/scanner';
-import { run } from '../../src/cli.ts';
-import { memoryIo } from '../../src/io.ts';
+import { run } from '../cli.ts';
+import { memoryIo } from '../io.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'barbican-scan-cli-'));
 const caFile = join(dir, 'ca.pem');

@@ -15,7 +15,7 @@ import {
   removableHeaderString,
   type PreloadIssues,
   type PreloadPolicy,
-} from '../../src/preload/index.ts';
+} from './index.ts';
 
 interface Expected {
   errors: string[];
@@ -43,7 +43,7 @@ interface Cases {
 }
 
 const load = (name: string): unknown =>
-  JSON.parse(readFileSync(new URL(`./data/${name}`, import.meta.url), 'utf8'));
+  JSON.parse(readFileSync(new URL(`./testdata/${name}`, import.meta.url), 'utf8'));
 const cases = load('hstspreload-cases.json') as Cases;
 
 const codes = (i: PreloadIssues): Expected => ({

@@ -7,8 +7,8 @@ import {
   MINIMUM_SCORE_FOR_EXTRA_CREDIT,
   SCORE_MODIFIERS,
   totalScore,
-} from '../../src/observatory/index.ts';
-import { packageGrade, packageScoreTable } from './oracle.ts';
+} from './index.ts';
+import { packageGrade, packageScoreTable } from '../../test/observatory/oracle.ts';
 
 /** The published chart, written out as ranges. */
 function expectedGrade(score: number): string {

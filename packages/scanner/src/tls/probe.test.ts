@@ -3,8 +3,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { createServer, type Server, type TlsOptions } from 'node:tls';
-import { staticLookup } from '../../src/retrieve/lookup.ts';
-import { createThrowawayCa, probeTls } from '../../src/tls/index.ts';
+import { staticLookup } from '../retrieve/lookup.ts';
+import { createThrowawayCa, probeTls } from './index.ts';
 
 const ca = createThrowawayCa('Barbican Test CA');
 const servers: Server[] = [];

@@ -3,9 +3,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
-import type { CapturedResponse, Retrieval } from '../../src/model.ts';
-import type { TlsReport } from '../../src/tls/types.ts';
-import { preloadEligibility } from '../../src/preload/index.ts';
+import type { CapturedResponse, Retrieval } from '../model.ts';
+import type { TlsReport } from '../tls/types.ts';
+import { preloadEligibility } from './index.ts';
 
 const GOOD = 'max-age=63072000; includeSubDomains; preload';
 const res = (url: string, status: number, headers: [string, string][] = []): CapturedResponse => ({

@@ -5,11 +5,11 @@ import type { AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { BarbicanError, createPolicy } from '@barbican/core';
 import { withBarbican } from '@barbican/core/node';
-import type { Finding } from '../../src/model.ts';
-import { staticLookup } from '../../src/retrieve/index.ts';
-import { assemble, mergeFindings, scan, scanMany } from '../../src/scan.ts';
-import type { TlsReport } from '../../src/tls/index.ts';
-import { createThrowawayCa } from '../../src/tls/index.ts';
+import type { Finding } from './model.ts';
+import { staticLookup } from './retrieve/index.ts';
+import { assemble, mergeFindings, scan, scanMany } from './scan.ts';
+import type { TlsReport } from './tls/index.ts';
+import { createThrowawayCa } from './tls/index.ts';
 
 const GOOD = 'good.barbican.test';
 const BAD = 'bad.barbican.test';

@@ -7,8 +7,8 @@ import {
   parsePinArgument,
   parsePkpValue,
   MAX_AGE_CAP,
-} from '../../src/pin/index.ts';
-import { cli, openssl, opensslKeyPin, tempDir } from './fixtures.ts';
+} from './index.ts';
+import { cli, openssl, opensslKeyPin, tempDir } from '../../test/pin/fixtures.ts';
 
 const A = 'd6qzRu9zOECb90Uez27xWltNsj0e1Md7GkYYkVoZWmM=';
 const B = 'E9CZ9INDbd+2eRQozYqqbQ2yXLVKB9+xcprMF+44U1g=';
