@@ -19,6 +19,7 @@
  */
 import type { RequestFacts, ResponsePlan, Verdict } from './plan.ts';
 import type { Policy } from './policy/index.ts';
+import { URI_SCHEME } from './field.ts';
 import { csrfReason, type RequestOrigin } from './request/csrf.ts';
 import type { RequestGuards } from './request/guards.ts';
 import { isLocalOrIpHost, parseHost, type InvalidHost, type ParsedHost } from './request/hosts.ts';
@@ -112,9 +113,12 @@ function isLocalRequest(facts: RequestFacts): boolean {
   return h.kind !== 'invalid' && isLocalOrIpHost(h);
 }
 
+/** `scheme://authority`: the start of an absolute-form request-target (RFC 9112 §3.2.2). */
+const ABSOLUTE_FORM = new RegExp(`^${URI_SCHEME}://([^/?#]*)`, 'i');
+
 /** The authority of an absolute-form target, or undefined for origin-form. */
 function authorityOf(target: string): string | undefined {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(target);
+  const m = ABSOLUTE_FORM.exec(target);
   return m === null ? undefined : (m[1] ?? '');
 }
 

@@ -133,6 +133,20 @@ export function trimOws(value: string): string {
 }
 
 /**
+ * RFC 3986 §3.1 `scheme` (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) as
+ * regex source, for the URLs header values carry; match it with the `i` flag.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc3986#section-3.1
+ */
+export const URI_SCHEME = '[a-z][a-z0-9+.-]*';
+
+/** A scheme and its colon, nothing else (`https:`): a CSP scheme-source. */
+export const SCHEME_ONLY = new RegExp(`^${URI_SCHEME}:$`, 'i');
+
+/** The `scheme://` at the start of an absolute URL. */
+export const SCHEME_PREFIX = new RegExp(`^${URI_SCHEME}://`, 'i');
+
+/**
  * Reads an RFC 9110 §5.6.4 quoted-string whose opening `"` is at `open`.
  * Backslash escapes are undone. Returns the text, the index just past the
  * closing quote (or the end of input), and whether the quote was closed —

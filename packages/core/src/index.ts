@@ -24,7 +24,14 @@ export { BarbicanError, ERROR_CODES, WARNING_CODES, didYouMean, editDistance } f
 export type { ErrorCode, WarningCode, BarbicanWarning } from './errors.ts';
 export { evaluateRequest } from './engine.ts';
 export { createNonce } from './nonce.ts';
-export { firstUnsafeFieldByte, assertFieldSafe, isToken } from './field.ts';
+export {
+  firstUnsafeFieldByte,
+  assertFieldSafe,
+  isToken,
+  SCHEME_ONLY,
+  SCHEME_PREFIX,
+  URI_SCHEME,
+} from './field.ts';
 export { parseHsts } from './headers/hsts/index.ts';
 export type { HstsParseResult } from './headers/hsts/index.ts';
 export { parseDirectiveList, parseCommaDirectives } from './directive-list.ts';

@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { BarbicanError } from '@barbican/core';
+import { BarbicanError, SCHEME_PREFIX } from '@barbican/core';
 import { cspFindings } from './csp/index.ts';
 import { reviewFindings } from './findings/index.ts';
 import {
@@ -190,7 +190,7 @@ function parseTarget(url: string): URL {
   let target: URL;
   try {
     // A bare host name means https://host/.
-    target = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`);
+    target = new URL(SCHEME_PREFIX.test(url) ? url : `https://${url}`);
   } catch {
     throw new BarbicanError('BARBICAN_E_USAGE', 'not a URL', {
       value: url,

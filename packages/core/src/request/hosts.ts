@@ -13,6 +13,7 @@
  * @module
  */
 import { BarbicanError } from '../errors.ts';
+import { SCHEME_PREFIX } from '../field.ts';
 import { formatIp, parseIPv4, parseIPv6 } from './ip.ts';
 
 /** A syntactically valid host, canonicalised for comparison. */
@@ -196,9 +197,9 @@ export function compileHostMatcher(entries: readonly string[], path: string): Ho
       rules.push({ test: compileHostRegex(entry, at), port: undefined });
       return;
     }
-    if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) {
+    if (SCHEME_PREFIX.test(entry)) {
       // unrolled/secure#66: `https://example.com` silently never matched a Host.
-      const rest = entry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '');
+      const rest = entry.replace(SCHEME_PREFIX, '');
       const bare = rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : rest;
       throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'a host, not a URL, is expected', {
         path: at,

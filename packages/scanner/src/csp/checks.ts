@@ -12,6 +12,8 @@
 import {
   CSP_DIRECTIVE_SPECS,
   CSP_KEYWORDS,
+  SCHEME_ONLY,
+  SCHEME_PREFIX,
   SCRIPT_DIRECTIVES,
   type ParsedCsp,
 } from '@barbican/core';
@@ -136,9 +138,7 @@ function f(
 }
 
 /** Regexes used per token, compiled once (a literal in a function is a new object per call). */
-const SCHEME_PREFIX = /^[A-Z][A-Z0-9+.-]*:\/\//i;
 const SLASHES_PREFIX = /^\/\//;
-const SCHEME_ONLY = /^[A-Z][A-Z0-9+.-]*:$/i;
 const NONCE_VALUE = /^'nonce-(.+)'$/;
 const DIGIT_OR_BRACKET = /[0-9[]/;
 const BARE_HASH_PREFIX = /^sha(?:256|384|512)-/;

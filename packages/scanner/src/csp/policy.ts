@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CSP_KEYWORDS, SCRIPT_DIRECTIVES } from '@barbican/core';
+import { CSP_KEYWORDS, SCHEME_ONLY, SCRIPT_DIRECTIVES } from '@barbican/core';
 
 /** Directive name (lower case) → source values, in order, without duplicates. */
 export type Directives = Map<string, string[]>;
@@ -30,7 +30,6 @@ const KEYWORDS = new Set([
   "'script'",
   "'allow-duplicates'",
 ]);
-const SCHEME = /^[A-Z][A-Z0-9+.-]*:$/i;
 
 /** Fetch directives that fall back to default-src (CSP3 §6.8.3). */
 export const FETCH_DIRECTIVES: ReadonlySet<string> = new Set([
@@ -71,7 +70,7 @@ export function normalizeValue(value: string): string {
   // is kept as written without lower-casing it first.
   if (!value.startsWith("'") && !value.endsWith(':')) return value;
   const lower = value.toLowerCase();
-  if (KEYWORDS.has(lower) || SCHEME.test(value)) return lower;
+  if (KEYWORDS.has(lower) || SCHEME_ONLY.test(value)) return lower;
   return value;
 }
 

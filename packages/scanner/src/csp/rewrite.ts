@@ -7,7 +7,15 @@
  *
  * @module
  */
-import { CSP_DIRECTIVE_SPECS, checkSource, editDistance, parseCsp } from '@barbican/core';
+import {
+  CSP_DIRECTIVE_SPECS,
+  SCHEME_ONLY,
+  SCHEME_PREFIX,
+  URI_SCHEME,
+  checkSource,
+  editDistance,
+  parseCsp,
+} from '@barbican/core';
 import type { RawFinding } from './checks.ts';
 import { STRICT_HASH, STRICT_NONCE, serialize, type Directives, type Policy } from './policy.ts';
 
@@ -18,9 +26,7 @@ import { STRICT_HASH, STRICT_NONCE, serialize, type Directives, type Policy } fr
 export const NONCE_PLACEHOLDER = "'nonce-REPLACE_WITH_FRESH_NONCE'";
 
 /** Regexes compiled once (a literal in a function is a new object per call). */
-const SCHEME_ONLY = /^[A-Z][A-Z0-9+.-]*:$/i;
-const SCHEME_PREFIX = /^[A-Z][A-Z0-9+.-]*:\/\//i;
-const ANY_HOST_OF_SCHEME = /^[a-z][a-z0-9+.-]*:\/\/\*$/i;
+const ANY_HOST_OF_SCHEME = new RegExp(`^${URI_SCHEME}://\\*$`, 'i');
 const ROUND_TRIP_NAME = /^[a-z0-9-]+$/;
 const SPLITS_FIELD = /[",;]/;
 

@@ -9,7 +9,7 @@
  * @module
  */
 import { didYouMean, editDistance, type ErrorCode } from '../../errors.ts';
-import { isToken, TCHAR } from '../../field.ts';
+import { isToken, SCHEME_ONLY, TCHAR, URI_SCHEME } from '../../field.ts';
 
 /** What a directive's value is made of. */
 export type DirectiveKind =
@@ -253,15 +253,15 @@ const BARE_KEYWORDS = new Set(CSP_KEYWORDS.map((k) => k.slice(1, -1)));
 /** base64-value = 1*( ALPHA / DIGIT / "+" / "/" / "-" / "_" ) *2( "=" ) (CSP3 §2.3.1). */
 const BASE64_VALUE = /^[\w+/-]+={0,2}$/;
 const HASH_ALGORITHMS: Readonly<Record<string, number>> = { sha256: 32, sha384: 48, sha512: 64 };
-/** scheme = ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) (RFC 3986 §3.1). */
-const SCHEME_SOURCE = /^[A-Z][A-Z0-9+.-]*:$/i;
 /**
  * host-source = [ scheme-part "://" ] host-part [ ":" port-part ] [ path-part ]
  * (CSP3 §2.3.1). Linear: every repetition is delimited by a character the
  * next one cannot start with, so there is no backtracking blow-up.
  */
-const HOST_SOURCE =
-  /^(?:[A-Z][A-Z0-9+.-]*:\/\/)?(?:\*|(?:\*\.)?[A-Z0-9-]+(?:\.[A-Z0-9-]+)*\.?)(?::(\d+|\*))?(\/(?:[\w\-.~!$&'()*+=:@/]|%[0-9A-F]{2})*)?$/i;
+const HOST_SOURCE = new RegExp(
+  `^(?:${URI_SCHEME}://)?(?:\\*|(?:\\*\\.)?[a-z0-9-]+(?:\\.[a-z0-9-]+)*\\.?)(?::(\\d+|\\*))?(/(?:[\\w\\-.~!$&'()*+=:@/]|%[0-9a-f]{2})*)?$`,
+  'i',
+);
 
 /** Regexes of {@link checkSource}, compiled once (a literal in a function is a new object per call). */
 const UNQUOTED_PREFIX = /^(?:nonce|sha256|sha384|sha512)-/;
@@ -278,7 +278,7 @@ export function sourceKind(token: string): SourceKind {
   if (lower.startsWith("'nonce-")) return 'nonce';
   if (/^'sha(?:256|384|512)-/.test(lower)) return 'hash';
   if (lower.startsWith("'")) return 'keyword';
-  return SCHEME_SOURCE.test(token) ? 'scheme' : 'host';
+  return SCHEME_ONLY.test(token) ? 'scheme' : 'host';
 }
 
 type TokenIssue = Omit<ValueIssue, 'index' | 'severity'>;
@@ -365,7 +365,7 @@ export function checkSource(token: string, ancestor = false): TokenIssue | undef
     if (ancestor && lower !== "'self'" && lower !== "'none'") return notForAncestors();
     return undefined;
   }
-  if (SCHEME_SOURCE.test(token)) return undefined;
+  if (SCHEME_ONLY.test(token)) return undefined;
   if (QUERY_OR_FRAGMENT.test(token)) {
     return sourceError('a source cannot contain a query (?) or fragment (#)', {
       hint: 'CSP matches scheme, host, port and path only',

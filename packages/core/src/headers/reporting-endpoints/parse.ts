@@ -5,7 +5,11 @@
  * @module
  */
 import { parseDictionary } from '../../structured-fields/index.ts';
+import { URI_SCHEME } from '../../field.ts';
 import type { FieldProblem } from '../../field-types.ts';
+
+/** An absolute URL starts with `scheme:`. */
+const SCHEME_COLON = new RegExp(`^${URI_SCHEME}:`, 'i');
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
@@ -66,7 +70,7 @@ export function parseReportingEndpoints(value: string): ReportingEndpointsParseR
       continue;
     }
     // Relative URLs are legal (resolved against the response URL); only check absolute ones.
-    if (/^[a-z][a-z0-9+.-]*:/i.test(member.value)) {
+    if (SCHEME_COLON.test(member.value)) {
       const problem = reportingUrlProblem(member.value);
       if (problem !== undefined) {
         problems.push({
