@@ -8,14 +8,10 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import {
-  BarbicanError,
-  createPolicy,
-  isPlainObject,
-  type Policy,
-  type PolicyOptions,
-} from '@barbican/core';
+import { createPolicy, type Policy, type PolicyOptions } from '@barbican/core';
+import { isPlainObject } from '@barbican/core/parsers';
 import { isNode, parseDocument, type Document } from 'yaml';
+import { BarbicanError } from './errors.ts';
 
 /** The names `barbican` looks for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = [

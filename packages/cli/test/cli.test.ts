@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -146,6 +146,15 @@ describe('CLI contract', () => {
       assert.equal(code, 0, c);
       assert.match(io.stdout, /Examples?:\n\s+barbican /, c ?? 'barbican');
     }
+  });
+
+  it('--version prints the version in the CLI package.json and exits 0', () => {
+    const manifest = JSON.parse(
+      readFileSync(new URL('../package.json', import.meta.url), 'utf8'),
+    ) as { version: string };
+    const r = cli(['--version']);
+    assert.equal(r.code, 0);
+    assert.equal(r.stdout, `${manifest.version}\n`);
   });
 
   it('NO_COLOR turns colour off even when forced on a pipe', () => {

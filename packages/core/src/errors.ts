@@ -1,14 +1,25 @@
 /**
- * Every error and warning Barbican can produce, defined in one place.
+ * Core's errors and warnings: the codes a policy can raise, defined in one
+ * place, and `BarbicanError` narrowed to them for core's own modules.
  *
- * Codes are stable: scripts and dashboards may match on them. `docs/errors.md`
- * documents each one, and `errors.test.ts` fails when the two drift apart.
+ * Codes are stable: scripts and dashboards may match on them. Every package
+ * owns a table like this one (the scanner's and the CLI's live in their own
+ * `src/errors.ts`); `docs/errors.md` documents each code, and
+ * `packages/cli/test/errors.test.ts` fails when the tables and the page drift
+ * apart.
  *
  * @module
  */
+import {
+  BarbicanError as AnyBarbicanError,
+  defineCodes,
+  type BarbicanErrorConstructor,
+} from './barbican-error.ts';
+
+export { quote, type BarbicanErrorDetails } from './barbican-error.ts';
 
 /** Errors: the policy cannot be built (or the input cannot be used) until this is fixed. */
-export const ERROR_CODES = {
+export const ERROR_CODES = defineCodes('BARBICAN_E_', {
   BARBICAN_E_UNKNOWN_OPTION: 'An option name is not one Barbican knows (often a typo).',
   BARBICAN_E_TYPE: 'An option has the wrong type.',
   BARBICAN_E_RANGE: 'A number or list length is outside the allowed range.',
@@ -30,11 +41,10 @@ export const ERROR_CODES = {
     'X-Frame-Options ALLOW-FROM is not supported by any current browser; use CSP frame-ancestors.',
   BARBICAN_E_HPKP_PINS:
     'Public-Key-Pins needs at least two distinct pins (a live pin and a backup pin).',
-  BARBICAN_E_CONFIG_FILE: 'A configuration file cannot be read or parsed.',
-  BARBICAN_E_IMPORT:
-    'A foreign configuration (KrakenD, Traefik, helmet, unrolled/secure) cannot be imported.',
   BARBICAN_E_NONCE_LATE:
     'The CSP nonce was read for the first time after the response headers were sent, so it cannot be in the header.',
+  // Not a policy code, but shared by every package's entry points (the CLI's
+  // arguments, the URL given to the scanner's scan()), so it lives at the root.
   BARBICAN_E_USAGE: 'A command-line invocation is malformed.',
   BARBICAN_E_HOST_PATTERN:
     'An allowedHosts entry (or redirect host) is not a host name, IP literal, domain wildcard or anchored regex.',
@@ -45,30 +55,16 @@ export const ERROR_CODES = {
     'A csrf.trustedOrigins entry is not an origin with a scheme (https://example.com).',
   BARBICAN_E_OPEN_REDIRECT:
     'sslRedirect would take its target host from an unvalidated Host header; set allowedHosts or sslRedirect.host.',
-  BARBICAN_E_PIN_INPUT:
-    'A file given to barbican pin cannot be read, is empty or corrupt (truncated PEM or DER), or is not a key, certificate or CSR.',
-  BARBICAN_E_PIN_PASSPHRASE:
-    'An encrypted private key needs a passphrase (--passphrase-file), or the passphrase given is wrong.',
-  BARBICAN_E_PIN_ALGORITHM:
-    'A key uses an algorithm TLS pins cannot use (only RSA, EC P-256/P-384/P-521, Ed25519 and Ed448 are accepted).',
-  BARBICAN_E_TLS_CONNECT:
-    'A host did not answer TLS: the connection was refused, timed out, closed, or the peer does not speak TLS.',
-  BARBICAN_E_TLS_VERIFY:
-    'The certificate chain a host served does not verify against the trusted roots (or the --ca file).',
-  BARBICAN_E_SCAN_REDIRECTS:
-    'barbican scan stopped following redirects: more hops than the limit (10), or a Location that is not an http(s) URL.',
-  BARBICAN_E_SCAN_TIMEOUT:
-    'barbican scan got no response, or no complete HTML body, within the per-request timeout (--timeout).',
-  BARBICAN_E_SCAN_RESPONSE:
-    'barbican scan received a response it would not read: a response head over the size limit, malformed HTTP, or a connection reset.',
-  BARBICAN_E_SCAN_CONNECT:
-    'barbican scan could not connect: the host does not resolve, the port refuses connections, or the TLS handshake failed.',
-  BARBICAN_E_SCAN_FAILED:
-    'barbican scan could not grade a URL: neither the HTTPS nor the HTTP request produced a response.',
-} as const;
+  BARBICAN_E_TLS_NAME:
+    'A TLS protocol, cipher suite or group (curve) name is not a real OpenSSL/IANA name, or is in the wrong list or spelling (OpenSSL would silently drop it).',
+  BARBICAN_E_TLS_INSECURE:
+    'A TLS setting is broken or cannot work on a web server: SSLv3, TLS 1.0/1.1, RC4, DES/3DES, export, NULL, anonymous or PSK suites, a weak curve, or TLS 1.2 with only CBC suites.',
+  BARBICAN_E_TLS_UNSUPPORTED:
+    'The TLS library cannot do what the tls section asks: a suite OpenSSL 3 no longer has, or no configured group the running OpenSSL supports.',
+});
 
 /** Warnings: the policy is built, but a setting is deprecated or risky. They are data: list them or silence them by code. */
-export const WARNING_CODES = {
+export const WARNING_CODES = defineCodes('BARBICAN_W_', {
   BARBICAN_W_DEPRECATED_HEADER:
     'The header is deprecated: browsers ignore it or removed support (Expect-CT, Public-Key-Pins, Feature-Policy, Report-To).',
   BARBICAN_W_XSS_FILTER_ON:
@@ -88,114 +84,37 @@ export const WARNING_CODES = {
     'Referrer-Policy unsafe-url leaks full URLs, including over plain HTTP.',
   BARBICAN_W_CLEAR_SITE_DATA_GLOBAL:
     'Clear-Site-Data on every response logs users out on every request; scope it to a logout route.',
-  BARBICAN_W_IMPORT_LOSSY: 'An imported option does not carry over exactly.',
   BARBICAN_W_DEVELOPMENT:
     'Development mode is on: host checks, the HTTPS redirect and HSTS are off. Never use it in production.',
   BARBICAN_W_REPORT_ONLY_NO_ENDPOINT:
     'A report-only header (COOP or COEP) names no report-to endpoint, so its reports go nowhere.',
   BARBICAN_W_NO_ALLOWED_HOSTS:
     'A production policy (development not on) has no allowedHosts, so no host check runs: any Host header is served. List your hosts, or ["*"] to accept any host explicitly.',
+  BARBICAN_W_TLS_WEAK:
+    'A TLS suite or group works but is weak: CBC mode, no forward secrecy, finite-field DHE, DSA, CCM_8, or a deprecated curve.',
+  BARBICAN_W_REPORT_UNUSED:
+    'report is set, but no header the policy sends can report to it (CSP, COOP, COEP and NEL are all off or excluded).',
   BARBICAN_W_UNDEFINED_REPORT_ENDPOINT:
     'A report-to name (CSP, CSP-Report-Only, COOP or COEP) is not defined by Reporting-Endpoints or a Report-To group, so its reports go nowhere.',
-} as const;
+});
 
+/** A code from core's error table. */
 export type ErrorCode = keyof typeof ERROR_CODES;
+/** A code from core's warning table: what `policy.warnings` holds and `ignoreWarnings` accepts. */
 export type WarningCode = keyof typeof WARNING_CODES;
 
-/** What a {@link BarbicanError} knows about where and why. */
-export interface BarbicanErrorDetails {
-  /** Option path such as `headers.hsts.maxAge`, or a header name for raw values. */
-  readonly path?: string;
-  /** The offending value, as given. */
-  readonly value?: unknown;
-  /** What would have been accepted. */
-  readonly allowed?: string;
-  /** A suggestion: the option the user probably meant, or the fix. */
-  readonly hint?: string;
-  /** Byte offset into a raw header value, when the problem is inside one. */
-  readonly offset?: number;
-  readonly cause?: unknown;
-}
-
 /**
- * The one error type Barbican throws. Its `code` is stable; its message names
- * the option path, quotes the bad value and says what is allowed.
- *
- * @example
- * ```ts
- * try { createPolicy({ headers: { hsts: { maxage: 1 } } }) }
- * catch (e) { if (e instanceof BarbicanError) console.error(e.code, e.path) }
- * // BARBICAN_E_UNKNOWN_OPTION headers.hsts.maxage  (did you mean "maxAge"?)
- * ```
+ * {@link AnyBarbicanError | BarbicanError} as core's modules throw it: a
+ * mistyped or foreign code is a type error here.
  */
-export class BarbicanError extends Error {
-  override readonly name = 'BarbicanError';
-  readonly code: ErrorCode;
-  readonly path: string | undefined;
-  readonly value: unknown;
-  readonly allowed: string | undefined;
-  readonly hint: string | undefined;
-  readonly offset: number | undefined;
-
-  constructor(code: ErrorCode, problem: string, details: BarbicanErrorDetails = {}) {
-    super(formatMessage(code, problem, details), { cause: details.cause });
-    this.code = code;
-    this.path = details.path;
-    this.value = details.value;
-    this.allowed = details.allowed;
-    this.hint = details.hint;
-    this.offset = details.offset;
-  }
-
-  /** A plain object for `--json` output and logs. */
-  toJSON(): Record<string, unknown> {
-    return {
-      code: this.code,
-      message: this.message,
-      ...(this.path === undefined ? {} : { path: this.path }),
-      ...(this.value === undefined ? {} : { value: this.value }),
-      ...(this.allowed === undefined ? {} : { allowed: this.allowed }),
-      ...(this.hint === undefined ? {} : { hint: this.hint }),
-      ...(this.offset === undefined ? {} : { offset: this.offset }),
-    };
-  }
-}
+export const BarbicanError: BarbicanErrorConstructor<ErrorCode> = AnyBarbicanError;
+export type BarbicanError = AnyBarbicanError;
 
 /** A warning attached to a built policy. */
 export interface BarbicanWarning {
   readonly code: WarningCode;
   readonly path: string;
   readonly message: string;
-}
-
-function formatMessage(code: ErrorCode, problem: string, d: BarbicanErrorDetails): string {
-  let msg = d.path === undefined ? problem : `${d.path}: ${problem}`;
-  if ('value' in d) msg += `; got ${quote(d.value)}`;
-  if (d.offset !== undefined) msg += ` at byte ${d.offset}`;
-  if (d.allowed !== undefined) msg += `. Allowed: ${d.allowed}`;
-  if (d.hint !== undefined) msg += `. ${d.hint}`;
-  return `${msg} [${code}]`;
-}
-
-/**
- * Quotes a value for an error message without letting it forge log lines:
- * control characters are escaped, and long values are cut.
- */
-export function quote(value: unknown): string {
-  let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value);
-  else if (typeof value === 'bigint') text = `${value.toString()}n`;
-  else if (value === undefined) text = 'undefined';
-  else if (typeof value === 'function') text = 'a function';
-  else if (typeof value === 'symbol') text = value.toString();
-  else {
-    try {
-      text = JSON.stringify(value);
-    } catch {
-      text = Object.prototype.toString.call(value);
-    }
-  }
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
 }
 
 /**

@@ -83,6 +83,26 @@ const server = createServer(withBarbican((req, res) => res.end('ok'), policy)).l
     });
   });
 
+  it('exports the header parsers from @barbican/core/parsers, not from the root', () => {
+    const script = join(project, 'parsers.mjs');
+    writeFileSync(
+      script,
+      `
+import * as root from '@barbican/core';
+import { parseHsts, parseCsp } from '@barbican/core/parsers';
+console.log(JSON.stringify({
+  maxAge: parseHsts('max-age=600; includeSubDomains').maxAge,
+  scriptSrc: parseCsp("script-src 'self'").policies[0].directives.get('script-src'),
+  rootHasParser: 'parseHsts' in root,
+}));
+`,
+    );
+    const out = JSON.parse(
+      execFileSync(node, [script], { cwd: project, encoding: 'utf8' }),
+    ) as Record<string, unknown>;
+    assert.deepEqual(out, { maxAge: 600, scriptSrc: ["'self'"], rootHasParser: false });
+  });
+
   it('type-checks a TypeScript consumer against the shipped declarations', () => {
     writeFileSync(
       join(project, 'consumer.ts'),

@@ -4,6 +4,7 @@
  * @module
  */
 export * from './model.ts';
+export { SCANNER_ERROR_CODES, type ScannerErrorCode } from './errors.ts';
 export { scan, scanMany, assemble, mergeFindings, type ScanOptions } from './scan.ts';
 export {
   retrieve,

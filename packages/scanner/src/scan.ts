@@ -7,8 +7,9 @@
  *
  * @module
  */
-import { BarbicanError, SCHEME_PREFIX } from '@barbican/core';
+import { SCHEME_PREFIX } from '@barbican/core/parsers';
 import { cspFindings } from './csp/index.ts';
+import { BarbicanError } from './errors.ts';
 import { reviewFindings } from './findings/index.ts';
 import {
   finalResponse,

@@ -3,11 +3,12 @@
  *
  * @module
  */
-import { BarbicanError, type BarbicanWarning } from '@barbican/core';
+import type { BarbicanWarning } from '@barbican/core';
 import type { Command } from 'commander';
 import { discoverConfig, errorLocations, loadPolicy, CONFIG_FILE_NAMES } from '../config.ts';
 import type { Io } from '../io.ts';
 import { toJson } from '../util.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** The `--json` report of `barbican check` (stable). */
 export interface CheckReport {

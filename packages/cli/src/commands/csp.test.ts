@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { describe, it } from 'node:test';
-import { parseCsp } from '@barbican/core';
+import { parseCsp } from '@barbican/core/parsers';
 import { run } from '../cli.ts';
 import { memoryIo } from '../io.ts';
 

@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { BarbicanError } from '@barbican/core';
 import { analyzeCsp, type Finding, type Severity } from '@barbican/scanner';
 import type { Command } from 'commander';
 import { FindingsExit, type Io } from '../io.ts';
 import { toJson } from '../util.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** The `--json` report of `barbican csp` (stable): exactly these two keys. */
 export interface CspReport {

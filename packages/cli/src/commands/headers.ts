@@ -9,22 +9,21 @@
  * @module
  */
 import {
-  assertFieldSafe,
-  BarbicanError,
   createPolicy,
-  isToken,
   PRESET_NAMES,
   type BarbicanWarning,
   type Policy,
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
+import { assertFieldSafe, isToken } from '@barbican/core/parsers';
 import { secureFetch } from '@barbican/core/fetch';
 import { Option, type Command } from 'commander';
 import { discoverConfig, loadPolicy } from '../config.ts';
 import type { Io } from '../io.ts';
 import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** The `--json` report of `barbican headers` (stable contract). */
 export interface HeadersReport {

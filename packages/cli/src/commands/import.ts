@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { BarbicanError, isPlainObject } from '@barbican/core';
+import { isPlainObject } from '@barbican/core/parsers';
 import { Option, type Command } from 'commander';
 import { parseConfigText, readStructuredFile } from '../config.ts';
 import { unwrapJsObject } from '../import/helmet.ts';
@@ -15,6 +15,7 @@ import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
+import { BarbicanError } from '../errors.ts';
 
 interface ImportOpts {
   from: ImportSource;

@@ -7,7 +7,6 @@
  */
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { BarbicanError } from '@barbican/core';
 import type { Command } from 'commander';
 import { EXIT, type Io, FindingsExit } from '../io.ts';
 import {
@@ -24,6 +23,7 @@ import {
   type PinEntry,
 } from '../pin/index.ts';
 import { looksLikePem, parsePem } from '../pin/pem.ts';
+import { BarbicanError } from '../errors.ts';
 
 interface PinOpts {
   json?: boolean;

@@ -9,7 +9,6 @@
  * @module
  */
 import { readFile } from 'node:fs/promises';
-import { BarbicanError } from '@barbican/core';
 import {
   jsonReport,
   markdownReport,
@@ -21,6 +20,7 @@ import {
 } from '@barbican/scanner';
 import type { Command } from 'commander';
 import { FindingsExit, type Io } from '../io.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** Observatory's grades, best first. */
 export const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'];

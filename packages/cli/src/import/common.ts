@@ -11,19 +11,17 @@
  * @module
  */
 import {
-  assertFieldSafe,
-  BarbicanError,
   createPolicy,
   HEADER_KEYS,
   HEADER_MODULES,
-  isPlainObject,
-  parseCsp,
   PRESETS,
   policyOptionsSchema,
   type BarbicanWarning,
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
+import { assertFieldSafe, isPlainObject, parseCsp } from '@barbican/core/parsers';
+import { BarbicanError } from '../errors.ts';
 
 /** One thing that did not carry over exactly, located in the source file. */
 export interface ImportWarning {

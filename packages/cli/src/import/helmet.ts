@@ -11,7 +11,8 @@
  * @see https://helmetjs.github.io/
  * @module
  */
-import { BarbicanError, isPlainObject, PRESETS } from '@barbican/core';
+import { PRESETS } from '@barbican/core';
+import { isPlainObject } from '@barbican/core/parsers';
 import {
   ImportBuilder,
   keyForHeader,
@@ -19,6 +20,7 @@ import {
   type ImportOptions,
   type ImportResult,
 } from './common.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** helmet 8 option names and their legacy aliases. */
 export const HELMET_OPTIONS: readonly (readonly [string, string?])[] = [

@@ -6,9 +6,10 @@
  * @see https://www.krakend.io/docs/service-settings/security/
  * @module
  */
-import { BarbicanError, isPlainObject } from '@barbican/core';
+import { isPlainObject } from '@barbican/core/parsers';
 import { ImportBuilder, SourceReader, type ImportOptions, type ImportResult } from './common.ts';
 import { mapUnrolledOptions, type Spelling } from './unrolled-family.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** The namespaces KrakenD has used for httpsecure, newest first. */
 export const KRAKEND_NAMESPACES = [

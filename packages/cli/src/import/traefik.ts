@@ -6,9 +6,10 @@
  * @see https://doc.traefik.io/traefik/middlewares/http/headers/
  * @module
  */
-import { BarbicanError, isPlainObject } from '@barbican/core';
+import { isPlainObject } from '@barbican/core/parsers';
 import { ImportBuilder, SourceReader, type ImportOptions, type ImportResult } from './common.ts';
 import { mapUnrolledOptions, type Spelling } from './unrolled-family.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** Traefik's option names (camelCase) for the unrolled/secure options. */
 export const TRAEFIK_SPELLING: Spelling = {

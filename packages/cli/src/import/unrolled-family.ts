@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseXFrameOptions } from '@barbican/core';
+import { parseXFrameOptions } from '@barbican/core/parsers';
 import { cspFromString, type ImportBuilder, type SourceReader } from './common.ts';
 
 /** The options unrolled/secure defines, by a canonical (camelCase) name. */
@@ -46,24 +46,57 @@ export type UnrolledOption =
 /** How one source spells the options it has (absent = the source lacks it). */
 export type Spelling = Partial<Record<UnrolledOption, string>>;
 
+/** One source's options read by their canonical names, and the builder they map onto. */
+interface Unrolled {
+  readonly r: SourceReader;
+  readonly b: ImportBuilder;
+  /** The source's key for an option, if it has it. */
+  readonly key: (o: UnrolledOption) => string | undefined;
+  readonly str: (o: UnrolledOption) => string | undefined;
+  readonly bool: (o: UnrolledOption) => boolean | undefined;
+  /** The option's path in the source, for warnings. */
+  readonly at: (o: UnrolledOption) => string;
+}
+
+function unrolled(r: SourceReader, b: ImportBuilder, names: Spelling): Unrolled {
+  const key = (o: UnrolledOption): string | undefined => names[o];
+  return {
+    r,
+    b,
+    key,
+    str: (o) => {
+      const k = key(o);
+      return k === undefined ? undefined : r.string(k);
+    },
+    bool: (o) => {
+      const k = key(o);
+      return k === undefined ? undefined : r.bool(k);
+    },
+    at: (o) => r.at(key(o) ?? o),
+  };
+}
+
 /**
  * Maps the unrolled/secure options found in `r` onto `b`. Semantics follow
  * unrolled/secure: nothing is sent unless configured, custom values beat the
- * boolean switches, HSTS needs a max-age above 0.
+ * boolean switches, HSTS needs a max-age above 0. The steps run in the order
+ * of unrolled/secure's own option list, which is the order of the warnings.
  */
 export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spelling): void {
-  const key = (o: UnrolledOption): string | undefined => names[o];
-  const str = (o: UnrolledOption) => {
-    const k = key(o);
-    return k === undefined ? undefined : r.string(k);
-  };
-  const bool = (o: UnrolledOption) => {
-    const k = key(o);
-    return k === undefined ? undefined : r.bool(k);
-  };
-  const at = (o: UnrolledOption) => r.at(key(o) ?? o);
+  const u = unrolled(r, b, names);
+  mapHsts(u);
+  mapCsp(u);
+  mapFrameOptions(u);
+  mapXssAndSniffing(u);
+  mapRawHeaders(u);
+  mapAllowedHosts(u);
+  mapProxyHeaders(u);
+  mapSslRedirect(u);
+  mapUnsupportedAndDevelopment(u);
+}
 
-  // --- Strict-Transport-Security
+/** Strict-Transport-Security, and forceSTSHeader. */
+function mapHsts({ r, b, key, bool, at }: Unrolled): void {
   const stsKey = key('stsSeconds');
   let stsSeconds: number | undefined;
   if (stsKey !== undefined) {
@@ -91,8 +124,10 @@ export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spe
   }
   const force = bool('forceSTSHeader');
   if (force === true) b.option('forceStsHeader', true, at('forceSTSHeader'));
+}
 
-  // --- Content-Security-Policy (and Report-Only): parsed into directives.
+/** Content-Security-Policy (and Report-Only): parsed into directives. */
+function mapCsp({ b, str, at }: Unrolled): void {
   for (const [o, k] of [
     ['contentSecurityPolicy', 'csp'],
     ['contentSecurityPolicyReportOnly', 'cspReportOnly'],
@@ -118,8 +153,10 @@ export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spe
     }
     b.header(k, value, at(o));
   }
+}
 
-  // --- X-Frame-Options: a custom value beats frameDeny.
+/** X-Frame-Options: a custom value beats frameDeny. */
+function mapFrameOptions({ b, str, bool, at }: Unrolled): void {
   const frameDeny = bool('frameDeny') === true;
   const customFrame = str('customFrameOptionsValue');
   if (customFrame !== undefined && customFrame !== '') {
@@ -132,12 +169,12 @@ export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spe
   } else if (frameDeny) {
     b.header('xFrameOptions', { action: 'DENY' }, at('frameDeny'));
   }
+}
 
-  // --- X-Content-Type-Options
+/** X-Content-Type-Options, and X-XSS-Protection (a custom value beats the switch). */
+function mapXssAndSniffing({ b, str, bool, at }: Unrolled): void {
   if (bool('contentTypeNosniff') === true)
     b.header('xContentTypeOptions', true, at('contentTypeNosniff'));
-
-  // --- X-XSS-Protection: a custom value beats the switch.
   const customXss = str('customBrowserXssValue');
   const xssFilter = bool('browserXssFilter') === true;
   if (customXss !== undefined && customXss !== '') {
@@ -149,8 +186,10 @@ export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spe
       'the source sends "X-XSS-Protection: 1; mode=block"; imported as "0", because the filter was removed from browsers and could be abused to remove scripts. Set headers.xXssProtection to "1; mode=block" to keep the old value',
     );
   }
+}
 
-  // --- Headers carried as raw strings.
+/** Headers carried as raw strings, Feature-Policy and Public-Key-Pins. */
+function mapRawHeaders({ b, str, at }: Unrolled): void {
   for (const [o, k, header] of [
     ['referrerPolicy', 'referrerPolicy', 'Referrer-Policy'],
     ['permissionsPolicy', 'permissionsPolicy', 'Permissions-Policy'],
@@ -183,13 +222,14 @@ export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spe
   }
   const pins = str('publicKey');
   if (pins !== undefined && pins !== '') b.header('publicKeyPins', pins, at('publicKey'));
+}
 
-  // --- Request protections.
+/** allowedHosts, with unrolled's implicitly anchored regexes written /^…$/. */
+function mapAllowedHosts({ r, b, key, bool, at }: Unrolled): void {
   const hosts =
     key('allowedHosts') === undefined ? undefined : r.stringList(key('allowedHosts') ?? '');
   const regex = bool('allowedHostsAreRegex') === true;
   if (hosts !== undefined && hosts.length > 0) {
-    // unrolled anchors host regexes itself; Barbican wants them written /^…$/.
     const list = regex ? hosts.map((h) => `/^(?:${h})$/`) : hosts;
     b.option('allowedHosts', list, at('allowedHosts'));
     b.lossy(
@@ -197,6 +237,10 @@ export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spe
       'a host that is not allowed gets 400 from Barbican (the source answers 500); entries with a port match only that port, as before',
     );
   }
+}
+
+/** hostsProxyHeaders and sslProxyHeaders → proxyHeaders, trusted only from trustedProxies. */
+function mapProxyHeaders({ r, b, key, at }: Unrolled): void {
   const proxyHosts =
     key('hostsProxyHeaders') === undefined
       ? undefined
@@ -217,40 +261,41 @@ export function mapUnrolledOptions(r: SourceReader, b: ImportBuilder, names: Spe
     proxy.proto = Object.fromEntries(proxyProto);
   }
   if (Object.keys(proxy).length > 0) {
-    b.option(
-      'proxyHeaders',
-      proxy,
-      at(proxyProto === undefined ? 'hostsProxyHeaders' : 'sslProxyHeaders'),
-    );
+    const from = at(proxyProto === undefined ? 'hostsProxyHeaders' : 'sslProxyHeaders');
+    b.option('proxyHeaders', proxy, from);
     b.lossy(
-      at(proxyProto === undefined ? 'hostsProxyHeaders' : 'sslProxyHeaders'),
+      from,
       'the source believes these headers from any client; Barbican believes them only from trustedProxies, so add your proxies\' addresses (e.g. "trustedProxies": ["private"]) or HTTPS will not be detected behind them',
     );
   }
-  if (bool('sslRedirect') === true) {
-    const redirect: Record<string, unknown> = {};
-    if (bool('sslTemporaryRedirect') === true) redirect.status = 307;
-    const host = str('sslHost');
-    if (host !== undefined && host !== '') redirect.host = host;
-    const portKey = key('sslPort');
-    if (portKey !== undefined && r.has(portKey)) {
-      const raw = r.raw(portKey);
-      const port = typeof raw === 'string' && /^\d{1,5}$/.test(raw) ? Number(raw) : raw;
-      if (typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535) {
-        if (port !== 443) redirect.port = port;
-      } else b.lossy(at('sslPort'), 'not a port number; not imported');
-    }
-    b.option(
-      'sslRedirect',
-      Object.keys(redirect).length === 0 ? true : redirect,
-      at('sslRedirect'),
-    );
-  } else {
+}
+
+/** sslRedirect with its status, host and port. */
+function mapSslRedirect({ r, b, key, str, bool, at }: Unrolled): void {
+  if (bool('sslRedirect') !== true) {
     // Without the redirect these options do nothing in the source either.
     bool('sslTemporaryRedirect');
     str('sslHost');
     if (key('sslPort') !== undefined) r.raw(key('sslPort') ?? '');
+    return;
   }
+  const redirect: Record<string, unknown> = {};
+  if (bool('sslTemporaryRedirect') === true) redirect.status = 307;
+  const host = str('sslHost');
+  if (host !== undefined && host !== '') redirect.host = host;
+  const portKey = key('sslPort');
+  if (portKey !== undefined && r.has(portKey)) {
+    const raw = r.raw(portKey);
+    const port = typeof raw === 'string' && /^\d{1,5}$/.test(raw) ? Number(raw) : raw;
+    if (typeof port === 'number' && Number.isInteger(port) && port >= 1 && port <= 65535) {
+      if (port !== 443) redirect.port = port;
+    } else b.lossy(at('sslPort'), 'not a port number; not imported');
+  }
+  b.option('sslRedirect', Object.keys(redirect).length === 0 ? true : redirect, at('sslRedirect'));
+}
+
+/** sslForceHost (not supported) and isDevelopment. */
+function mapUnsupportedAndDevelopment({ b, bool, at }: Unrolled): void {
   if (bool('sslForceHost') === true) {
     b.lossy(
       at('sslForceHost'),

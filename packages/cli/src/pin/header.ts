@@ -11,7 +11,8 @@
  *
  * @module
  */
-import { BarbicanError, isSha256Pin, parsePublicKeyPins } from '@barbican/core';
+import { isSha256Pin, parsePublicKeyPins } from '@barbican/core/parsers';
+import { BarbicanError } from '../errors.ts';
 
 /** 60 days in seconds: RFC 7469 §4.1's suggested upper bound for max-age. */
 export const MAX_AGE_CAP = 5_184_000;

@@ -17,9 +17,9 @@ import {
   type KeyObject,
 } from 'node:crypto';
 import { readFile, stat } from 'node:fs/promises';
-import { BarbicanError } from '@barbican/core';
 import { children, decodeOid, DerError, KEY_ALGORITHM_OIDS, readTlv, sniffDer } from './der.ts';
 import { looksLikePem, parsePem, PemError, type PemBlock } from './pem.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** What a pin was computed from. */
 export type PinKind = 'private-key' | 'public-key' | 'certificate' | 'csr';

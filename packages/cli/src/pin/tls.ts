@@ -7,10 +7,10 @@
  */
 import { isIP } from 'node:net';
 import { connect, type DetailedPeerCertificate } from 'node:tls';
-import { BarbicanError } from '@barbican/core';
 import { peerChain } from '@barbican/scanner';
 import { DerError } from './der.ts';
 import { certificateEntry, certificateSpki, type PinEntry } from './read.ts';
+import { BarbicanError } from '../errors.ts';
 
 /** A certificate's place in the chain. */
 export type ChainRole = 'leaf' | 'intermediate' | 'root';

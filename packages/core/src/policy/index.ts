@@ -8,6 +8,7 @@ import { BarbicanError, WARNING_CODES, type BarbicanWarning, type WarningCode } 
 import {
   HEADER_KEYS,
   HEADER_MODULES,
+  type CompileContext,
   type HeaderEmission,
   type HeaderKey,
   type HeaderModule,
@@ -17,8 +18,21 @@ import { removeList } from './remove-headers.ts';
 import { undefinedReportingEndpoints } from '../headers/reporting.ts';
 import { serverDisposition, type ServerDisposition } from '../headers/server/index.ts';
 import type { ResponsePlan } from '../plan.ts';
-import { PRESET_NAMES, PRESETS, type PresetName } from '../presets/index.ts';
+import { PRESET_NAMES, PRESETS, type Preset, type PresetName } from '../presets/index.ts';
+import {
+  errorsOptionsSchema,
+  resolveErrors,
+  type ErrorsOptions,
+  type ResolvedErrors,
+} from '../errors-policy/index.ts';
+import {
+  foldReport,
+  reportOptionsSchema,
+  type ReportOptions,
+  type ResolvedReport,
+} from '../report/index.ts';
 import { compileGuards, type RequestGuards } from '../request/guards.ts';
+import { resolveTls, tlsOptionsSchema, type ResolvedTls, type TlsOptions } from '../tls/options.ts';
 import { requestOptionsShape, type RequestOptions } from '../request/options.ts';
 import {
   array,
@@ -54,6 +68,20 @@ export interface PolicyOptions extends RequestOptions {
    * those, `false` = none, or `{ add, keep }` to adjust the preset's list.
    */
   removeHeaders?: boolean | string[] | { add?: string[]; keep?: string[] };
+  /**
+   * TLS for servers, exports and the gateway: a profile (`modern`,
+   * `intermediate`, `openkat`; default from the preset) plus overrides. The
+   * in-app middleware does not terminate TLS and ignores it.
+   */
+  tls?: TlsOptions;
+  /** Error obscuring for servers and the gateway: intercepted statuses, the page, server tokens. */
+  errors?: ErrorsOptions;
+  /**
+   * A collector for browser reports: a URL, or `{ endpoint, csp, coop, coep,
+   * nel }`. Folded into CSP, COOP/COEP, Reporting-Endpoints, NEL and
+   * Report-To when the policy is built; settings a header already has win.
+   */
+  report?: string | ReportOptions;
   /** Warning codes to silence. */
   ignoreWarnings?: WarningCode[];
   /** JSON Schema pointer for editors; ignored by Barbican. */
@@ -83,6 +111,9 @@ export const policyOptionsSchema = object(
       object({ add: array(headerName), keep: array(headerName) }),
     ]),
     ...requestOptionsShape,
+    tls: tlsOptionsSchema,
+    errors: errorsOptionsSchema,
+    report: reportOptionsSchema,
     ignoreWarnings: array(
       enumeration(Object.keys(WARNING_CODES) as WarningCode[], {
         description: 'A warning code to silence.',
@@ -109,6 +140,12 @@ export interface Policy {
   readonly usesNonce: boolean;
   /** Request protections (hosts, proxies, redirect, CSRF), compiled once; read by `evaluateRequest`. */
   readonly guards: RequestGuards;
+  /** The effective TLS settings (profile + overrides), for servers, exports and the gateway. */
+  readonly tls: ResolvedTls;
+  /** The effective error-obscuring settings, for servers, exports and the gateway. */
+  readonly errors: ResolvedErrors;
+  /** Where each kind of browser report goes, when `report` is set (already folded into the headers). */
+  readonly report: ResolvedReport | undefined;
   /** A new policy with `overrides` merged over this one's options (per-route policies). */
   extend(overrides: PolicyOptions): Policy;
   /** The headers a response gets, as `[name, value]` pairs (for the CLI, tests and exporters). */
@@ -138,34 +175,45 @@ export function createPolicy(options: PolicyOptions = {}): Policy {
   return build(validated);
 }
 
-function build(options: PolicyOptions): Policy {
-  const presetName = options.preset ?? 'barbican';
-  const preset = PRESETS[presetName];
+/** Collects warnings while building, minus the ignored codes and the silenced `code|path` pairs. */
+function warningCollector(ignoreWarnings: readonly WarningCode[] | undefined) {
   const warnings: BarbicanWarning[] = [];
-  const ignored = new Set<string>(options.ignoreWarnings ?? []);
-  const ctx = {
-    warn(code: WarningCode, path: string, message: string) {
-      if (!ignored.has(code)) warnings.push({ code, path, message });
-    },
+  const ignored = new Set<string>(ignoreWarnings ?? []);
+  const silence = new Set<string>();
+  const warn = (code: WarningCode, path: string, message: string): void => {
+    if (!ignored.has(code) && !silence.has(`${code}|${path}`))
+      warnings.push({ code, path, message });
   };
+  return { warnings, silence, ctx: { warn } };
+}
 
-  const emissions: HeaderEmission[] = [];
+/** The effective setting of every header that is on, preset merged with the user's options. */
+function resolveHeaders(preset: Preset, options: PolicyOptions): Record<string, unknown> {
   const resolved: Record<string, unknown> = {};
   for (const key of HEADER_KEYS) {
     const module = HEADER_MODULES[key] as HeaderModule<object>;
     const fromPreset = (preset.headers as Record<string, unknown>)[key];
     const fromUser = (options.headers as Record<string, unknown> | undefined)?.[key];
     const effective = resolveHeader(module, fromPreset, fromUser);
-    if (effective === false) continue;
-    resolved[key] = effective;
+    if (effective !== false) resolved[key] = effective;
+  }
+  return resolved;
+}
+
+/** Compiles each resolved header, in registry order, into the strings to send. */
+function compileHeaders(resolved: Record<string, unknown>, ctx: CompileContext): HeaderEmission[] {
+  const emissions: HeaderEmission[] = [];
+  for (const key of HEADER_KEYS) {
+    const effective = resolved[key];
+    if (effective === undefined) continue;
+    const module = HEADER_MODULES[key] as HeaderModule<object>;
     const path = `headers.${key}`;
     const out =
       typeof effective === 'string'
         ? module.compileRaw(effective, ctx, path)
-        : module.compile(effective, ctx, path);
+        : module.compile(effective as object, ctx, path);
     emissions.push(...out);
   }
-
   for (const { path, name } of undefinedReportingEndpoints(resolved)) {
     ctx.warn(
       'BARBICAN_W_UNDEFINED_REPORT_ENDPOINT',
@@ -173,6 +221,48 @@ function build(options: PolicyOptions): Policy {
       `report-to "${name}" is not defined by headers.reportingEndpoints (or a headers.reportTo group), so its reports are dropped; add endpoints: { "${name}": "https://…" }`,
     );
   }
+  return emissions;
+}
+
+function makePlan(
+  emissions: readonly HeaderEmission[],
+  remove: readonly string[],
+  scheme: 'http' | 'https',
+): ResponsePlan {
+  const mine = emissions.filter((e) => e.when === undefined || e.when === scheme);
+  return Object.freeze({
+    set: Object.freeze(
+      mine
+        .filter((e) => e.nonceParts === undefined)
+        .map((e) => Object.freeze([e.name, e.value] as const)),
+    ),
+    nonced: Object.freeze(
+      mine
+        .filter((e) => e.nonceParts !== undefined)
+        .map((e) => Object.freeze({ name: e.name, value: e.value, parts: e.nonceParts ?? [] })),
+    ),
+    remove: new Set(remove),
+    removeList: Object.freeze([...remove]),
+  });
+}
+
+function build(options: PolicyOptions): Policy {
+  const presetName = options.preset ?? 'barbican';
+  const preset = PRESETS[presetName];
+  const { warnings, silence, ctx } = warningCollector(options.ignoreWarnings);
+
+  const resolved = resolveHeaders(preset, options);
+  const report =
+    options.report === undefined
+      ? undefined
+      : foldReport(options.report, {
+          resolved,
+          explicitlyOff: (key) =>
+            (options.headers as Record<string, unknown> | undefined)?.[key] === false,
+          warn: ctx.warn,
+          silence,
+        });
+  const emissions = compileHeaders(resolved, ctx);
 
   const setNames = new Set(emissions.map((e) => e.name.toLowerCase()));
   // Server is decided by `headers.server` alone (see headers/server): removed,
@@ -188,25 +278,13 @@ function build(options: PolicyOptions): Policy {
   if (server === 'remove') remove.push('server');
   checkDuplicates(emissions);
 
-  const plan = (scheme: 'http' | 'https'): ResponsePlan => {
-    const mine = emissions.filter((e) => e.when === undefined || e.when === scheme);
-    return Object.freeze({
-      set: Object.freeze(
-        mine
-          .filter((e) => e.nonceParts === undefined)
-          .map((e) => Object.freeze([e.name, e.value] as const)),
-      ),
-      nonced: Object.freeze(
-        mine
-          .filter((e) => e.nonceParts !== undefined)
-          .map((e) => Object.freeze({ name: e.name, value: e.value, parts: e.nonceParts ?? [] })),
-      ),
-      remove: new Set(remove),
-      removeList: Object.freeze([...remove]),
-    });
-  };
-  const https = plan('https');
-  const http = plan('http');
+  // Sections for servers and the gateway: resolved here so that every
+  // consumer reads the same checked values (middleware users ignore them).
+  const tls = resolveTls(options.tls, preset.tls, ctx.warn);
+  const errors = resolveErrors(options.errors, server);
+
+  const https = makePlan(emissions, remove, 'https');
+  const http = makePlan(emissions, remove, 'http');
 
   // The preset's request protections, under the user's (key by key: `csrf:
   // false` turns the strict preset's check off).
@@ -224,6 +302,9 @@ function build(options: PolicyOptions): Policy {
     resolved: Object.freeze(resolved),
     https,
     http,
+    tls,
+    errors,
+    report,
     usesNonce: https.nonced.length > 0 || http.nonced.length > 0,
     extend(overrides) {
       const o = policyOptionsSchema.parse(overrides, '') as PolicyOptions;
@@ -276,6 +357,12 @@ export function mergeOptions(base: PolicyOptions, over: PolicyOptions): PolicyOp
         : value;
   }
   const merged: PolicyOptions = { ...base, ...over, headers: headers };
+  // Object sections merge key by key, like headers; a string `report` replaces.
+  if (base.tls !== undefined || over.tls !== undefined) merged.tls = { ...base.tls, ...over.tls };
+  if (base.errors !== undefined || over.errors !== undefined)
+    merged.errors = { ...base.errors, ...over.errors };
+  if (isPlainObject(base.report) && isPlainObject(over.report))
+    merged.report = { ...base.report, ...over.report };
   if (base.ignoreWarnings !== undefined || over.ignoreWarnings !== undefined) {
     merged.ignoreWarnings = [...(base.ignoreWarnings ?? []), ...(over.ignoreWarnings ?? [])];
   }

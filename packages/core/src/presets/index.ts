@@ -13,6 +13,7 @@
 import type { HeadersOptions } from '../headers/index.ts';
 import { DEFAULT_DENIED_FEATURES } from '../headers/permissions-policy/index.ts';
 import type { RequestOptions } from '../request/options.ts';
+import type { TlsProfileName } from '../tls/profiles.ts';
 
 /** What a preset sets: a value for some headers (absent = not sent) and the fingerprint-header removal. */
 export interface Preset {
@@ -28,6 +29,8 @@ export interface Preset {
    * user's own request options override these key by key.
    */
   readonly request?: Readonly<Pick<RequestOptions, 'csrf'>>;
+  /** The TLS profile `tls` starts from (servers, exports and the gateway). */
+  readonly tls: TlsProfileName;
 }
 
 /** The names of the presets Barbican ships. */
@@ -124,6 +127,8 @@ const barbican: Preset = {
     crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   removeHeaders: true,
+  // Mozilla intermediate: TLS 1.2 + 1.3, ECDHE with AEAD only (docs/tls.md).
+  tls: 'intermediate',
 };
 
 /** `secure-py`: secure.py's documented defaults (its SecureHeaders docs), exactly. */
@@ -147,6 +152,7 @@ const securePy: Preset = {
     },
   },
   removeHeaders: false,
+  tls: 'intermediate',
 };
 
 /** `openkat`: the OpenKAT production hardening guide's headers table, exactly. */
@@ -201,6 +207,8 @@ const openkat: Preset = {
     crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   removeHeaders: false,
+  // The guide's own nginx TLS lines (minus its two nonexistent suites).
+  tls: 'openkat',
 };
 
 /** `owasp`: the OWASP Secure Headers Project recommendation (headers_add.json + headers_remove.json). */
@@ -233,6 +241,7 @@ const owasp: Preset = {
     crossOriginEmbedderPolicy: { policy: 'require-corp' },
   },
   removeHeaders: true,
+  tls: 'intermediate',
 };
 
 /** `helmet`: helmet 8.3's defaults, for a drop-in move from helmet. */
@@ -269,6 +278,7 @@ const helmet: Preset = {
   },
   // helmet strips only X-Powered-By (and leaves Server alone).
   removeHeaders: ['X-Powered-By'],
+  tls: 'intermediate',
 };
 
 /** `strict`: the strictest set that still serves a same-origin app; expect to loosen it. */
@@ -315,6 +325,8 @@ const strict: Preset = {
     crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   removeHeaders: true,
+  // TLS 1.3 only: like the rest of strict, it trades old clients for safety.
+  tls: 'modern',
   // Same-origin CSRF checks for unsafe methods, on in the strict preset: a
   // strict app takes no cross-origin form posts.
   request: { csrf: true },
@@ -335,6 +347,8 @@ const api: Preset = {
     crossOriginResourcePolicy: { policy: 'same-origin' },
   },
   removeHeaders: true,
+  // API clients include older HTTP libraries and JVMs: keep TLS 1.2.
+  tls: 'intermediate',
 };
 
 /** Every preset by name. */

@@ -120,6 +120,9 @@ const EXPECTED: Record<
       'BARBICAN_W_CSP_DEPRECATED_DIRECTIVE',
       'BARBICAN_W_CLEAR_SITE_DATA_GLOBAL',
       'BARBICAN_W_DEPRECATED_HEADER',
+      // The guide's DHE suite and its CBC suite (docs/tls.md#openkat).
+      'BARBICAN_W_TLS_WEAK',
+      'BARBICAN_W_TLS_WEAK',
     ],
     strips: [],
   },
@@ -266,6 +269,17 @@ const EXPECTED_REQUEST: Record<PresetName, object> = {
   api: {},
 };
 
+/** The TLS profile each preset starts from (docs/presets.md, docs/tls.md). */
+const EXPECTED_TLS: Record<PresetName, string> = {
+  barbican: 'intermediate',
+  'secure-py': 'intermediate',
+  openkat: 'openkat',
+  owasp: 'intermediate',
+  helmet: 'intermediate',
+  strict: 'modern',
+  api: 'intermediate',
+};
+
 describe('presets', () => {
   it('the table covers every preset', () => {
     assert.deepEqual(Object.keys(EXPECTED).sort(), [...PRESET_NAMES].sort());
@@ -292,6 +306,11 @@ describe('presets', () => {
         const codes = policy.warnings.map((w) => w.code);
         assert.equal(codes.at(-1), 'BARBICAN_W_NO_ALLOWED_HOSTS');
         assert.deepEqual(codes.slice(0, -1), expected.warnings);
+      });
+
+      it('starts TLS from the documented profile', () => {
+        assert.equal(PRESETS[name].tls, EXPECTED_TLS[name]);
+        assert.equal(policy.tls.profile, EXPECTED_TLS[name]);
       });
 
       it('turns on exactly the documented request protections', () => {

@@ -276,18 +276,27 @@ export type Shape = { readonly [key: string]: Schema<unknown> };
 /** The type an object schema validates: every property is optional. */
 export type InferShape<S extends Shape> = { -readonly [K in keyof S]?: Infer<S[K]> };
 
+interface ObjectOptions<S extends Shape> extends Common {
+  /** Properties that must be present (a missing one is `BARBICAN_E_TYPE` naming it). */
+  readonly required?: readonly (keyof S & string)[];
+  /** Said after "x is required", e.g. an example of a complete object. */
+  readonly requiredHint?: string;
+}
+
 /**
- * An object with known, optional properties. Unknown properties are errors
- * with a "did you mean" suggestion, because a typo (`maxage`) that is silently
- * ignored leaves the user believing they are protected.
+ * An object with known, optional properties (unless listed in `required`).
+ * Unknown properties are errors with a "did you mean" suggestion, because a
+ * typo (`maxage`) that is silently ignored leaves the user believing they
+ * are protected.
  */
 export function object<S extends Shape>(
   shape: S,
-  opts?: Common,
+  opts?: ObjectOptions<S>,
 ): Schema<InferShape<S>> & {
   readonly shape: S;
 } {
   const keys = Object.keys(shape);
+  const required = opts?.required ?? [];
   return {
     shape,
     expected: 'an object',
@@ -314,6 +323,14 @@ export function object<S extends Shape>(
         // `undefined` means "not given", as if the key were absent.
         if (value !== undefined) out[key] = sub.parse(value, keyPath);
       }
+      for (const key of required) {
+        if (out[key] === undefined) {
+          throw new BarbicanError('BARBICAN_E_TYPE', `${key} is required`, {
+            path: path === '' ? key : `${path}.${key}`,
+            ...(opts?.requiredHint === undefined ? {} : { hint: opts.requiredHint }),
+          });
+        }
+      }
       return out as InferShape<S>;
     },
     toJsonSchema: () =>
@@ -322,6 +339,7 @@ export function object<S extends Shape>(
           type: 'object',
           additionalProperties: false,
           properties: Object.fromEntries(keys.map((k) => [k, shape[k]?.toJsonSchema()])),
+          ...(required.length === 0 ? {} : { required: [...required] }),
         },
         opts,
       ),

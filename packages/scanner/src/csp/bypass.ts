@@ -7,7 +7,7 @@
  *
  * @module
  */
-import { SCHEME_PREFIX } from '@barbican/core';
+import { SCHEME_PREFIX } from '@barbican/core/parsers';
 import data from './data/allowlist-bypasses.json' with { type: 'json' };
 
 /** One known-bad URL, pre-split so matching never builds a URL object. */

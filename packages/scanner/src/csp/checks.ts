@@ -16,7 +16,7 @@ import {
   SCHEME_PREFIX,
   SCRIPT_DIRECTIVES,
   type ParsedCsp,
-} from '@barbican/core';
+} from '@barbican/core/parsers';
 import type { Severity } from '../model.ts';
 import { flashBypass, hostParts, scriptBypass } from './bypass.ts';
 import {
@@ -104,7 +104,11 @@ function areaOf(directive: string): Area {
   return 'script';
 }
 
-function f(
+/**
+ * The one builder of a {@link RawFinding} in policy `p`: the code defaults to
+ * `csp.<directive>.<check>` and the spec link to the directive's MDN page.
+ */
+function rawFinding(
   p: Policy,
   check: CheckId,
   severity: Severity,
@@ -167,7 +171,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
     // Inline script is what an injected <script> or onerror= is: the core XSS.
     if (values.includes("'unsafe-inline'")) {
       out.push(
-        f(
+        rawFinding(
           e,
           'unsafe-inline',
           'high',
@@ -182,7 +186,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
     }
     if (values.includes("'unsafe-hashes'")) {
       out.push(
-        f(
+        rawFinding(
           e,
           'unsafe-hashes',
           'low',
@@ -197,7 +201,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
     }
     if (values.includes("'unsafe-eval'")) {
       out.push(
-        f(
+        rawFinding(
           e,
           'unsafe-eval',
           'low',
@@ -218,7 +222,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
     for (const v of values) {
       if (PLAIN_SCHEMES.includes(v)) {
         out.push(
-          f(
+          rawFinding(
             e,
             'plain-url-scheme',
             'high',
@@ -232,7 +236,7 @@ export function effectiveChecks(e: Policy, out: RawFinding[]): void {
         );
       } else if (isWildcard(v)) {
         out.push(
-          f(
+          rawFinding(
             e,
             'wildcard',
             'high',
@@ -259,7 +263,7 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
     for (const v of values) {
       if (v === "'self'") {
         out.push(
-          f(
+          rawFinding(
             e,
             'allowlist',
             'low',
@@ -280,7 +284,7 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
           .filter((s) => s !== '')
           .join(' and ');
         out.push(
-          f(
+          rawFinding(
             e,
             'allowlist-bypass',
             'high',
@@ -295,7 +299,7 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
         );
       } else {
         out.push(
-          f(
+          rawFinding(
             e,
             'allowlist',
             'low',
@@ -324,7 +328,7 @@ function flashChecks(e: Policy, out: RawFinding[]): void {
     const host = flashBypass(v);
     if (host !== undefined) {
       out.push(
-        f(
+        rawFinding(
           e,
           'flash-bypass',
           'high',
@@ -338,7 +342,7 @@ function flashChecks(e: Policy, out: RawFinding[]): void {
       );
     } else if (dir === 'object-src') {
       out.push(
-        f(
+        rawFinding(
           e,
           'object-allowlist',
           'low',
@@ -361,7 +365,7 @@ export function missingChecks(p: Policy, out: RawFinding[]): void {
   // is as strict as 'none'; only a directive that is absent leaves a hole.
   if (!d.has('object-src') && !d.has('default-src')) {
     out.push(
-      f(
+      rawFinding(
         p,
         'missing-object-src',
         'high',
@@ -376,7 +380,7 @@ export function missingChecks(p: Policy, out: RawFinding[]): void {
   }
   if (!d.has('script-src') && !d.has('default-src')) {
     out.push(
-      f(
+      rawFinding(
         p,
         'missing-script-src',
         'high',
@@ -401,7 +405,7 @@ export function needsBaseUri(p: Policy): boolean {
 export function missingBaseUri(policies: readonly Policy[]): RawFinding | undefined {
   const needing = policies.find(needsBaseUri);
   if (needing === undefined || policies.some((p) => p.directives.has('base-uri'))) return undefined;
-  return f(
+  return rawFinding(
     needing,
     'missing-base-uri',
     'high',
@@ -421,7 +425,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
       const host = ipHost(v);
       if (host !== undefined) {
         out.push(
-          f(
+          rawFinding(
             p,
             'ip-source',
             'info',
@@ -440,7 +444,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
       if (nonce !== null) {
         if ((nonce[1] ?? '').length < 8) {
           out.push(
-            f(
+            rawFinding(
               p,
               'nonce-length',
               'medium',
@@ -455,7 +459,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
         }
         if (!STRICT_NONCE.test(v)) {
           out.push(
-            f(
+            rawFinding(
               p,
               'nonce-charset',
               'info',
@@ -471,7 +475,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
       }
       if (v.startsWith('http://')) {
         out.push(
-          f(
+          rawFinding(
             p,
             'http-source',
             'medium',
@@ -493,7 +497,7 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
     const why = deprecated[dir];
     if (why !== undefined) {
       out.push(
-        f(p, 'deprecated', 'info', dir, `${dir} is deprecated: ${why}.`, {
+        rawFinding(p, 'deprecated', 'info', dir, `${dir} is deprecated: ${why}.`, {
           code: `csp.${dir}.deprecated`,
         }),
       );
@@ -540,7 +544,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
     const known = DIRECTIVE_NAMES.has(dir);
     if (!known) {
       out.push(
-        f(
+        rawFinding(
           p,
           'unknown-directive',
           'medium',
@@ -558,7 +562,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
     for (const v of values) {
       if (DIRECTIVE_NAMES.has(v)) {
         out.push(
-          f(
+          rawFinding(
             p,
             'missing-semicolon',
             'medium',
@@ -576,7 +580,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
       const kw = keywordProblem(dir, v);
       if (kw !== undefined) {
         out.push(
-          f(p, 'invalid-keyword', 'medium', dir, kw, {
+          rawFinding(p, 'invalid-keyword', 'medium', dir, kw, {
             value: v,
             code: 'csp.syntax.invalid-keyword',
             spec: CSP3,
@@ -589,7 +593,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
   for (const problem of parsed?.problems ?? []) {
     if (problem.code === 'csp.directive.duplicate' && problem.directive !== undefined) {
       out.push(
-        f(
+        rawFinding(
           p,
           'duplicate-directive',
           'low',
@@ -616,7 +620,7 @@ export function syntaxChecks(p: Policy, parsed: ParsedCsp | undefined, out: RawF
       // The core's CSP3 grammar check (parseCsp with validate) already ran
       // once; reuse its verdicts instead of re-checking every token.
       out.push(
-        f(
+        rawFinding(
           p,
           'invalid-source',
           'medium',
@@ -659,7 +663,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   const sd = values.includes("'strict-dynamic'");
   if (values.some((v) => !v.startsWith("'")) && !sd) {
     out.push(
-      f(
+      rawFinding(
         p,
         'no-strict-dynamic',
         'low',
@@ -675,7 +679,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   }
   if (sd && !nonceOrHash) {
     out.push(
-      f(
+      rawFinding(
         p,
         'strict-dynamic-not-standalone',
         'info',
@@ -690,7 +694,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   }
   if (nonceOrHash && !values.includes("'unsafe-inline'")) {
     out.push(
-      f(
+      rawFinding(
         p,
         'no-unsafe-inline-fallback',
         'low',
@@ -705,7 +709,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   }
   if (sd && !values.some((v) => v === 'http:' || v === 'https:' || v === '*' || v.includes('.'))) {
     out.push(
-      f(
+      rawFinding(
         p,
         'no-allowlist-fallback',
         'low',
@@ -720,7 +724,7 @@ export function strictChecks(p: Policy, out: RawFinding[]): void {
   }
   if (!(d.get('require-trusted-types-for') ?? []).includes("'script'")) {
     out.push(
-      f(
+      rawFinding(
         p,
         'require-trusted-types',
         'info',
@@ -741,7 +745,7 @@ export function reportingChecks(p: Policy, out: RawFinding[]): void {
   if ((d.get('report-uri') ?? []).length > 0) return;
   if ((d.get('report-to') ?? []).length > 0) {
     out.push(
-      f(
+      rawFinding(
         p,
         'report-to-only',
         'info',
@@ -755,7 +759,7 @@ export function reportingChecks(p: Policy, out: RawFinding[]): void {
     return;
   }
   out.push(
-    f(
+    rawFinding(
       p,
       'reporting-missing',
       'info',

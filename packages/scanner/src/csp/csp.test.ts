@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { parseCsp } from '@barbican/core';
+import { parseCsp } from '@barbican/core/parsers';
 import fc from 'fast-check';
 import { analyzeCsp, cspFindings } from './index.ts';
 import type { CapturedResponse, Finding } from '../model.ts';

@@ -6,7 +6,7 @@
  * @see https://github.com/google/csp-evaluator
  * @module
  */
-import { parseCsp, type ParsedCsp } from '@barbican/core';
+import { parseCsp, type ParsedCsp } from '@barbican/core/parsers';
 import { parse as parseHtml } from 'parse5';
 import { headerValues, type CapturedResponse, type Finding, type Severity } from '../model.ts';
 import {

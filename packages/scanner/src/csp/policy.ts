@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CSP_KEYWORDS, SCHEME_ONLY, SCRIPT_DIRECTIVES } from '@barbican/core';
+import { CSP_KEYWORDS, SCHEME_ONLY, SCRIPT_DIRECTIVES } from '@barbican/core/parsers';
 
 /** Directive name (lower case) → source values, in order, without duplicates. */
 export type Directives = Map<string, string[]>;

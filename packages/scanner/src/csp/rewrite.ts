@@ -15,8 +15,8 @@ import {
   checkSource,
   editDistance,
   parseCsp,
-} from '@barbican/core';
-import type { RawFinding } from './checks.ts';
+} from '@barbican/core/parsers';
+import type { CheckId, RawFinding } from './checks.ts';
 import { STRICT_HASH, STRICT_NONCE, serialize, type Directives, type Policy } from './policy.ts';
 
 /**
@@ -105,203 +105,193 @@ export interface Rewrite {
   readonly fixes: string[];
 }
 
+/** What a fix did: its text, and the directive whose final value the text shows. */
+interface Note {
+  readonly text: string;
+  readonly show?: string;
+}
+
+/** What a token-level fix sees: the finding's policy, directive, its values and the finding's value. */
+interface TokenFixContext {
+  readonly d: Directives;
+  readonly dir: string;
+  readonly values: string[] | undefined;
+  readonly v: string;
+  readonly fd: RawFinding;
+}
+
+/** Replaces `v` in `values` by `by` (dropping it when `by` is already there). */
+function replaceValue(values: string[], v: string, by: string): void {
+  const at = values.indexOf(v);
+  if (at !== -1) values.splice(at, 1, ...(values.includes(by) ? [] : [by]));
+}
+
+/** Removes the first `v` from `values`, if present. */
+function removeValue(values: string[] | undefined, v: string): void {
+  if (values?.includes(v) === true) values.splice(values.indexOf(v), 1);
+}
+
 /**
- * Rewrites `policies` to address `findings` (each attributed to the policy
- * it was reported for). Never throws; the result always parses under
- * `parseCsp(…, { validate: true })` without errors.
+ * Fixes that change single tokens or directive names, by check. A check not
+ * listed here is structural (see {@link structuralFix}) or advice only.
+ * Undefined: nothing could be done (the token is gone already).
  */
-export function rewrite(policies: readonly Policy[], findings: readonly RawFinding[]): Rewrite {
-  const work: Directives[] = policies.map((p) => {
-    const d: Directives = new Map();
-    for (const [k, v] of p.directives) d.set(k, [...v]);
-    return d;
-  });
-  if (work.length === 0) work.push(new Map());
-  const text: string[] = findings.map(() => '');
-  /** Per finding: the directive whose final value the fix text shows. */
-  const shows: (string | undefined)[] = findings.map(() => undefined);
-  const hasBase = (): boolean => work.some((d) => d.has('base-uri'));
-
-  findings.forEach((fd, i) => {
-    const d = work[fd.policy] ?? work[0];
-    if (d === undefined) return;
-    const dir = fd.directive ?? '';
-    const values = d.get(dir);
-    const v = fd.value ?? '';
-    switch (fd.check) {
-      case 'unknown-directive': {
-        const guess = guessDirective(dir);
-        const vals = d.get(dir) ?? [];
-        d.delete(dir);
-        if (guess !== undefined && !d.has(guess)) {
-          set(d, guess, vals);
-          text[i] = `Renamed "${dir}" to ${guess}`;
-          shows[i] = guess;
-        } else text[i] = `Removed "${dir}"`;
-        break;
-      }
-      case 'missing-semicolon': {
-        if (values === undefined) break;
-        const at = values.indexOf(v);
-        if (at === -1) break;
-        const rest = values.splice(at);
-        if (!d.has(v)) set(d, v, rest.slice(1));
-        text[i] = `Added the missing semicolon: ${dir} and ${v} are separate directives`;
-        shows[i] = dir;
-        break;
-      }
-      case 'invalid-keyword': {
-        if (values === undefined) break;
-        const quoted = `'${v}'`;
-        const at = values.indexOf(v);
-        if (at === -1) break;
-        if (!v.startsWith("'") && checkSource(quoted) === undefined) {
-          values.splice(at, 1, quoted);
-          text[i] = `Quoted it as ${quoted}`;
-        } else {
-          values.splice(at, 1);
-          text[i] = `Removed ${v}`;
-        }
-        shows[i] = dir;
-        break;
-      }
-      case 'invalid-source':
-        if (fd.value === undefined) {
-          d.delete(dir);
-          text[i] = `Removed ${dir}`;
-          break;
-        }
-        if (values !== undefined && values.includes(v)) values.splice(values.indexOf(v), 1);
-        text[i] = `Removed ${v}`;
-        shows[i] = dir;
-        break;
-      case 'duplicate-directive':
-        text[i] = `Kept only the first ${dir} (the one browsers apply)`;
-        shows[i] = dir;
-        break;
-      case 'deprecated':
-        d.delete(dir);
-        text[i] = `Removed ${dir}`;
-        break;
-      case 'http-source': {
-        if (values === undefined) break;
-        const https = `https://${v.slice(7)}`;
-        const at = values.indexOf(v);
-        if (at !== -1) values.splice(at, 1, ...(values.includes(https) ? [] : [https]));
-        text[i] = `Replaced ${v} with ${https}`;
-        shows[i] = dir;
-        break;
-      }
-      case 'nonce-length':
-      case 'nonce-charset': {
-        if (values === undefined) break;
-        const at = values.indexOf(v);
-        if (at !== -1)
-          values.splice(at, 1, ...(values.includes(NONCE_PLACEHOLDER) ? [] : [NONCE_PLACEHOLDER]));
-        text[i] =
-          `Replaced ${v} with a fresh 128-bit random nonce per response, ${NONCE_PLACEHOLDER}`;
-        shows[i] = dir;
-        break;
-      }
-      case 'unsafe-eval':
-        if (values?.includes(v) === true) values.splice(values.indexOf(v), 1);
-        text[i] =
-          `Removed 'unsafe-eval' (move code off eval()/new Function(); keep 'wasm-unsafe-eval' if only WebAssembly needs it)`;
-        shows[i] = dir;
-        break;
-      case 'unsafe-inline':
-      case 'unsafe-hashes':
-      case 'plain-url-scheme':
-      case 'wildcard':
-      case 'missing-object-src':
-      case 'missing-script-src':
-      case 'missing-base-uri':
-      case 'allowlist-bypass':
-      case 'allowlist':
-      case 'flash-bypass':
-      case 'object-allowlist':
-      case 'ip-source':
-      case 'no-strict-dynamic':
-      case 'strict-dynamic-not-standalone':
-      case 'no-unsafe-inline-fallback':
-      case 'no-allowlist-fallback':
-      case 'require-trusted-types':
-      case 'reporting-missing':
-      case 'report-to-only':
-      case 'meta-ignored-directive':
-      case 'meta-outside-head':
-      case 'meta-report-only':
-        // Structural or advice-only: handled below.
-        break;
+const TOKEN_FIXES: Partial<Record<CheckId, (c: TokenFixContext) => Note | undefined>> = {
+  'unknown-directive': ({ d, dir }) => {
+    const guess = guessDirective(dir);
+    const vals = d.get(dir) ?? [];
+    d.delete(dir);
+    if (guess === undefined || d.has(guess)) return { text: `Removed "${dir}"` };
+    set(d, guess, vals);
+    return { text: `Renamed "${dir}" to ${guess}`, show: guess };
+  },
+  'missing-semicolon': ({ d, dir, values, v }) => {
+    const at = values?.indexOf(v) ?? -1;
+    if (values === undefined || at === -1) return undefined;
+    const rest = values.splice(at);
+    if (!d.has(v)) set(d, v, rest.slice(1));
+    return {
+      text: `Added the missing semicolon: ${dir} and ${v} are separate directives`,
+      show: dir,
+    };
+  },
+  'invalid-keyword': ({ dir, values, v }) => {
+    const at = values?.indexOf(v) ?? -1;
+    if (values === undefined || at === -1) return undefined;
+    const quoted = `'${v}'`;
+    if (!v.startsWith("'") && checkSource(quoted) === undefined) {
+      values.splice(at, 1, quoted);
+      return { text: `Quoted it as ${quoted}`, show: dir };
     }
-  });
-
-  // Structural fixes after the token-level ones, so plans see clean values.
-  findings.forEach((fd, i) => {
-    const d = work[fd.policy] ?? work[0];
-    if (d === undefined) return;
-    const dir = fd.directive;
-    const area = fd.area === 'all' ? undefined : (fd.area ?? undefined);
-    const objectFix =
-      OBJECT_CHECKS.has(fd.check) ||
-      ((fd.check === 'plain-url-scheme' || fd.check === 'wildcard') && area === 'object');
-    const baseFix = (fd.check === 'plain-url-scheme' || fd.check === 'wildcard') && area === 'base';
-    if (objectFix) {
-      set(d, 'object-src', ["'none'"]);
-      text[i] = "Set object-src 'none' (no page needs plugins)";
-      shows[i] = 'object-src';
-    } else if (baseFix || fd.check === 'missing-base-uri') {
-      set(d, 'base-uri', (d.get('base-uri') ?? []).includes("'self'") ? ["'self'"] : ["'none'"]);
-      text[i] = 'Restricted base-uri so injected <base> tags cannot re-point relative script URLs';
-      shows[i] = 'base-uri';
-    } else if (
-      dir === 'script-src-attr' &&
-      (fd.check === 'unsafe-inline' || fd.check === 'wildcard' || fd.check === 'plain-url-scheme')
-    ) {
-      // Nonces cannot cover event-handler attributes: move handlers to addEventListener.
-      const kept = (d.get(dir) ?? []).filter(
-        (v) => v !== fd.value && (STRICT_HASH.test(v) || v === "'unsafe-hashes'"),
-      );
-      set(d, dir, kept.length === 0 ? ["'none'"] : kept);
-      text[i] = 'Blocked inline event handlers (attach them with addEventListener)';
-      shows[i] = dir;
-    } else if (
-      SCRIPT_PLAN_CHECKS.has(fd.check) ||
-      (fd.check === 'allowlist' && fd.value !== "'self'")
-    ) {
-      const target = scriptTarget(d, dir);
-      const current = d.get(target) ?? [];
-      if (
-        !current.includes("'strict-dynamic'") ||
-        !current.some((v) => STRICT_NONCE.test(v) || STRICT_HASH.test(v))
-      ) {
-        set(d, target, scriptPlan(current));
-      }
-      if (!hasBase()) set(d, 'base-uri', ["'none'"]);
-      text[i] =
-        `Replaced the allowlist with a nonce and 'strict-dynamic': send a fresh random nonce on every response and put it on your <script> tags (Barbican's policy does this). ` +
-        `The hosts, https: and 'unsafe-inline' stay only as a fallback that browsers supporting 'strict-dynamic' ignore; base-uri is restricted so <base> cannot subvert the nonce`;
-      shows[i] = target;
-    } else if (fd.check === 'no-unsafe-inline-fallback') {
-      const target = scriptTarget(d, dir);
-      const cur = d.get(target) ?? [];
-      if (!cur.includes("'unsafe-inline'")) cur.push("'unsafe-inline'");
-      set(d, target, cur);
-      text[i] =
-        "Added 'unsafe-inline' as a fallback for browsers without nonce support (ignored when a nonce or hash is present)";
-      shows[i] = target;
-    } else if (fd.check === 'no-allowlist-fallback') {
-      const target = scriptTarget(d, dir);
-      const cur = d.get(target) ?? [];
-      if (!cur.includes('https:')) cur.push('https:');
-      set(d, target, cur);
-      text[i] =
-        "Added https: as a fallback for browsers without 'strict-dynamic' (ignored by those with it)";
-      shows[i] = target;
+    values.splice(at, 1);
+    return { text: `Removed ${v}`, show: dir };
+  },
+  'invalid-source': ({ d, dir, values, v, fd }) => {
+    if (fd.value === undefined) {
+      d.delete(dir);
+      return { text: `Removed ${dir}` };
     }
-  });
+    removeValue(values, v);
+    return { text: `Removed ${v}`, show: dir };
+  },
+  'duplicate-directive': ({ dir }) => ({
+    text: `Kept only the first ${dir} (the one browsers apply)`,
+    show: dir,
+  }),
+  deprecated: ({ d, dir }) => {
+    d.delete(dir);
+    return { text: `Removed ${dir}` };
+  },
+  'http-source': ({ dir, values, v }) => {
+    if (values === undefined) return undefined;
+    const https = `https://${v.slice(7)}`;
+    replaceValue(values, v, https);
+    return { text: `Replaced ${v} with ${https}`, show: dir };
+  },
+  'nonce-length': replaceNonce,
+  'nonce-charset': replaceNonce,
+  'unsafe-eval': ({ dir, values, v }) => {
+    removeValue(values, v);
+    return {
+      text: `Removed 'unsafe-eval' (move code off eval()/new Function(); keep 'wasm-unsafe-eval' if only WebAssembly needs it)`,
+      show: dir,
+    };
+  },
+};
 
-  // Anything the plan touched must leave no hole via default-src fallbacks.
+function replaceNonce({ dir, values, v }: TokenFixContext): Note | undefined {
+  if (values === undefined) return undefined;
+  replaceValue(values, v, NONCE_PLACEHOLDER);
+  return {
+    text: `Replaced ${v} with a fresh 128-bit random nonce per response, ${NONCE_PLACEHOLDER}`,
+    show: dir,
+  };
+}
+
+const SCRIPT_PLAN_TEXT =
+  `Replaced the allowlist with a nonce and 'strict-dynamic': send a fresh random nonce on every response and put it on your <script> tags (Barbican's policy does this). ` +
+  `The hosts, https: and 'unsafe-inline' stay only as a fallback that browsers supporting 'strict-dynamic' ignore; base-uri is restricted so <base> cannot subvert the nonce`;
+
+/** Moves the script directive for `dir` to the nonce/'strict-dynamic' plan, unless it is on it already. */
+function applyScriptPlan(d: Directives, dir: string | undefined, hasBase: boolean): Note {
+  const target = scriptTarget(d, dir);
+  const current = d.get(target) ?? [];
+  if (
+    !current.includes("'strict-dynamic'") ||
+    !current.some((v) => STRICT_NONCE.test(v) || STRICT_HASH.test(v))
+  ) {
+    set(d, target, scriptPlan(current));
+  }
+  if (!hasBase) set(d, 'base-uri', ["'none'"]);
+  return { text: SCRIPT_PLAN_TEXT, show: target };
+}
+
+/** Adds `fallback` to the script directive for `dir` when it is missing. */
+function addScriptFallback(
+  d: Directives,
+  dir: string | undefined,
+  fallback: string,
+  text: string,
+): Note {
+  const target = scriptTarget(d, dir);
+  const cur = d.get(target) ?? [];
+  if (!cur.includes(fallback)) cur.push(fallback);
+  set(d, target, cur);
+  return { text, show: target };
+}
+
+/**
+ * The structural fix for one finding (object-src, base-uri, the script
+ * plan and its fallbacks), applied after every token-level fix so plans see
+ * clean values. Undefined: the finding needs no structural change.
+ */
+function structuralFix(d: Directives, fd: RawFinding, hasBase: boolean): Note | undefined {
+  const dir = fd.directive;
+  const area = fd.area === 'all' ? undefined : (fd.area ?? undefined);
+  const broad = fd.check === 'plain-url-scheme' || fd.check === 'wildcard';
+  if (OBJECT_CHECKS.has(fd.check) || (broad && area === 'object')) {
+    set(d, 'object-src', ["'none'"]);
+    return { text: "Set object-src 'none' (no page needs plugins)", show: 'object-src' };
+  }
+  if ((broad && area === 'base') || fd.check === 'missing-base-uri') {
+    set(d, 'base-uri', (d.get('base-uri') ?? []).includes("'self'") ? ["'self'"] : ["'none'"]);
+    return {
+      text: 'Restricted base-uri so injected <base> tags cannot re-point relative script URLs',
+      show: 'base-uri',
+    };
+  }
+  if (dir === 'script-src-attr' && (fd.check === 'unsafe-inline' || broad)) {
+    // Nonces cannot cover event-handler attributes: move handlers to addEventListener.
+    const kept = (d.get(dir) ?? []).filter(
+      (v) => v !== fd.value && (STRICT_HASH.test(v) || v === "'unsafe-hashes'"),
+    );
+    set(d, dir, kept.length === 0 ? ["'none'"] : kept);
+    return { text: 'Blocked inline event handlers (attach them with addEventListener)', show: dir };
+  }
+  if (SCRIPT_PLAN_CHECKS.has(fd.check) || (fd.check === 'allowlist' && fd.value !== "'self'")) {
+    return applyScriptPlan(d, dir, hasBase);
+  }
+  if (fd.check === 'no-unsafe-inline-fallback') {
+    return addScriptFallback(
+      d,
+      dir,
+      "'unsafe-inline'",
+      "Added 'unsafe-inline' as a fallback for browsers without nonce support (ignored when a nonce or hash is present)",
+    );
+  }
+  if (fd.check === 'no-allowlist-fallback') {
+    return addScriptFallback(
+      d,
+      dir,
+      'https:',
+      "Added https: as a fallback for browsers without 'strict-dynamic' (ignored by those with it)",
+    );
+  }
+  return undefined;
+}
+
+/** Anything the plan touched must leave no hole via default-src fallbacks. */
+function closeObjectHoles(work: Directives[], findings: readonly RawFinding[]): void {
   work.forEach((d, p) => {
     if (!findings.some((fd) => fd.policy === p && fd.severity === 'high')) return;
     const obj = d.get('object-src') ?? d.get('default-src');
@@ -319,18 +309,51 @@ export function rewrite(policies: readonly Policy[], findings: readonly RawFindi
       set(d, 'object-src', ["'none'"]);
     }
   });
+}
+
+/** The fix text of one finding: what was done (or advice), then the directive's final value. */
+function fixText(fd: RawFinding, note: Note | undefined, d: Directives | undefined): string {
+  const base = note !== undefined && note.text !== '' ? note.text : advice(fd);
+  const show = note?.show;
+  const now = show === undefined ? undefined : d?.get(show);
+  if (now === undefined || show === undefined) return `${base}.`;
+  let shown = `${base}: ${show}`;
+  for (const v of now) shown += ` ${v}`;
+  return shown;
+}
+
+/**
+ * Rewrites `policies` to address `findings` (each attributed to the policy
+ * it was reported for). Never throws; the result always parses under
+ * `parseCsp(…, { validate: true })` without errors.
+ */
+export function rewrite(policies: readonly Policy[], findings: readonly RawFinding[]): Rewrite {
+  const work: Directives[] = policies.map((p) => {
+    const d: Directives = new Map();
+    for (const [k, v] of p.directives) d.set(k, [...v]);
+    return d;
+  });
+  if (work.length === 0) work.push(new Map());
+  const policyOf = (fd: RawFinding): Directives | undefined => work[fd.policy] ?? work[0];
+  const notes: (Note | undefined)[] = findings.map(() => undefined);
+
+  findings.forEach((fd, i) => {
+    const d = policyOf(fd);
+    const fix = TOKEN_FIXES[fd.check];
+    if (d === undefined || fix === undefined) return;
+    const dir = fd.directive ?? '';
+    notes[i] = fix({ d, dir, values: d.get(dir), v: fd.value ?? '', fd });
+  });
+  findings.forEach((fd, i) => {
+    const d = policyOf(fd);
+    if (d === undefined) return;
+    const hasBase = work.some((w) => w.has('base-uri'));
+    notes[i] = structuralFix(d, fd, hasBase) ?? notes[i];
+  });
+  closeObjectHoles(work, findings);
 
   const fixed = finalize(work, policies, findings);
-  const fixes = findings.map((fd, i) => {
-    const base = text[i] !== '' ? text[i] : advice(fd);
-    const show = shows[i];
-    const d = work[fd.policy] ?? work[0];
-    const now = show === undefined ? undefined : d?.get(show);
-    if (now === undefined || show === undefined) return `${base}.`;
-    let shown = `${base}: ${show}`;
-    for (const v of now) shown += ` ${v}`;
-    return shown;
-  });
+  const fixes = findings.map((fd, i) => fixText(fd, notes[i], policyOf(fd)));
   return { fixed, fixes };
 }
 

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { parseCoep, parseCoop } from '@barbican/core';
+import { parseCoep, parseCoop } from '@barbican/core/parsers';
 import type { Finding, Severity } from '../model.ts';
 import { joinedHeader, type ObservatoryInput } from './inputs.ts';
 import { scoreModifier } from './scoring.ts';

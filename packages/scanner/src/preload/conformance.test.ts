@@ -5,7 +5,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseHsts } from '@barbican/core';
+import { parseHsts } from '@barbican/core/parsers';
 import {
   checkDomainFormat,
   checkDomainLevel,

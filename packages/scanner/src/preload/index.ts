@@ -25,7 +25,7 @@
  * ```
  * @module
  */
-import { parseHsts } from '@barbican/core';
+import { parseHsts } from '@barbican/core/parsers';
 import { headerValues, type Chain, type Finding, type Retrieval, type Severity } from '../model.ts';
 import type { TlsReport } from '../tls/types.ts';
 import { checkDomainFormat, checkDomainLevel, publicSuffixOf } from './domain.ts';
@@ -353,6 +353,147 @@ interface CodeInfo {
 const HSTSPRELOAD = 'https://hstspreload.org/#submission-requirements';
 const RFC6797 = 'https://www.rfc-editor.org/rfc/rfc6797#section-6.1';
 
+/** What a code's fix text may name: the domain and the header to send. */
+interface InfoContext {
+  readonly domain: string;
+  /** The Strict-Transport-Security line that meets the policy. */
+  readonly good: string;
+}
+
+type InfoRule = (c: InfoContext) => CodeInfo;
+
+function hstsInfo(severity: Severity, fix: string, spec = HSTSPRELOAD): CodeInfo {
+  return { severity, header: 'strict-transport-security', fix, spec };
+}
+
+/** A CodeInfo builder for one area, with the hstspreload requirements as spec. */
+const area =
+  (header: string) =>
+  (severity: Severity, fix: string): CodeInfo => ({ severity, header, fix, spec: HSTSPRELOAD });
+const redirectInfo = area('redirects');
+const domainInfo = area('domain');
+const tlsInfo = area('tls');
+
+/** Families of header codes, matched by prefix in this order before the exact codes. */
+const PREFIX_RULES: readonly (readonly [test: (code: string) => boolean, rule: InfoRule])[] = [
+  [
+    (code) => code.startsWith('header.parse.repeated.'),
+    ({ good }) =>
+      hstsInfo(
+        'medium',
+        `Send each directive once: ${good}. RFC 6797 §6.1 makes browsers ignore a header with a repeated directive, although hstspreload only warns.`,
+        RFC6797,
+      ),
+  ],
+  [
+    (code) => code.startsWith('header.parse.') && code.includes('max_age'),
+    ({ good }) =>
+      hstsInfo(
+        'low',
+        `Write max-age as plain digits (no quotes, sign or spaces): ${good}`,
+        RFC6797,
+      ),
+  ],
+  [
+    (code) => code.startsWith('header.parse.'),
+    ({ good }) => hstsInfo('low', `Send exactly: ${good}`, RFC6797),
+  ],
+  [
+    (code) => code === 'header.preloadable.max_age.over_10_years',
+    ({ good }) => hstsInfo('info', `Two years is plenty: ${good}`),
+  ],
+  [
+    (code) => code.startsWith('header.preloadable.') || code.startsWith('header.removable.'),
+    ({ good }) => hstsInfo('low', `Send on every HTTPS response: ${good}`),
+  ],
+];
+
+const insecureRedirect: InfoRule = () =>
+  redirectInfo(
+    'medium',
+    'Redirect only to https:// URLs; a plain-HTTP hop lets a network attacker strip TLS.',
+  );
+const noHttpRedirect: InfoRule = ({ domain }) =>
+  redirectInfo(
+    'medium',
+    `Answer every plain-HTTP request with 301 Location: https://${domain}/ (same host, same path).`,
+  );
+const notRegistrable: InfoRule = () =>
+  domainInfo(
+    'info',
+    'Preloading applies to registrable DNS names only; check a public domain name instead.',
+  );
+
+/** Every other code hstspreload (or Barbican's port of it) reports. */
+const EXACT_RULES: Readonly<Record<string, InfoRule>> = {
+  'response.no_header': ({ good }) => hstsInfo('medium', `Send on every HTTPS response: ${good}`),
+  'response.multiple_headers': ({ good }) =>
+    hstsInfo(
+      'medium',
+      `Send one Strict-Transport-Security field (browsers use only the first): ${good}`,
+      'https://www.rfc-editor.org/rfc/rfc6797#section-8.1',
+    ),
+  'redirects.too_many': ({ domain }) =>
+    redirectInfo(
+      'low',
+      `Redirect in at most ${MAX_REDIRECTS} hops, ideally one: http://${domain}/ → https://${domain}/`,
+    ),
+  'redirects.follow_error': () =>
+    redirectInfo('low', 'Make every redirect target reachable and every Location a valid URL.'),
+  'redirects.insecure.initial': insecureRedirect,
+  'redirects.insecure.subsequent': insecureRedirect,
+  'redirects.http.no_redirect': noHttpRedirect,
+  'redirects.http.first_redirect.insecure': noHttpRedirect,
+  'redirects.http.www_first': ({ domain }) =>
+    redirectInfo(
+      'low',
+      `Redirect http://${domain}/ to https://${domain}/ first, then to https://www.${domain}/ if you want www.`,
+    ),
+  'redirects.http.first_redirect.invalid': ({ domain }) =>
+    redirectInfo('low', `Make https://${domain}/ reachable: HTTP redirects there.`),
+  'redirects.http.first_redirect.no_hsts': ({ domain, good }) =>
+    redirectInfo('low', `Send ${good} on https://${domain}/, the page HTTP redirects to.`),
+  'redirects.http.does_not_exist': ({ domain }) =>
+    redirectInfo('info', `Listen on port 80 and redirect to https://${domain}/ (optional).`),
+  'redirects.http.useless_header': () =>
+    redirectInfo(
+      'info',
+      'Send Strict-Transport-Security only on HTTPS responses; over HTTP an attacker could inject or strip it anyway.',
+    ),
+  'domain.format.is_ip_address': notRegistrable,
+  'domain.format.public_suffix': notRegistrable,
+  'domain.format.begins_with_dot': notRegistrable,
+  'domain.format.ends_with_dot': notRegistrable,
+  'domain.format.contains_double_dot': notRegistrable,
+  'domain.format.invalid_characters': notRegistrable,
+  'domain.is_subdomain': ({ domain }) =>
+    domainInfo(
+      'info',
+      `Submit the registrable domain; its header with includeSubDomains covers ${domain}.`,
+    ),
+  'domain.www.no_tls': ({ domain }) =>
+    domainInfo(
+      'medium',
+      `Serve a valid certificate for www.${domain}, or stop listening on its port 443.`,
+    ),
+  'domain.tls.cannot_connect': ({ domain }) =>
+    tlsInfo('medium', `Serve HTTPS on https://${domain}/ with a publicly trusted certificate.`),
+  'domain.tls.invalid_cert_chain': () =>
+    tlsInfo(
+      'high',
+      'Serve the full chain (leaf and intermediates) signed by a publicly trusted CA, for this host name and in date.',
+    ),
+  'domain.tls.sha1': () =>
+    tlsInfo('high', 'Reissue the certificates signed with SHA-1 with SHA-256 signatures.'),
+  'tls.obsolete_cipher_suite': () =>
+    tlsInfo(
+      'low',
+      'Prefer ECDHE with AES-GCM or ChaCha20-Poly1305 on TLS 1.2, and enable TLS 1.3.',
+    ),
+  'internal.domain.name.cannot_compute_etld1': () =>
+    domainInfo('info', 'Check that the host name is a registrable domain under a public suffix.'),
+};
+
 /**
  * Severity, area, fix and spec for every code. Preloading is opt-in, so a
  * missing requirement is `low`; what also weakens HTTPS for every visitor
@@ -361,132 +502,10 @@ const RFC6797 = 'https://www.rfc-editor.org/rfc/rfc6797#section-6.1';
 function codeInfo(code: string, domain: string, policy: PreloadPolicy): CodeInfo {
   const min = policy === 'bulk-18-weeks' ? 10_886_400 : 31_536_000;
   const good = `Strict-Transport-Security: max-age=${Math.max(min, 63_072_000)}; includeSubDomains; preload`;
-  const h = (severity: Severity, fix: string, spec = HSTSPRELOAD): CodeInfo => ({
-    severity,
-    header: 'strict-transport-security',
-    fix,
-    spec,
-  });
-  const redirect = (severity: Severity, fix: string): CodeInfo => ({
-    severity,
-    header: 'redirects',
-    fix,
-    spec: HSTSPRELOAD,
-  });
-  const dom = (severity: Severity, fix: string): CodeInfo => ({
-    severity,
-    header: 'domain',
-    fix,
-    spec: HSTSPRELOAD,
-  });
-  const tls = (severity: Severity, fix: string): CodeInfo => ({
-    severity,
-    header: 'tls',
-    fix,
-    spec: HSTSPRELOAD,
-  });
-  if (code.startsWith('header.parse.repeated.'))
-    return h(
-      'medium',
-      `Send each directive once: ${good}. RFC 6797 §6.1 makes browsers ignore a header with a repeated directive, although hstspreload only warns.`,
-      RFC6797,
-    );
-  if (code.startsWith('header.parse.') && code.includes('max_age'))
-    return h('low', `Write max-age as plain digits (no quotes, sign or spaces): ${good}`, RFC6797);
-  if (code.startsWith('header.parse.')) return h('low', `Send exactly: ${good}`, RFC6797);
-  if (code === 'header.preloadable.max_age.over_10_years')
-    return h('info', `Two years is plenty: ${good}`);
-  if (code.startsWith('header.preloadable.') || code.startsWith('header.removable.'))
-    return h('low', `Send on every HTTPS response: ${good}`);
-  switch (code) {
-    case 'response.no_header':
-      return h('medium', `Send on every HTTPS response: ${good}`);
-    case 'response.multiple_headers':
-      return h(
-        'medium',
-        `Send one Strict-Transport-Security field (browsers use only the first): ${good}`,
-        'https://www.rfc-editor.org/rfc/rfc6797#section-8.1',
-      );
-    case 'redirects.too_many':
-      return redirect(
-        'low',
-        `Redirect in at most ${MAX_REDIRECTS} hops, ideally one: http://${domain}/ → https://${domain}/`,
-      );
-    case 'redirects.follow_error':
-      return redirect(
-        'low',
-        'Make every redirect target reachable and every Location a valid URL.',
-      );
-    case 'redirects.insecure.initial':
-    case 'redirects.insecure.subsequent':
-      return redirect(
-        'medium',
-        'Redirect only to https:// URLs; a plain-HTTP hop lets a network attacker strip TLS.',
-      );
-    case 'redirects.http.no_redirect':
-    case 'redirects.http.first_redirect.insecure':
-      return redirect(
-        'medium',
-        `Answer every plain-HTTP request with 301 Location: https://${domain}/ (same host, same path).`,
-      );
-    case 'redirects.http.www_first':
-      return redirect(
-        'low',
-        `Redirect http://${domain}/ to https://${domain}/ first, then to https://www.${domain}/ if you want www.`,
-      );
-    case 'redirects.http.first_redirect.invalid':
-      return redirect('low', `Make https://${domain}/ reachable: HTTP redirects there.`);
-    case 'redirects.http.first_redirect.no_hsts':
-      return redirect('low', `Send ${good} on https://${domain}/, the page HTTP redirects to.`);
-    case 'redirects.http.does_not_exist':
-      return redirect('info', `Listen on port 80 and redirect to https://${domain}/ (optional).`);
-    case 'redirects.http.useless_header':
-      return redirect(
-        'info',
-        'Send Strict-Transport-Security only on HTTPS responses; over HTTP an attacker could inject or strip it anyway.',
-      );
-    case 'domain.format.is_ip_address':
-    case 'domain.format.public_suffix':
-    case 'domain.format.begins_with_dot':
-    case 'domain.format.ends_with_dot':
-    case 'domain.format.contains_double_dot':
-    case 'domain.format.invalid_characters':
-      return dom(
-        'info',
-        'Preloading applies to registrable DNS names only; check a public domain name instead.',
-      );
-    case 'domain.is_subdomain':
-      return dom(
-        'info',
-        `Submit the registrable domain; its header with includeSubDomains covers ${domain}.`,
-      );
-    case 'domain.www.no_tls':
-      return dom(
-        'medium',
-        `Serve a valid certificate for www.${domain}, or stop listening on its port 443.`,
-      );
-    case 'domain.tls.cannot_connect':
-      return tls(
-        'medium',
-        `Serve HTTPS on https://${domain}/ with a publicly trusted certificate.`,
-      );
-    case 'domain.tls.invalid_cert_chain':
-      return tls(
-        'high',
-        'Serve the full chain (leaf and intermediates) signed by a publicly trusted CA, for this host name and in date.',
-      );
-    case 'domain.tls.sha1':
-      return tls('high', 'Reissue the certificates signed with SHA-1 with SHA-256 signatures.');
-    case 'tls.obsolete_cipher_suite':
-      return tls(
-        'low',
-        'Prefer ECDHE with AES-GCM or ChaCha20-Poly1305 on TLS 1.2, and enable TLS 1.3.',
-      );
-    case 'internal.domain.name.cannot_compute_etld1':
-      return dom('info', 'Check that the host name is a registrable domain under a public suffix.');
-    default:
-      return dom('low', 'See hstspreload.org for this requirement.');
-  }
+  const context: InfoContext = { domain, good };
+  for (const [test, rule] of PREFIX_RULES) if (test(code)) return rule(context);
+  const rule = Object.hasOwn(EXACT_RULES, code) ? EXACT_RULES[code] : undefined;
+  return rule?.(context) ?? domainInfo('low', 'See hstspreload.org for this requirement.');
 }
 
 /** RFC 6797's view of a header hstspreload rejects or warns about. */

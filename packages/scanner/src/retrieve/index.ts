@@ -24,6 +24,7 @@ import {
   type SecureContext,
   type TLSSocket,
 } from 'node:tls';
+import type { ScannerErrorCode } from '../errors.ts';
 import {
   PROBE_ORIGIN,
   finalResponse,
@@ -66,7 +67,7 @@ export const RETRIEVE_ERRORS = {
   timeout: 'BARBICAN_E_SCAN_TIMEOUT',
   response: 'BARBICAN_E_SCAN_RESPONSE',
   connect: 'BARBICAN_E_SCAN_CONNECT',
-} as const;
+} as const satisfies Record<string, ScannerErrorCode>;
 
 const DEFAULTS = {
   timeoutMs: 10_000,

@@ -423,6 +423,179 @@ function issue(index: number, t: TokenIssue): ValueIssue {
   return { ...t, index, severity: 'error' };
 }
 
+/** The "takes exactly n" issue, when the token count is not `n`. */
+function exactly(name: string, tokens: readonly string[], n: number, what: string): ValueIssue[] {
+  if (tokens.length === n) return [];
+  const count = n === 1 ? 'one' : n;
+  return [
+    issue(-1, sourceError(`${name} takes exactly ${count} ${what}`, { code: 'csp.value.count' })),
+  ];
+}
+
+/** A keyword written without its single quotes, which makes it mean something else. */
+function unquotedKeyword(index: number, hint: string): ValueIssue {
+  return issue(index, {
+    code: 'csp.source.unquoted_keyword',
+    errorCode: 'BARBICAN_E_CSP_UNQUOTED_KEYWORD',
+    message: 'keyword without single quotes',
+    hint,
+  });
+}
+
+/** Each token through `check`, which returns the token's issue, if any. */
+function eachToken(
+  tokens: readonly string[],
+  check: (t: string, i: number) => ValueIssue | undefined,
+): ValueIssue[] {
+  const out: ValueIssue[] = [];
+  tokens.forEach((t, i) => {
+    const bad = check(t, i);
+    if (bad !== undefined) out.push(bad);
+  });
+  return out;
+}
+
+/**
+ * CSP3 §2.3.1: 'none' is a whole source list of its own; mixed with other
+ * sources browsers ignore it, so the author's intent is lost. `none` is the
+ * index of the 'none' to blame (the last valid one), or -1.
+ */
+function noneMixed(
+  none: number,
+  tokens: readonly string[],
+  others: string,
+  hint?: string,
+): ValueIssue[] {
+  if (none === -1 || tokens.length <= 1) return [];
+  return [
+    issue(
+      none,
+      sourceError(`'none' cannot be combined with ${others}`, {
+        code: 'csp.source.none_mixed',
+        ...(hint === undefined ? {} : { hint }),
+      }),
+    ),
+  ];
+}
+
+function checkSourceList(
+  _name: string,
+  tokens: readonly string[],
+  spec: DirectiveSpec,
+): ValueIssue[] {
+  const out: ValueIssue[] = [];
+  let none = -1;
+  tokens.forEach((t, i) => {
+    const bad = checkSource(t, spec.kind === 'ancestor-source-list');
+    if (bad !== undefined) out.push(issue(i, bad));
+    else if (t.toLowerCase() === "'none'") none = i;
+  });
+  out.push(
+    ...noneMixed(none, tokens, 'other sources', "Remove 'none', or remove the other sources"),
+  );
+  return out;
+}
+
+function checkSandbox(_name: string, tokens: readonly string[]): ValueIssue[] {
+  return eachToken(tokens, (t, i) => {
+    if (SANDBOX_TOKENS.includes(t.toLowerCase())) return undefined;
+    const guess = didYouMean(t, SANDBOX_TOKENS);
+    return issue(
+      i,
+      sourceError('unknown sandbox flag', {
+        allowed: SANDBOX_TOKENS.join(' '),
+        ...(guess === undefined ? {} : { hint: `Did you mean "${guess}"?` }),
+      }),
+    );
+  });
+}
+
+function checkTrustedTypes(_name: string, tokens: readonly string[]): ValueIssue[] {
+  const names = eachToken(tokens, (t, i) => {
+    const lower = t.toLowerCase();
+    if (lower === "'none'" || lower === "'allow-duplicates'" || t === '*') return undefined;
+    if (lower === 'none' || lower === 'allow-duplicates') {
+      return unquotedKeyword(i, `Write "'${t}'"; unquoted it is a policy named ${t}`);
+    }
+    if (TT_POLICY_NAME.test(t)) return undefined;
+    return issue(
+      i,
+      sourceError('not a Trusted Types policy name', {
+        allowed: "policy names (letters, digits, -#=_/@.%), *, 'allow-duplicates' or 'none'",
+      }),
+    );
+  });
+  const none = tokens.findLastIndex((t) => t.toLowerCase() === "'none'");
+  return [...names, ...noneMixed(none, tokens, 'policy names')];
+}
+
+/** One grammar check per directive kind: the value tokens in, the issues out. */
+const VALUE_CHECKS: Readonly<
+  Record<
+    DirectiveKind,
+    (name: string, tokens: readonly string[], spec: DirectiveSpec) => ValueIssue[]
+  >
+> = {
+  'source-list': checkSourceList,
+  'ancestor-source-list': checkSourceList,
+  flag: (name, tokens) =>
+    tokens.length > 0
+      ? [issue(0, sourceError(`${name} takes no value`, { code: 'csp.value.count' }))]
+      : [],
+  sandbox: checkSandbox,
+  'report-to': (name, tokens) => [
+    ...exactly(name, tokens, 1, 'endpoint name (from Reporting-Endpoints)'),
+    // report-to's endpoint name is an RFC 9110 token.
+    ...eachToken(tokens, (t, i) =>
+      isToken(t) ? undefined : issue(i, sourceError('not a valid endpoint name (token)')),
+    ),
+  ],
+  'report-uri': (_name, tokens) => [
+    ...(tokens.length === 0
+      ? [issue(-1, sourceError('report-uri needs at least one URI', { code: 'csp.value.count' }))]
+      : []),
+    ...eachToken(tokens, (t, i) =>
+      URL.canParse(t, 'https://report.invalid/')
+        ? undefined
+        : issue(i, sourceError('not a URI reference')),
+    ),
+  ],
+  'trusted-types': checkTrustedTypes,
+  'require-trusted-types-for': (name, tokens) => [
+    ...exactly(name, tokens, 1, "sink group ('script')"),
+    ...eachToken(tokens, (t, i) => {
+      const lower = t.toLowerCase();
+      if (lower === 'script') return unquotedKeyword(i, `Write "'script'"`);
+      if (lower === "'script'") return undefined;
+      return issue(i, sourceError("the only sink group is 'script'", { allowed: "'script'" }));
+    }),
+  ],
+  webrtc: (name, tokens) => [
+    ...exactly(name, tokens, 1, "value ('allow' or 'block')"),
+    ...eachToken(tokens, (t, i) => {
+      const lower = t.toLowerCase();
+      if (lower === 'allow' || lower === 'block') return unquotedKeyword(i, `Write "'${t}'"`);
+      if (lower === "'allow'" || lower === "'block'") return undefined;
+      return issue(
+        i,
+        sourceError("webrtc takes 'allow' or 'block'", { allowed: "'allow' 'block'" }),
+      );
+    }),
+  ],
+  'media-types': (_name, tokens) =>
+    eachToken(tokens, (t, i) =>
+      MEDIA_TYPE.test(t) ? undefined : issue(i, sourceError('not a media type (type/subtype)')),
+    ),
+  tokens: (name, tokens, spec) => {
+    const allowed = spec.tokens ?? [];
+    return eachToken(tokens, (t, i) =>
+      allowed.includes(t.toLowerCase())
+        ? undefined
+        : issue(i, sourceError(`not a ${name} value`, { allowed: allowed.join(' ') })),
+    );
+  },
+};
+
 /**
  * Checks a directive's value tokens (already split on whitespace) against
  * that directive's grammar. `name` must be a known, canonical name.
@@ -430,178 +603,5 @@ function issue(index: number, t: TokenIssue): ValueIssue {
 export function checkDirectiveValue(name: string, tokens: readonly string[]): ValueIssue[] {
   const spec = CSP_DIRECTIVE_SPECS[name];
   if (spec === undefined) return [];
-  const out: ValueIssue[] = [];
-  const exactly = (n: number, what: string): void => {
-    if (tokens.length !== n) {
-      out.push(
-        issue(
-          -1,
-          sourceError(`${name} takes exactly ${n === 1 ? 'one' : n} ${what}`, {
-            code: 'csp.value.count',
-          }),
-        ),
-      );
-    }
-  };
-  switch (spec.kind) {
-    case 'source-list':
-    case 'ancestor-source-list': {
-      let none = -1;
-      tokens.forEach((t, i) => {
-        const bad = checkSource(t, spec.kind === 'ancestor-source-list');
-        if (bad !== undefined) out.push(issue(i, bad));
-        else if (t.toLowerCase() === "'none'") none = i;
-      });
-      // CSP3 §2.3.1: 'none' is a whole source list of its own; mixed with
-      // other sources browsers ignore it, so the author's intent is lost.
-      if (none !== -1 && tokens.length > 1) {
-        out.push(
-          issue(
-            none,
-            sourceError("'none' cannot be combined with other sources", {
-              code: 'csp.source.none_mixed',
-              hint: "Remove 'none', or remove the other sources",
-            }),
-          ),
-        );
-      }
-      break;
-    }
-    case 'flag':
-      if (tokens.length > 0) {
-        out.push(issue(0, sourceError(`${name} takes no value`, { code: 'csp.value.count' })));
-      }
-      break;
-    case 'sandbox':
-      tokens.forEach((t, i) => {
-        if (!SANDBOX_TOKENS.includes(t.toLowerCase())) {
-          const guess = didYouMean(t, SANDBOX_TOKENS);
-          out.push(
-            issue(
-              i,
-              sourceError('unknown sandbox flag', {
-                allowed: SANDBOX_TOKENS.join(' '),
-                ...(guess === undefined ? {} : { hint: `Did you mean "${guess}"?` }),
-              }),
-            ),
-          );
-        }
-      });
-      break;
-    case 'report-to':
-      exactly(1, 'endpoint name (from Reporting-Endpoints)');
-      tokens.forEach((t, i) => {
-        // report-to's endpoint name is an RFC 9110 token.
-        if (!isToken(t)) out.push(issue(i, sourceError('not a valid endpoint name (token)')));
-      });
-      break;
-    case 'report-uri':
-      if (tokens.length === 0) {
-        out.push(
-          issue(-1, sourceError('report-uri needs at least one URI', { code: 'csp.value.count' })),
-        );
-      }
-      tokens.forEach((t, i) => {
-        if (!URL.canParse(t, 'https://report.invalid/')) {
-          out.push(issue(i, sourceError('not a URI reference')));
-        }
-      });
-      break;
-    case 'trusted-types': {
-      let none = -1;
-      tokens.forEach((t, i) => {
-        const lower = t.toLowerCase();
-        if (lower === "'none'") none = i;
-        else if (lower === "'allow-duplicates'" || t === '*') return;
-        else if (lower === 'none' || lower === 'allow-duplicates') {
-          out.push(
-            issue(i, {
-              code: 'csp.source.unquoted_keyword',
-              errorCode: 'BARBICAN_E_CSP_UNQUOTED_KEYWORD',
-              message: 'keyword without single quotes',
-              hint: `Write "'${t}'"; unquoted it is a policy named ${t}`,
-            }),
-          );
-        } else if (!TT_POLICY_NAME.test(t)) {
-          out.push(
-            issue(
-              i,
-              sourceError('not a Trusted Types policy name', {
-                allowed:
-                  "policy names (letters, digits, -#=_/@.%), *, 'allow-duplicates' or 'none'",
-              }),
-            ),
-          );
-        }
-      });
-      if (none !== -1 && tokens.length > 1) {
-        out.push(
-          issue(
-            none,
-            sourceError("'none' cannot be combined with policy names", {
-              code: 'csp.source.none_mixed',
-            }),
-          ),
-        );
-      }
-      break;
-    }
-    case 'require-trusted-types-for':
-      exactly(1, "sink group ('script')");
-      tokens.forEach((t, i) => {
-        if (t.toLowerCase() === 'script') {
-          out.push(
-            issue(i, {
-              code: 'csp.source.unquoted_keyword',
-              errorCode: 'BARBICAN_E_CSP_UNQUOTED_KEYWORD',
-              message: 'keyword without single quotes',
-              hint: `Write "'script'"`,
-            }),
-          );
-        } else if (t.toLowerCase() !== "'script'") {
-          out.push(
-            issue(i, sourceError("the only sink group is 'script'", { allowed: "'script'" })),
-          );
-        }
-      });
-      break;
-    case 'webrtc':
-      exactly(1, "value ('allow' or 'block')");
-      tokens.forEach((t, i) => {
-        const lower = t.toLowerCase();
-        if (lower === 'allow' || lower === 'block') {
-          out.push(
-            issue(i, {
-              code: 'csp.source.unquoted_keyword',
-              errorCode: 'BARBICAN_E_CSP_UNQUOTED_KEYWORD',
-              message: 'keyword without single quotes',
-              hint: `Write "'${t}'"`,
-            }),
-          );
-        } else if (lower !== "'allow'" && lower !== "'block'") {
-          out.push(
-            issue(
-              i,
-              sourceError("webrtc takes 'allow' or 'block'", { allowed: "'allow' 'block'" }),
-            ),
-          );
-        }
-      });
-      break;
-    case 'media-types':
-      tokens.forEach((t, i) => {
-        if (!MEDIA_TYPE.test(t)) out.push(issue(i, sourceError('not a media type (type/subtype)')));
-      });
-      break;
-    case 'tokens': {
-      const allowed = spec.tokens ?? [];
-      tokens.forEach((t, i) => {
-        if (!allowed.includes(t.toLowerCase())) {
-          out.push(issue(i, sourceError(`not a ${name} value`, { allowed: allowed.join(' ') })));
-        }
-      });
-      break;
-    }
-  }
-  return out;
+  return VALUE_CHECKS[spec.kind](name, tokens, spec);
 }

@@ -185,6 +185,347 @@ export function parseCookieDate(text: string): number | undefined {
   return new Date(ms).getUTCDate() === day ? ms : undefined;
 }
 
+/** Collects a parse's problems, prefixing each code with `set_cookie.`. */
+class Problems {
+  readonly list: FieldProblem[] = [];
+  error(code: string, message: string, offset: number): void {
+    this.list.push({ code: `set_cookie.${code}`, severity: 'error', message, offset });
+  }
+  warn(code: string, message: string, offset: number): void {
+    this.list.push({ code: `set_cookie.${code}`, severity: 'warning', message, offset });
+  }
+}
+
+/** What the cookie-avs decided so far: the last of each kind wins. */
+interface AttributeState {
+  expires: number | undefined;
+  maxAge: number | undefined;
+  domainAttribute: string | undefined;
+  domainOffset: number;
+  path: string | undefined;
+  secure: boolean;
+  httpOnly: boolean;
+  sameSite: SameSiteEnforcement | undefined;
+  sameSiteValue: string | undefined;
+  partitioned: boolean;
+}
+
+/** One cookie-av as split from the line: its lower-cased name, its value, and both offsets. */
+interface RawAttribute {
+  readonly name: string;
+  readonly value: string;
+  readonly nameOffset: number;
+  readonly valueOffset: number;
+}
+
+/**
+ * Applies one cookie-av to the state; returns false when a user agent
+ * ignores it (the `applied` flag of {@link SetCookieAttribute}).
+ */
+type AttributeRule = (state: AttributeState, a: RawAttribute, problems: Problems) => boolean;
+
+/** The cookie-avs RFC 6265bis §5.6.1–§5.6.7 (and CHIPS, and Chromium's Priority) know. */
+const ATTRIBUTE_RULES: Readonly<Record<string, AttributeRule>> = {
+  expires(state, a, problems) {
+    // §5.6.1: an unparsable date drops the cookie-av.
+    const t = parseCookieDate(a.value);
+    if (t === undefined) {
+      problems.warn(
+        'expires.invalid',
+        `Expires=${a.value} is not a date browsers can read, so it is ignored`,
+        a.valueOffset,
+      );
+      return false;
+    }
+    state.expires = t;
+    return true;
+  },
+  'max-age'(state, a, problems) {
+    // §5.6.2 steps 1–2: DIGIT or "-" first, then only DIGITs.
+    if (!/^-?\d+$/.test(a.value)) {
+      problems.warn(
+        'max_age.invalid',
+        `Max-Age=${a.value} is not a whole number of seconds, so it is ignored`,
+        a.valueOffset,
+      );
+      return false;
+    }
+    const seconds = Number(a.value);
+    if (seconds > COOKIE_AGE_LIMIT) {
+      problems.warn(
+        'max_age.capped',
+        `Max-Age=${a.value} is over 400 days; browsers cap it at ${COOKIE_AGE_LIMIT}`,
+        a.valueOffset,
+      );
+    }
+    state.maxAge = Math.max(Math.min(seconds, COOKIE_AGE_LIMIT), -Number.MAX_SAFE_INTEGER);
+    return true;
+  },
+  domain(state, a, problems) {
+    // §5.6.3: a leading "." is dropped, the rest lower-cased; §5.7 step 10:
+    // an empty domain-attribute leaves the cookie host-only.
+    state.domainAttribute = a.value.replace(/^\./, '').replace(/[A-Z]/g, (c) => c.toLowerCase());
+    state.domainOffset = a.valueOffset;
+    if (state.domainAttribute === '') {
+      problems.warn(
+        'domain.empty',
+        'an empty Domain is ignored: the cookie stays host-only',
+        a.nameOffset,
+      );
+    }
+    return true;
+  },
+  path(state, a, problems) {
+    // §5.6.4: a Path not starting with "/" means the default-path.
+    if (a.value.startsWith('/')) {
+      state.path = a.value;
+    } else {
+      state.path = undefined;
+      problems.warn(
+        'path.invalid',
+        `Path=${a.value} does not start with "/", so browsers use the default path of the request`,
+        a.nameOffset,
+      );
+    }
+    return true;
+  },
+  secure(state) {
+    state.secure = true;
+    return true;
+  },
+  httponly(state) {
+    state.httpOnly = true;
+    return true;
+  },
+  samesite(state, a, problems) {
+    // §5.6.7: anything but None/Strict/Lax (any case) is "Default".
+    const v = a.value.toLowerCase();
+    state.sameSiteValue = a.value;
+    if (v === 'strict' || v === 'lax' || v === 'none') {
+      state.sameSite = v;
+    } else {
+      state.sameSite = 'default';
+      problems.warn(
+        'same_site.invalid',
+        `SameSite=${a.value} is not Strict, Lax or None; browsers apply their default`,
+        a.nameOffset,
+      );
+    }
+    return true;
+  },
+  partitioned(state) {
+    // CHIPS (draft-cutler-httpbis-partitioned-cookies).
+    state.partitioned = true;
+    return true;
+  },
+  // Chromium's eviction hint: not in RFC 6265bis, but not a mistake either.
+  priority: () => true,
+};
+
+/**
+ * §5.6 step 1: a CTL other than HTAB makes the user agent ignore the line.
+ * (Splitting at CR/LF/NUL, as older parsers did, let one line smuggle another.)
+ */
+function checkControlCharacters(field: string, problems: Problems): void {
+  for (let i = 0; i < field.length; i++) {
+    const c = field.charCodeAt(i);
+    if ((c <= 0x1f && c !== 0x09) || c === 0x7f) {
+      problems.error(
+        'control_character',
+        `control character U+${c.toString(16).padStart(4, '0').toUpperCase()}: browsers ignore the whole Set-Cookie line`,
+        i,
+      );
+      return;
+    }
+  }
+}
+
+/** §5.6 steps 2–5 and §5.7 step 2: the pair runs to the first ";", and splits at its first "=". */
+function parsePair(
+  field: string,
+  pairEnd: number,
+  problems: Problems,
+): { name: string; value: string } {
+  const eq = field.indexOf('=');
+  let name = '';
+  let value: string;
+  if (eq === -1 || eq > pairEnd) {
+    const [a, b] = trimRange(field, 0, pairEnd);
+    value = field.slice(a, b);
+    if (value !== '') {
+      problems.warn(
+        'name.missing',
+        'the pair has no "=", so browsers store a cookie with an empty name and this as its value',
+        a,
+      );
+    }
+  } else {
+    const [na, nb] = trimRange(field, 0, eq);
+    const [va, vb] = trimRange(field, eq + 1, pairEnd);
+    name = field.slice(na, nb);
+    value = field.slice(va, vb);
+  }
+  // §5.6 step 5.
+  if (octets(name) + octets(value) > MAX_NAME_VALUE_OCTETS) {
+    problems.error(
+      'too_large',
+      `name and value exceed ${MAX_NAME_VALUE_OCTETS} octets: browsers ignore the cookie`,
+      0,
+    );
+  }
+  // §5.7 step 2.
+  if (name === '' && value === '') {
+    problems.error('empty', 'the cookie has neither a name nor a value: browsers ignore it', 0);
+  }
+  return { name, value };
+}
+
+/** §5.6 "parse the unparsed-attributes": each ";"-separated cookie-av after the pair. */
+function* splitAttributes(field: string, pairEnd: number): Generator<RawAttribute> {
+  let start = pairEnd;
+  while (start < field.length) {
+    const next = field.indexOf(';', start + 1);
+    const end = next === -1 ? field.length : next;
+    const sep = field.indexOf('=', start + 1);
+    const hasValue = sep !== -1 && sep < end;
+    const [na, nb] = trimRange(field, start + 1, hasValue ? sep : end);
+    const [va, vb] = hasValue ? trimRange(field, sep + 1, end) : [end, end];
+    start = end;
+    const name = field.slice(na, nb).toLowerCase();
+    const value = field.slice(va, vb);
+    if (name === '' && value === '') continue;
+    yield { name, value, nameOffset: na, valueOffset: va };
+  }
+}
+
+/** Reads every cookie-av into the state, recording each with whether a user agent applies it. */
+function readAttributes(
+  field: string,
+  pairEnd: number,
+  state: AttributeState,
+  problems: Problems,
+): SetCookieAttribute[] {
+  const attributes: SetCookieAttribute[] = [];
+  const seen = new Set<string>();
+  for (const a of splitAttributes(field, pairEnd)) {
+    const record = (applied: boolean): void => {
+      attributes.push({ name: a.name, value: a.value, offset: a.nameOffset, applied });
+    };
+    // §5.6 step 6: an over-long value drops this cookie-av only.
+    if (octets(a.value) > MAX_ATTRIBUTE_VALUE_OCTETS) {
+      record(false);
+      problems.warn(
+        'attribute.too_long',
+        `${a.name} value exceeds ${MAX_ATTRIBUTE_VALUE_OCTETS} octets, so browsers ignore the attribute`,
+        a.valueOffset,
+      );
+      continue;
+    }
+    if (VALUED_ATTRIBUTES.has(a.name) && seen.has(a.name)) {
+      problems.warn(
+        'attribute.repeated',
+        `${a.name} appears more than once; browsers use the last one`,
+        a.nameOffset,
+      );
+    }
+    seen.add(a.name);
+    const rule = Object.hasOwn(ATTRIBUTE_RULES, a.name) ? ATTRIBUTE_RULES[a.name] : undefined;
+    if (rule === undefined) {
+      problems.warn(
+        'attribute.unknown',
+        `unknown attribute ${JSON.stringify(a.name)} is ignored by browsers`,
+        a.nameOffset,
+      );
+    }
+    record(rule?.(state, a, problems) ?? false);
+  }
+  return attributes;
+}
+
+/** §5.7 steps 8 and 19, and CHIPS: rules on the attributes that make a user agent drop the cookie. */
+function checkAttributeRules(
+  state: AttributeState,
+  domain: string | undefined,
+  problems: Problems,
+): void {
+  // §5.7 step 8.
+  if (domain !== undefined && /[^\x00-\x7f]/.test(domain)) {
+    problems.error(
+      'domain.non_ascii',
+      'Domain has a non-ASCII character: browsers ignore the cookie',
+      state.domainOffset,
+    );
+  }
+  // §5.7 step 19: a cross-site cookie must be Secure.
+  if (state.sameSite === 'none' && !state.secure) {
+    problems.error(
+      'same_site.none_insecure',
+      'SameSite=None without Secure: browsers ignore the cookie',
+      0,
+    );
+  }
+  // CHIPS: partitioned cookies must be Secure.
+  if (state.partitioned && !state.secure) {
+    problems.error(
+      'partitioned.insecure',
+      'Partitioned without Secure: browsers ignore the cookie',
+      0,
+    );
+  }
+}
+
+/**
+ * §5.7 steps 20–21: prefixes, matched case-insensitively so `__host-`
+ * cannot claim the guarantees without meeting them.
+ */
+function checkPrefix(
+  name: string,
+  value: string,
+  state: AttributeState,
+  domain: string | undefined,
+  problems: Problems,
+): CookiePrefix | undefined {
+  const lowerName = name.toLowerCase();
+  const prefix: CookiePrefix | undefined = lowerName.startsWith('__secure-')
+    ? '__Secure-'
+    : lowerName.startsWith('__host-')
+      ? '__Host-'
+      : undefined;
+  if (prefix === '__Secure-' && !state.secure) {
+    problems.error(
+      'prefix.secure',
+      `the ${prefix} prefix needs Secure: browsers ignore the cookie`,
+      0,
+    );
+  }
+  if (prefix === '__Host-') {
+    const wrong: string[] = [];
+    if (!state.secure) wrong.push('Secure');
+    if (domain !== undefined) wrong.push('no Domain');
+    // The parser cannot know the request's default-path, so only an
+    // explicit Path=/ is known to satisfy "the cookie's path is /".
+    if (state.path !== '/') wrong.push('Path=/');
+    if (wrong.length > 0) {
+      problems.error(
+        'prefix.host',
+        `the __Host- prefix needs ${wrong.join(', ')}: browsers ignore the cookie`,
+        0,
+      );
+    }
+  }
+  // §5.7: a nameless cookie whose value looks prefixed would be sent as
+  // `__Host-x=…` and pass for a prefixed cookie it is not.
+  const lowerValue = value.toLowerCase();
+  if (name === '' && (lowerValue.startsWith('__secure-') || lowerValue.startsWith('__host-'))) {
+    problems.error(
+      'prefix.nameless',
+      'a cookie without a name whose value starts with a cookie prefix: browsers ignore it',
+      0,
+    );
+  }
+  return prefix;
+}
+
 /**
  * Parses one Set-Cookie field value as RFC 6265bis §5.6 says a user agent
  * does: the name-value pair runs to the first `;` and splits at its first
@@ -201,282 +542,42 @@ export function parseCookieDate(text: string): number | undefined {
  * ```
  */
 export function parseSetCookie(field: string): SetCookieParseResult {
-  const problems: FieldProblem[] = [];
-  const error = (code: string, message: string, offset: number): void => {
-    problems.push({ code: `set_cookie.${code}`, severity: 'error', message, offset });
-  };
-  const warn = (code: string, message: string, offset: number): void => {
-    problems.push({ code: `set_cookie.${code}`, severity: 'warning', message, offset });
-  };
-
-  // §5.6 step 1: a CTL other than HTAB makes the user agent ignore the line.
-  // (Splitting at CR/LF/NUL, as older parsers did, let one line smuggle another.)
-  for (let i = 0; i < field.length; i++) {
-    const c = field.charCodeAt(i);
-    if ((c <= 0x1f && c !== 0x09) || c === 0x7f) {
-      error(
-        'control_character',
-        `control character U+${c.toString(16).padStart(4, '0').toUpperCase()}: browsers ignore the whole Set-Cookie line`,
-        i,
-      );
-      break;
-    }
-  }
-
-  // §5.6 steps 2–4: the pair runs to the first ";", and splits at its first "=".
+  const problems = new Problems();
+  checkControlCharacters(field, problems);
   const semi = field.indexOf(';');
   const pairEnd = semi === -1 ? field.length : semi;
-  const eq = field.indexOf('=');
-  let name = '';
-  let value: string;
-  if (eq === -1 || eq > pairEnd) {
-    const [a, b] = trimRange(field, 0, pairEnd);
-    value = field.slice(a, b);
-    if (value !== '') {
-      warn(
-        'name.missing',
-        'the pair has no "=", so browsers store a cookie with an empty name and this as its value',
-        a,
-      );
-    }
-  } else {
-    const [na, nb] = trimRange(field, 0, eq);
-    const [va, vb] = trimRange(field, eq + 1, pairEnd);
-    name = field.slice(na, nb);
-    value = field.slice(va, vb);
-  }
-  // §5.6 step 5.
-  if (octets(name) + octets(value) > MAX_NAME_VALUE_OCTETS) {
-    error(
-      'too_large',
-      `name and value exceed ${MAX_NAME_VALUE_OCTETS} octets: browsers ignore the cookie`,
-      0,
-    );
-  }
-  // §5.7 step 2.
-  if (name === '' && value === '') {
-    error('empty', 'the cookie has neither a name nor a value: browsers ignore it', 0);
-  }
-
-  const attributes: SetCookieAttribute[] = [];
-  let expires: number | undefined;
-  let maxAge: number | undefined;
-  let domainAttribute: string | undefined;
-  let domainOffset = 0;
-  let path: string | undefined;
-  let secure = false;
-  let httpOnly = false;
-  let sameSite: SameSiteEnforcement | undefined;
-  let sameSiteValue: string | undefined;
-  let partitioned = false;
-  const seen = new Set<string>();
-
-  // §5.6 "parse the unparsed-attributes": each ";"-separated cookie-av.
-  let start = pairEnd;
-  while (start < field.length) {
-    const next = field.indexOf(';', start + 1);
-    const end = next === -1 ? field.length : next;
-    const sep = field.indexOf('=', start + 1);
-    const hasValue = sep !== -1 && sep < end;
-    const [na, nb] = trimRange(field, start + 1, hasValue ? sep : end);
-    const [va, vb] = hasValue ? trimRange(field, sep + 1, end) : [end, end];
-    start = end;
-    const attrName = field.slice(na, nb).toLowerCase();
-    const attrValue = field.slice(va, vb);
-    if (attrName === '' && attrValue === '') continue;
-    let applied = true;
-    const record = (): void => {
-      attributes.push({ name: attrName, value: attrValue, offset: na, applied });
-    };
-    // §5.6 step 6: an over-long value drops this cookie-av only.
-    if (octets(attrValue) > MAX_ATTRIBUTE_VALUE_OCTETS) {
-      applied = false;
-      record();
-      warn(
-        'attribute.too_long',
-        `${attrName} value exceeds ${MAX_ATTRIBUTE_VALUE_OCTETS} octets, so browsers ignore the attribute`,
-        va,
-      );
-      continue;
-    }
-    if (VALUED_ATTRIBUTES.has(attrName) && seen.has(attrName)) {
-      warn(
-        'attribute.repeated',
-        `${attrName} appears more than once; browsers use the last one`,
-        na,
-      );
-    }
-    seen.add(attrName);
-    switch (attrName) {
-      case 'expires': {
-        // §5.6.1: an unparsable date drops the cookie-av.
-        const t = parseCookieDate(attrValue);
-        if (t === undefined) {
-          applied = false;
-          warn(
-            'expires.invalid',
-            `Expires=${attrValue} is not a date browsers can read, so it is ignored`,
-            va,
-          );
-        } else {
-          expires = t;
-        }
-        break;
-      }
-      case 'max-age': {
-        // §5.6.2 steps 1–2: DIGIT or "-" first, then only DIGITs.
-        if (!/^-?\d+$/.test(attrValue)) {
-          applied = false;
-          warn(
-            'max_age.invalid',
-            `Max-Age=${attrValue} is not a whole number of seconds, so it is ignored`,
-            va,
-          );
-          break;
-        }
-        const seconds = Number(attrValue);
-        if (seconds > COOKIE_AGE_LIMIT) {
-          warn(
-            'max_age.capped',
-            `Max-Age=${attrValue} is over 400 days; browsers cap it at ${COOKIE_AGE_LIMIT}`,
-            va,
-          );
-        }
-        maxAge = Math.max(Math.min(seconds, COOKIE_AGE_LIMIT), -Number.MAX_SAFE_INTEGER);
-        break;
-      }
-      case 'domain':
-        // §5.6.3: a leading "." is dropped, the rest lower-cased; §5.7 step 10:
-        // an empty domain-attribute leaves the cookie host-only.
-        domainAttribute = attrValue.replace(/^\./, '').replace(/[A-Z]/g, (c) => c.toLowerCase());
-        domainOffset = va;
-        if (domainAttribute === '') {
-          warn('domain.empty', 'an empty Domain is ignored: the cookie stays host-only', na);
-        }
-        break;
-      case 'path':
-        // §5.6.4: a Path not starting with "/" means the default-path.
-        if (attrValue.startsWith('/')) {
-          path = attrValue;
-        } else {
-          path = undefined;
-          warn(
-            'path.invalid',
-            `Path=${attrValue} does not start with "/", so browsers use the default path of the request`,
-            na,
-          );
-        }
-        break;
-      case 'secure':
-        secure = true;
-        break;
-      case 'httponly':
-        httpOnly = true;
-        break;
-      case 'samesite': {
-        // §5.6.7: anything but None/Strict/Lax (any case) is "Default".
-        const v = attrValue.toLowerCase();
-        sameSiteValue = attrValue;
-        if (v === 'strict' || v === 'lax' || v === 'none') {
-          sameSite = v;
-        } else {
-          sameSite = 'default';
-          warn(
-            'same_site.invalid',
-            `SameSite=${attrValue} is not Strict, Lax or None; browsers apply their default`,
-            na,
-          );
-        }
-        break;
-      }
-      case 'partitioned':
-        // CHIPS (draft-cutler-httpbis-partitioned-cookies).
-        partitioned = true;
-        break;
-      case 'priority':
-        // Chromium's eviction hint: not in RFC 6265bis, but not a mistake either.
-        break;
-      default:
-        applied = false;
-        warn(
-          'attribute.unknown',
-          `unknown attribute ${JSON.stringify(attrName)} is ignored by browsers`,
-          na,
-        );
-    }
-    record();
-  }
-
-  const domain = domainAttribute === '' ? undefined : domainAttribute;
-  // §5.7 step 8.
-  if (domain !== undefined && /[^\x00-\x7f]/.test(domain)) {
-    error(
-      'domain.non_ascii',
-      'Domain has a non-ASCII character: browsers ignore the cookie',
-      domainOffset,
-    );
-  }
-  // §5.7 step 19: a cross-site cookie must be Secure.
-  if (sameSite === 'none' && !secure) {
-    error('same_site.none_insecure', 'SameSite=None without Secure: browsers ignore the cookie', 0);
-  }
-  // CHIPS: partitioned cookies must be Secure.
-  if (partitioned && !secure) {
-    error('partitioned.insecure', 'Partitioned without Secure: browsers ignore the cookie', 0);
-  }
-
-  // §5.7 steps 20–21: prefixes, matched case-insensitively so `__host-`
-  // cannot claim the guarantees without meeting them.
-  const lowerName = name.toLowerCase();
-  const prefix: CookiePrefix | undefined = lowerName.startsWith('__secure-')
-    ? '__Secure-'
-    : lowerName.startsWith('__host-')
-      ? '__Host-'
-      : undefined;
-  if (prefix === '__Secure-' && !secure) {
-    error('prefix.secure', `the ${prefix} prefix needs Secure: browsers ignore the cookie`, 0);
-  }
-  if (prefix === '__Host-') {
-    const wrong: string[] = [];
-    if (!secure) wrong.push('Secure');
-    if (domain !== undefined) wrong.push('no Domain');
-    // The parser cannot know the request's default-path, so only an
-    // explicit Path=/ is known to satisfy "the cookie's path is /".
-    if (path !== '/') wrong.push('Path=/');
-    if (wrong.length > 0) {
-      error(
-        'prefix.host',
-        `the __Host- prefix needs ${wrong.join(', ')}: browsers ignore the cookie`,
-        0,
-      );
-    }
-  }
-  // §5.7: a nameless cookie whose value looks prefixed would be sent as
-  // `__Host-x=…` and pass for a prefixed cookie it is not.
-  const lowerValue = value.toLowerCase();
-  if (name === '' && (lowerValue.startsWith('__secure-') || lowerValue.startsWith('__host-'))) {
-    error(
-      'prefix.nameless',
-      'a cookie without a name whose value starts with a cookie prefix: browsers ignore it',
-      0,
-    );
-  }
-
+  const { name, value } = parsePair(field, pairEnd, problems);
+  const state: AttributeState = {
+    expires: undefined,
+    maxAge: undefined,
+    domainAttribute: undefined,
+    domainOffset: 0,
+    path: undefined,
+    secure: false,
+    httpOnly: false,
+    sameSite: undefined,
+    sameSiteValue: undefined,
+    partitioned: false,
+  };
+  const attributes = readAttributes(field, pairEnd, state, problems);
+  const domain = state.domainAttribute === '' ? undefined : state.domainAttribute;
+  checkAttributeRules(state, domain, problems);
+  const prefix = checkPrefix(name, value, state, domain, problems);
   return {
-    valid: !problems.some((p) => p.severity === 'error'),
+    valid: !problems.list.some((p) => p.severity === 'error'),
     name,
     value,
-    expires,
-    maxAge,
+    expires: state.expires,
+    maxAge: state.maxAge,
     domain,
-    path,
-    secure,
-    httpOnly,
-    sameSite,
-    sameSiteValue,
-    partitioned,
+    path: state.path,
+    secure: state.secure,
+    httpOnly: state.httpOnly,
+    sameSite: state.sameSite,
+    sameSiteValue: state.sameSiteValue,
+    partitioned: state.partitioned,
     prefix,
     attributes,
-    problems,
+    problems: problems.list,
   };
 }
