@@ -50,7 +50,7 @@ describe('barbican import: every result is a valid policy', () => {
 });
 
 describe('krakend', () => {
-  it('reads the seed 000 example (older namespace) and reports each lossy option once', () => {
+  it('reads the example of the KrakenD httpsecure docs (older namespace) and reports each lossy option once', () => {
     const r = imp('krakend', 'krakend-legacy.json');
     const h = r.config.headers as Record<string, unknown>;
     assert.deepEqual(h.hsts, { maxAge: 300, includeSubDomains: true, preload: false });

@@ -12,7 +12,7 @@ import {
   opensslCertPin,
   opensslCsrPin,
   opensslKeyPin,
-  seedRsa,
+  guideRsa,
   tempDir,
 } from '../../test/pin/fixtures.ts';
 
@@ -201,7 +201,7 @@ async function rejects(
   return caught;
 }
 
-describe('pins of openssl-made keys equal the seed openssl pipelines', () => {
+describe('pins of openssl-made keys equal the openssl pipelines of the SME Server guide', () => {
   const keys: [string, string?][] = [
     ['rsa-pkcs8.pem'],
     ['rsa-pkcs1.pem'],
@@ -227,10 +227,10 @@ describe('pins of openssl-made keys equal the seed openssl pipelines', () => {
     assert.equal(await pinOf('rsa-pub.der'), expected);
     assert.equal(await pinOf('rsa-pub-pkcs1.pem'), expected);
   });
-  it('the seed RSA pipelines (openssl rsa) agree for key, CSR and certificate', async () => {
-    assert.equal(await pinOf('rsa-pkcs1.pem'), seedRsa.key(dir, 'rsa-pkcs1.pem'));
-    assert.equal(await pinOf('rsa.csr'), seedRsa.csr(dir, 'rsa.csr'));
-    assert.equal(await pinOf('rsa.crt'), seedRsa.cert(dir, 'rsa.crt'));
+  it('the RSA pipelines of the guide (openssl rsa) agree for key, CSR and certificate', async () => {
+    assert.equal(await pinOf('rsa-pkcs1.pem'), guideRsa.key(dir, 'rsa-pkcs1.pem'));
+    assert.equal(await pinOf('rsa.csr'), guideRsa.csr(dir, 'rsa.csr'));
+    assert.equal(await pinOf('rsa.crt'), guideRsa.cert(dir, 'rsa.crt'));
   });
   it('key, CSR and certificate of one key give one pin, PEM or DER', async () => {
     const pins = await Promise.all(
