@@ -200,3 +200,23 @@ export function honoEquivalent(headers: readonly Pair[]): Equivalent<HonoOptions
   for (const [name] of leftovers) notes.push(`${name}: no Hono option, set by an extra step`);
   return { options: o, leftovers, notes };
 }
+
+/**
+ * Replaces every source expression that contains `mark` (the nonce stand-in)
+ * in CSP directive lists with `make()`'s value: a per-request function, for
+ * competitors that take one (helmet's `(req, res) => string`, Hono's
+ * `NONCE`), or nothing, for those that add the nonce themselves.
+ */
+export function replaceNonce(
+  directives: Record<string, unknown[]>,
+  mark: string,
+  make: (() => unknown) | undefined,
+): Record<string, unknown[]> {
+  const out: Record<string, unknown[]> = {};
+  for (const [name, values] of Object.entries(directives)) {
+    out[name] = values.flatMap((v) =>
+      typeof v === 'string' && v.includes(mark) ? (make === undefined ? [] : [make()]) : [v],
+    );
+  }
+  return out;
+}

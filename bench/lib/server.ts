@@ -1,18 +1,16 @@
 /**
- * Child process: serves one variant on 127.0.0.1 and reports its port over
- * IPC. Run by `core.ts` with `fork` so the server never shares an event loop
- * (or a core, when there are two) with the load generator.
+ * Child process: serves one benchmark variant on 127.0.0.1 and reports its
+ * port over IPC. Forked by `core.ts` and `adapters.ts` (through
+ * `children.ts`) so the server never shares an event loop (or a core, when
+ * there are two) with the load generator.
+ *
+ * Arguments: `core <variant>` (a node:http listener from `variants.ts`) or
+ * `adapters <framework> <variant> <scenario>` (an app from `frameworks.ts`).
  *
  * @module
  */
 import { createServer } from 'node:http';
-import { buildListener, NODE_VARIANTS, type NodeVariant } from './variants.ts';
-
-const variant = process.argv[2] as NodeVariant;
-if (!NODE_VARIANTS.includes(variant)) {
-  process.send?.({ error: `unknown variant ${variant}` });
-  process.exit(2);
-}
+import type { AddressInfo } from 'node:net';
 
 // The parent going away (even by crashing) must not leave servers behind.
 process.on('disconnect', () => process.exit(0));
@@ -26,12 +24,37 @@ process.on('message', (m) => {
   }
 });
 
+async function listenCore(variant: string): Promise<number> {
+  const { buildListener, NODE_VARIANTS } = await import('./variants.ts');
+  if (!(NODE_VARIANTS as readonly string[]).includes(variant))
+    throw new Error(`unknown variant ${variant}`);
+  const server = createServer(buildListener(variant as (typeof NODE_VARIANTS)[number]));
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+async function listenAdapter(args: readonly string[]): Promise<number> {
+  const { listenApp, SOCKET_FRAMEWORKS } = await import('./frameworks.ts');
+  const { VARIANTS } = await import('./hono-apps.ts');
+  const { SCENARIOS } = await import('./scenarios.ts');
+  const [fw = '', variant = '', scenario = ''] = args;
+  const known = (list: readonly string[], v: string, what: string): void => {
+    if (!list.includes(v)) throw new Error(`unknown ${what} ${v}`);
+  };
+  known(SOCKET_FRAMEWORKS, fw, 'framework');
+  known(VARIANTS, variant, 'variant');
+  known(SCENARIOS, scenario, 'scenario');
+  return listenApp(
+    fw as (typeof SOCKET_FRAMEWORKS)[number],
+    variant as (typeof VARIANTS)[number],
+    scenario as (typeof SCENARIOS)[number],
+  );
+}
+
+const [kind, ...rest] = process.argv.slice(2);
 try {
-  const server = createServer(buildListener(variant));
-  server.listen(0, '127.0.0.1', () => {
-    const address = server.address();
-    process.send?.({ port: typeof address === 'object' && address !== null ? address.port : 0 });
-  });
+  const port = kind === 'core' ? await listenCore(rest[0] ?? '') : await listenAdapter(rest);
+  process.send?.({ port });
 } catch (error) {
   process.send?.({ error: error instanceof Error ? error.message : String(error) });
   process.exit(1);

@@ -77,15 +77,21 @@ export const barbicanPlugin: FastifyPluginCallback<BarbicanFastifyOptions> = Obj
         return nonceOf(this.raw);
       },
     });
+    // `request.routeOptions` builds a fresh object on every read: look a
+    // route's policy up only once some route has one of its own.
+    let routesOverride = false;
     fastify.addHook('onRoute', (route) => {
       const overrides = route.config?.barbican;
       if (overrides === undefined) return;
+      routesOverride = true;
       // Compiled once per route; a bad override fails at registration.
       const compiled: Policy | false = overrides === false ? false : base.extend(overrides);
       route.config = { ...route.config, [kCompiled]: compiled } as NonNullable<typeof route.config>;
     });
     fastify.addHook('onRequest', (request, reply, next) => {
-      const compiled = (request.routeOptions.config as CompiledConfig)[kCompiled];
+      const compiled = routesOverride
+        ? (request.routeOptions.config as CompiledConfig)[kCompiled]
+        : undefined;
       if (compiled === false) {
         next();
         return;

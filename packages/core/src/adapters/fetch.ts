@@ -16,7 +16,7 @@
 import { evaluateRequest } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
 import { createNonce } from '../nonce.ts';
-import type { RequestFacts, ResponsePlan, Verdict } from '../plan.ts';
+import type { NonceHeader, RequestFacts, ResponsePlan, Verdict } from '../plan.ts';
 import type { Policy, PolicyOptions } from '../policy/index.ts';
 import { toPolicy } from './policy-input.ts';
 
@@ -171,20 +171,46 @@ export function applyPlanToResponse(
   return res;
 }
 
+/** A plan as the Fetch path writes it: lower-case names computed once per plan. */
+interface FetchPlan {
+  readonly set: readonly {
+    readonly name: string;
+    readonly lower: string;
+    readonly value: string;
+  }[];
+  readonly nonced: readonly (NonceHeader & { readonly lower: string })[];
+}
+
+/** Plans are built once per policy, so this holds a few entries for the process's life. */
+const fetchPlans = new WeakMap<ResponsePlan, FetchPlan>();
+
+function fetchPlanOf(plan: ResponsePlan): FetchPlan {
+  let fp = fetchPlans.get(plan);
+  if (fp === undefined) {
+    fp = {
+      set: plan.set.map(([name, value]) => ({ name, lower: name.toLowerCase(), value })),
+      nonced: plan.nonced.map((h) => ({ ...h, lower: h.name.toLowerCase() })),
+    };
+    fetchPlans.set(plan, fp);
+  }
+  return fp;
+}
+
 function setAll(plan: ResponsePlan, headers: Headers, nonce: string | undefined): void {
   // One pass over the handful of headers the handler set, not one Headers
   // call per policy name: every Headers call re-validates its name, and the
   // remove list alone has ~90 names (`npm run bench -- fetch` keeps the
-  // ratio to Hono honest).
-  const present = new Set<string>(headers.keys());
+  // ratio to Hono honest). A plain array: a response carries a few headers,
+  // and `includes` on a short list beats building a Set per response.
+  const present: string[] = [];
+  for (const name of headers.keys()) present.push(name);
   if (plan.removeList.length > 0) {
     for (const name of present) if (plan.remove.has(name)) headers.delete(name);
   }
-  for (const [name, value] of plan.set) {
-    if (!present.has(name.toLowerCase())) headers.set(name, value);
-  }
-  for (const h of plan.nonced) {
-    if (!present.has(h.name.toLowerCase()))
+  const fp = fetchPlanOf(plan);
+  for (const h of fp.set) if (!present.includes(h.lower)) headers.set(h.name, h.value);
+  for (const h of fp.nonced) {
+    if (!present.includes(h.lower))
       headers.set(h.name, nonce === undefined ? h.value : h.parts.join(nonce));
   }
 }

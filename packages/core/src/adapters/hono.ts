@@ -68,6 +68,42 @@ export interface BarbicanHonoMiddleware extends MiddlewareHandler {
   route(overrides: PolicyOptions | false): BarbicanHonoMiddleware;
 }
 
+type NodeAdapter = typeof import('./node.ts');
+
+/** A node:http response and the node adapter that writes onto it. */
+interface NodeTarget {
+  readonly adapter: NodeAdapter;
+  readonly res: import('node:http').ServerResponse;
+}
+
+/**
+ * The node adapter, loaded the first time a request arrives with a
+ * node:http response in `c.env.outgoing` (as `@hono/node-server` passes
+ * it). Loaded lazily, and by a name bundlers do not follow, so that this
+ * module imports nothing from `node:*` on Workers, Deno or Bun.
+ */
+const NODE_ADAPTER = './node.ts';
+let nodeAdapter: NodeAdapter | null | undefined;
+let nodeLoading: Promise<NodeAdapter | null> | undefined;
+
+/** What `@hono/node-server` passes as `c.env.outgoing`, if anything. */
+function outgoingOf(c: Context): object | undefined {
+  const env: unknown = c.env;
+  if (typeof env !== 'object' || env === null) return undefined;
+  const out = (env as { outgoing?: unknown }).outgoing;
+  return typeof out === 'object' && out !== null ? out : undefined;
+}
+
+async function nodeTargetOf(out: object): Promise<NodeTarget | undefined> {
+  nodeAdapter ??= await (nodeLoading ??= import(NODE_ADAPTER).then(
+    (m) => m as NodeAdapter,
+    () => null,
+  ));
+  // Only a real HTTP/1 node:http response that has not been written yet.
+  if (nodeAdapter === null || !nodeAdapter.isNodeResponse(out) || out.headersSent) return undefined;
+  return { adapter: nodeAdapter, res: out };
+}
+
 /** The context key marking which Barbican layer owns the response. */
 const kLayer = '@barbican/core/hono.layer';
 
@@ -86,6 +122,10 @@ export function barbican(
   const built: Policy | false = policy === false ? false : toPolicy(policy);
   const peer = options.peer;
   const middleware: MiddlewareHandler = async (c, next) => {
+    // Other runtimes pass no node:http response and pay nothing here.
+    const outgoing = outgoingOf(c);
+    const node = outgoing === undefined ? undefined : await nodeTargetOf(outgoing);
+    if (node !== undefined) return onNode(node, c, next);
     // Each layer marks itself; after the handler, only the innermost one
     // (the most specific route) applies its plan.
     const layer = {};
@@ -116,6 +156,33 @@ export function barbican(
       c.res = undefined;
       c.res = out;
     }
+  };
+  /**
+   * Under `@hono/node-server`: the plan goes straight onto the node:http
+   * response, as the node adapter does, before the handler runs. The
+   * server merges the handler's headers over it when it writes the head,
+   * so the handler still wins, and fingerprint headers are stripped there.
+   * This skips the Fetch `Headers` API, whose every `set` re-validates
+   * strings the policy validated once. Layers run outer to inner, and each
+   * replaces the previous one's plan: the innermost decides, as on Fetch.
+   */
+  const onNode = async (
+    { adapter, res }: NodeTarget,
+    c: Context,
+    next: () => Promise<void>,
+  ): Promise<Response | undefined> => {
+    if (built === false) {
+      adapter.retractPlan(res);
+      await next();
+      return undefined;
+    }
+    const verdict = judgeRequest(built, c.req.raw, peer?.(c));
+    if (verdict.kind === 'respond') return verdictResponse(verdict);
+    adapter.applyPlan(verdict.plan, res, verdict.https);
+    // Hono's context variables are a plain map: the nonce is minted now.
+    if (verdict.plan.nonced.length > 0) c.set('cspNonce', adapter.nonceOf(res));
+    await next();
+    return undefined;
   };
   return Object.assign(middleware, {
     policy: built,

@@ -90,3 +90,22 @@ export function writePlanHeaders(plan: ResponsePlan, res: ServerResponse): void 
     store[e[0]] = [e[1], e[2]];
   }
 }
+
+/**
+ * Removes from `res` every header named in `remove` (lower-case names), as
+ * a `getHeaderNames()` / `removeHeader()` loop would, but without building
+ * the name list when the direct store is in use: its keys are the
+ * lower-case names already.
+ */
+export function stripHeaders(res: ServerResponse, remove: ReadonlySet<string>): void {
+  const store =
+    kOutHeaders === undefined
+      ? undefined
+      : (res as unknown as Record<symbol, Store | null | undefined>)[kOutHeaders];
+  if (store == null) {
+    for (const name of res.getHeaderNames()) if (remove.has(name)) res.removeHeader(name);
+    return;
+  }
+  // Deleting the key being visited is safe in a for…in walk.
+  for (const name in store) if (remove.has(name)) res.removeHeader(name);
+}

@@ -14,14 +14,14 @@
  * ```
  * @module
  */
-import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
 import { evaluateRequest } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
 import { createNonce } from '../nonce.ts';
 import type { RequestFacts, ResponsePlan, Verdict } from '../plan.ts';
 import type { Policy, PolicyOptions } from '../policy/index.ts';
-import { writePlanHeaders } from './node-headers.ts';
+import { stripHeaders, writePlanHeaders } from './node-headers.ts';
 import { toPolicy } from './policy-input.ts';
 
 export { toPolicy };
@@ -70,6 +70,21 @@ class NodeFacts implements RequestFacts {
   get tls(): boolean {
     return (this.req.socket as Partial<TLSSocket>).encrypted === true;
   }
+}
+
+/**
+ * True when `value` is a node:http (HTTP/1) response, whose headers
+ * {@link applyPlan} can write directly; used by the Hono adapter under
+ * `@hono/node-server`. HTTP/2 compatibility responses keep their headers
+ * elsewhere and are not accepted.
+ *
+ * @example
+ * ```ts
+ * if (isNodeResponse(c.env.outgoing)) applyPlan(plan, c.env.outgoing, https);
+ * ```
+ */
+export function isNodeResponse(value: unknown): value is ServerResponse {
+  return value instanceof ServerResponse;
 }
 
 /** Reads the request's verdict from the policy (exported for framework adapters). */
@@ -163,17 +178,22 @@ function finalize(res: Res, st: State): void {
   for (const h of st.plan.nonced) {
     res.setHeader(h.name, st.nonce === undefined ? h.value : h.parts.join(st.nonce));
   }
-  if (st.plan.removeList.length > 0) {
-    for (const name of res.getHeaderNames()) if (st.plan.remove.has(name)) res.removeHeader(name);
-  }
+  if (st.plan.removeList.length > 0) stripHeaders(res, st.plan.remove);
 }
 
 function filterHeaders(headers: unknown, remove: ReadonlySet<string>): unknown {
   if (Array.isArray(headers)) {
     // Flat [name, value, name, value] or [[name, value]] forms.
     if (headers.length > 0 && Array.isArray(headers[0])) {
-      return (headers as [string, unknown][]).filter(([n]) => !remove.has(n.toLowerCase()));
+      const pairs = headers as [string, unknown][];
+      return pairs.some(([n]) => remove.has(n.toLowerCase()))
+        ? pairs.filter(([n]) => !remove.has(n.toLowerCase()))
+        : headers;
     }
+    let hit = false;
+    for (let i = 0; i < headers.length && !hit; i += 2)
+      hit = remove.has(String(headers[i]).toLowerCase());
+    if (!hit) return headers;
     const out: unknown[] = [];
     for (let i = 0; i < headers.length; i += 2) {
       if (!remove.has(String(headers[i]).toLowerCase())) out.push(headers[i], headers[i + 1]);
@@ -181,6 +201,11 @@ function filterHeaders(headers: unknown, remove: ReadonlySet<string>): unknown {
     return out;
   }
   if (typeof headers === 'object' && headers !== null) {
+    // Frameworks (Fastify, @hono/node-server) pass their header object on
+    // every response: copy it only when it holds a header to strip.
+    let hit = false;
+    for (const n in headers) if ((hit = remove.has(n.toLowerCase()))) break;
+    if (!hit) return headers;
     const out: OutgoingHttpHeaders = {};
     for (const [n, v] of Object.entries(headers as OutgoingHttpHeaders)) {
       if (!remove.has(n.toLowerCase())) out[n] = v;
