@@ -12,6 +12,7 @@ import manifest from '@barbican/cli/package.json' with { type: 'json' };
 import { registerCheck } from './commands/check.ts';
 import { registerCsp } from './commands/csp.ts';
 import { registerDemo } from './commands/demo.ts';
+import { registerExport } from './commands/export.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
@@ -20,6 +21,13 @@ import { registerSchema } from './commands/schema.ts';
 import { errorLocations } from './config.ts';
 import { EXIT, FindingsExit, processIo, type Io } from './io.ts';
 import { BarbicanError } from './errors.ts';
+import { DEFAULT_SECTIONS, type SectionSource } from './sections.ts';
+
+/** What an embedder or a test may change about the program. */
+export interface ProgramOptions {
+  /** Package sections a config file may hold; default: every section the CLI knows. */
+  readonly sections?: readonly SectionSource[];
+}
 
 /**
  * Builds the commander program writing through `io`. Exposed so tests and
@@ -31,7 +39,8 @@ import { BarbicanError } from './errors.ts';
  * await program.parseAsync(['check'], { from: 'user' });
  * ```
  */
-export function buildProgram(io: Io): Command {
+export function buildProgram(io: Io, options: ProgramOptions = {}): Command {
+  const sections = options.sections ?? DEFAULT_SECTIONS;
   const program = new Command('barbican')
     .description('Secure HTTP responses by default, and proof that they are.')
     .version(manifest.version)
@@ -46,14 +55,15 @@ export function buildProgram(io: Io): Command {
       'after',
       '\nExit codes: 0 ok, 1 findings, 2 usage, config or internal error.\n\nExample:\n  barbican check --config barbican.config.yaml',
     );
-  registerCheck(program, io);
-  registerHeaders(program, io);
-  registerSchema(program, io);
+  registerCheck(program, io, sections);
+  registerHeaders(program, io, sections);
+  registerSchema(program, io, sections);
   registerImport(program, io);
   registerPin(program, io);
   registerScan(program, io);
   registerDemo(program, io);
   registerCsp(program, io);
+  registerExport(program, io);
   return program;
 }
 
@@ -67,8 +77,12 @@ export function buildProgram(io: Io): Command {
  * process.exitCode = await run(['headers', '--preset', 'strict', '--json']);
  * ```
  */
-export async function run(argv: string[], io: Io = processIo()): Promise<number> {
-  const program = buildProgram(io);
+export async function run(
+  argv: string[],
+  io: Io = processIo(),
+  options: ProgramOptions = {},
+): Promise<number> {
+  const program = buildProgram(io, options);
   try {
     await program.parseAsync(argv, { from: 'user' });
     // Commands signal failure by throwing; finishing means success. (They

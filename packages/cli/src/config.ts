@@ -8,9 +8,15 @@
  */
 import { readFile, stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
-import { createPolicy, type Policy, type PolicyOptions } from '@barbican/core';
+import { createPolicy, type Policy, type PolicyOptions, type SectionWarning } from '@barbican/core';
 import { isPlainObject } from '@barbican/core/parsers';
 import { isNode, parseDocument, type Document } from 'yaml';
+import {
+  DEFAULT_SECTIONS,
+  splitSections,
+  validateSections,
+  type SectionSource,
+} from './sections.ts';
 import { BarbicanError } from './errors.ts';
 
 /** The names `barbican` looks for in the working directory, in this order. */
@@ -313,14 +319,41 @@ export interface LoadedPolicy {
   readonly file: string;
   readonly options: PolicyOptions;
   readonly policy: Policy;
+  /** Validated sections owned by other packages (`gateway`, …), by name. */
+  readonly sections: Readonly<Record<string, unknown>>;
+  /** Warnings the sections' owners raised (their own codes). */
+  readonly sectionWarnings: readonly SectionWarning[];
 }
 
-/** Reads `file`, validates it with the core and builds the policy. */
-export async function loadPolicy(file: string): Promise<LoadedPolicy> {
+/**
+ * Reads `file`, splits off the package sections, validates the policy with
+ * the core and each section with its owner, and builds the policy.
+ * `sections` lists the sections the file may hold (default: every package
+ * section the CLI knows, see `sections.ts`).
+ *
+ * @example
+ * ```ts
+ * const { policy, sections } = await loadPolicy('barbican.config.yaml');
+ * sections.gateway; // validated by @barbican/gateway, if present
+ * ```
+ */
+export async function loadPolicy(
+  file: string,
+  sections: readonly SectionSource[] = DEFAULT_SECTIONS,
+): Promise<LoadedPolicy> {
   const config = await readStructuredFile(file);
-  const options = config.data as PolicyOptions;
   try {
-    return { file, options, policy: createPolicy(options) };
+    const split = splitSections(config.data, sections);
+    const options = split.options as PolicyOptions;
+    const policy = createPolicy(options);
+    const loaded = await validateSections(split.raw, sections, policy);
+    return {
+      file,
+      options,
+      policy,
+      sections: loaded.values,
+      sectionWarnings: loaded.warnings,
+    };
   } catch (error) {
     if (error instanceof BarbicanError && error.path !== undefined) {
       const at = config.locate(error.path);

@@ -11,6 +11,15 @@
  * @module
  */
 export { run, buildProgram } from './cli.ts';
+export type { ProgramOptions } from './cli.ts';
+export {
+  DEFAULT_SECTIONS,
+  sectionSource,
+  splitSections,
+  validateSections,
+  withSectionSchemas,
+} from './sections.ts';
+export type { SectionSource, SplitConfig, LoadedSections } from './sections.ts';
 export {
   readConfigFile,
   readStructuredFile,

@@ -144,23 +144,41 @@ function formatMessage(code: string, problem: string, d: BarbicanErrorDetails): 
   return `${msg} [${code}]`;
 }
 
+/** Longest quoted value in a message; longer ones are cut with `...`. */
+const QUOTE_MAX = 120;
+
 /**
  * Quotes a value for an error message without letting it forge log lines:
- * control characters are escaped, and long values are cut.
+ * control characters are escaped, and long values are cut. The value is
+ * hostile input (a million-item list, a 100 MB string, a cycle), so it is
+ * serialised only as far as the message shows: the work is bounded by
+ * {@link QUOTE_MAX}, not by the value's size.
  */
 export function quote(value: unknown): string {
-  let text: string;
-  if (typeof value === 'string') text = JSON.stringify(value);
-  else if (typeof value === 'bigint') text = `${value.toString()}n`;
-  else if (value === undefined) text = 'undefined';
-  else if (typeof value === 'function') text = 'a function';
-  else if (typeof value === 'symbol') text = value.toString();
-  else {
-    try {
-      text = JSON.stringify(value);
-    } catch {
-      text = Object.prototype.toString.call(value);
-    }
+  const text = preview(value, QUOTE_MAX + 1, 0);
+  return text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX - 3)}...` : text;
+}
+
+/** JSON-like text of `value`, stopping once `budget` characters are written. */
+function preview(value: unknown, budget: number, depth: number): string {
+  if (typeof value === 'string') return JSON.stringify(value.slice(0, budget));
+  if (typeof value === 'bigint') return `${value.toString()}n`;
+  if (value === undefined) return 'undefined';
+  if (typeof value === 'function') return 'a function';
+  if (typeof value === 'symbol') return value.toString();
+  if (typeof value !== 'object' || value === null) return JSON.stringify(value);
+  if (depth > 8) return Array.isArray(value) ? '[...]' : '{...}';
+  const isList = Array.isArray(value);
+  let out = isList ? '[' : '{';
+  const keys = isList ? undefined : Object.keys(value);
+  const count = isList ? value.length : (keys?.length ?? 0);
+  for (let i = 0; i < count && out.length < budget; i++) {
+    const key = keys === undefined ? undefined : (keys[i] ?? '');
+    const item: unknown =
+      key === undefined ? (value as unknown[])[i] : (value as Record<string, unknown>)[key];
+    if (i > 0) out += ',';
+    if (key !== undefined) out += `${JSON.stringify(key.slice(0, budget))}:`;
+    out += preview(item, budget - out.length, depth + 1);
   }
-  return text.length > 120 ? `${text.slice(0, 117)}...` : text;
+  return out + (isList ? ']' : '}');
 }

@@ -55,3 +55,32 @@ describe('error codes', () => {
     assert.equal(didYouMean('zzzzzz', ['maxAge', 'preload']), undefined);
   });
 });
+
+describe('quoted values in messages', () => {
+  it('serialise only as much as the message shows, whatever the size of the value', () => {
+    let reads = 0;
+    const huge = new Proxy(
+      Array.from({ length: 1_000_000 }, (_, i) => i),
+      {
+        get(target, key, receiver) {
+          if (typeof key === 'string' && /^\d+$/.test(key)) reads++;
+          return Reflect.get(target, key, receiver) as unknown;
+        },
+      },
+    );
+    const error = new BarbicanError('BARBICAN_E_RANGE', 'too many', { path: 'x', value: huge });
+    assert.match(error.message, /got \[0,1,2,.*\.\.\. \[BARBICAN_E_RANGE\]$/);
+    assert.ok(reads < 100, `${reads} items read`);
+  });
+
+  it('cut long strings, cycles and deep nesting without throwing', () => {
+    const cyclic: Record<string, unknown> = { a: 1 };
+    cyclic.self = cyclic;
+    let deep: unknown = 'x';
+    for (let i = 0; i < 100_000; i++) deep = [deep];
+    for (const value of ['y'.repeat(10_000_000), cyclic, deep]) {
+      const error = new BarbicanError('BARBICAN_E_TYPE', 'bad', { value });
+      assert.ok(error.message.length < 200, error.message.slice(0, 300));
+    }
+  });
+});

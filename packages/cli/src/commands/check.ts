@@ -3,10 +3,11 @@
  *
  * @module
  */
-import type { BarbicanWarning } from '@barbican/core';
+import type { SectionWarning } from '@barbican/core';
 import type { Command } from 'commander';
 import { discoverConfig, errorLocations, loadPolicy, CONFIG_FILE_NAMES } from '../config.ts';
 import type { Io } from '../io.ts';
+import { DEFAULT_SECTIONS, type SectionSource } from '../sections.ts';
 import { toJson } from '../util.ts';
 import { BarbicanError } from '../errors.ts';
 
@@ -16,7 +17,10 @@ export interface CheckReport {
   /** The file that was checked. */
   readonly file: string;
   readonly preset?: string;
-  readonly warnings: readonly BarbicanWarning[];
+  /** The package sections the file holds and that were validated (e.g. `["gateway"]`). */
+  readonly sections?: readonly string[];
+  /** The policy's warnings, then the sections' (their owners' codes). */
+  readonly warnings: readonly SectionWarning[];
   /** Present when `valid` is false: the error's code, message, path, value… */
   readonly error?: Record<string, unknown>;
 }
@@ -38,12 +42,16 @@ export async function resolveConfigPath(given: string | undefined): Promise<stri
 }
 
 /** Formats one warning as a line: `warning headers.hsts: … [CODE]`. */
-export function formatWarning(io: Io, w: BarbicanWarning): string {
+export function formatWarning(io: Io, w: SectionWarning): string {
   return `${io.color.yellow('warning')} ${w.path}: ${w.message} [${w.code}]`;
 }
 
-/** Registers `barbican check`. */
-export function registerCheck(program: Command, io: Io): void {
+/** Registers `barbican check`; `sections` are the package sections a file may hold. */
+export function registerCheck(
+  program: Command,
+  io: Io,
+  sections: readonly SectionSource[] = DEFAULT_SECTIONS,
+): void {
   program
     .command('check')
     .description(
@@ -62,7 +70,7 @@ export function registerCheck(program: Command, io: Io): void {
       const file = await resolveConfigPath(opts.config);
       let loaded;
       try {
-        loaded = await loadPolicy(file);
+        loaded = await loadPolicy(file, sections);
       } catch (error) {
         // A script reading --json still gets a report on stdout; the error
         // itself always goes to stderr (printed by run()) with exit code 2.
@@ -79,20 +87,24 @@ export function registerCheck(program: Command, io: Io): void {
         throw error;
       }
       const { policy } = loaded;
+      const warnings = [...policy.warnings, ...loaded.sectionWarnings];
+      const names = Object.keys(loaded.sections);
       if (opts.json === true) {
         const report: CheckReport = {
           valid: true,
           file,
           preset: policy.preset,
-          warnings: policy.warnings,
+          sections: names,
+          warnings,
         };
         io.out(toJson(report));
         return;
       }
-      const count = policy.warnings.length;
+      const count = warnings.length;
+      const with_ = names.length === 0 ? '' : `, sections ${names.join(', ')}`;
       io.out(
-        `${io.color.green('✓')} ${file} is a valid policy (preset ${policy.preset}, ${count} warning${count === 1 ? '' : 's'})`,
+        `${io.color.green('✓')} ${file} is a valid policy (preset ${policy.preset}${with_}, ${count} warning${count === 1 ? '' : 's'})`,
       );
-      for (const w of policy.warnings) io.out(formatWarning(io, w));
+      for (const w of warnings) io.out(formatWarning(io, w));
     });
 }

@@ -21,6 +21,7 @@ import { secureFetch } from '@barbican/core/fetch';
 import { Option, type Command } from 'commander';
 import { discoverConfig, loadPolicy } from '../config.ts';
 import type { Io } from '../io.ts';
+import { DEFAULT_SECTIONS, type SectionSource } from '../sections.ts';
 import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
 import { BarbicanError } from '../errors.ts';
@@ -132,14 +133,29 @@ export async function simulate(policy: Policy, request: SimulatedRequest): Promi
   return { status: response.status, headers, warnings: policy.warnings };
 }
 
-async function resolvePolicy(opts: HeadersOpts, io: Io): Promise<Policy> {
+/**
+ * The policy a command works on: `--config FILE`, else a config file found
+ * in the working directory, else `--preset` (default `barbican`). With both,
+ * `--preset` replaces the file's preset under its overrides. `sections` are
+ * the package sections the config file may hold (default: every package's).
+ *
+ * @example
+ * ```ts
+ * const policy = await resolvePolicy({ preset: 'strict' }, io);
+ * ```
+ */
+export async function resolvePolicy(
+  opts: { readonly config?: string; readonly preset?: PresetName },
+  io: Io,
+  sections: readonly SectionSource[] = DEFAULT_SECTIONS,
+): Promise<Policy> {
   let file = opts.config;
   if (file === undefined && opts.preset === undefined) {
     file = await discoverConfig();
     if (file !== undefined) io.err(`barbican: using ${file}`);
   }
   if (file === undefined) return createPolicy({ preset: opts.preset ?? 'barbican' });
-  const { options, policy } = await loadPolicy(file);
+  const { options, policy } = await loadPolicy(file, sections);
   if (opts.preset === undefined) return policy;
   // --preset with --config swaps the starting point under the file's overrides.
   const swapped: PolicyOptions = { ...options, preset: opts.preset };
@@ -151,7 +167,11 @@ function collect(value: string, previous: string[]): string[] {
 }
 
 /** Registers `barbican headers`. */
-export function registerHeaders(program: Command, io: Io): void {
+export function registerHeaders(
+  program: Command,
+  io: Io,
+  sections: readonly SectionSource[] = DEFAULT_SECTIONS,
+): void {
   program
     .command('headers')
     .description('Show the status and headers a response to this request gets under a policy.')
@@ -184,7 +204,7 @@ export function registerHeaders(program: Command, io: Io): void {
     .action(async (opts: HeadersOpts) => {
       const built = buildRequest(opts.url, opts.method, opts.header);
       const request = opts.peer === undefined ? built : { ...built, peer: opts.peer };
-      const policy = await resolvePolicy(opts, io);
+      const policy = await resolvePolicy(opts, io, sections);
       const report = await simulate(policy, request);
       if (opts.json === true) {
         io.out(toJson(report));

@@ -21,6 +21,7 @@ interface ImportOpts {
   from: ImportSource;
   exact?: boolean;
   middleware?: string;
+  tlsOptions?: string;
 }
 
 /** Reads the source file; a helmet `.js`/`.mjs`/`.cjs` module is read as an object literal, never run. */
@@ -53,7 +54,7 @@ export function registerImport(program: Command, io: Io): void {
   program
     .command('import')
     .description(
-      'Convert KrakenD, Traefik, helmet or unrolled/secure security settings into a Barbican config (stdout); what does not carry over exactly is listed on stderr.',
+      'Convert KrakenD, Traefik, helmet or unrolled/secure security (and KrakenD/Traefik TLS) settings into a Barbican config (stdout); what does not carry over exactly is listed on stderr.',
     )
     .argument('<file>', 'the source file (JSON or YAML; for helmet also a .js object literal)')
     .addOption(
@@ -69,15 +70,20 @@ export function registerImport(program: Command, io: Io): void {
       '--middleware <name>',
       'Traefik: the headers middleware to import when there are several',
     )
+    .option(
+      '--tls-options <name>',
+      'Traefik: the tls.options entry to import when there are several (default: "default")',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  barbican import --from krakend krakend.json > barbican.config.json\n  barbican import --from traefik dynamic.yml --middleware secure-headers\n  barbican import --from helmet helmet-options.json --exact',
+      '\nExamples:\n  barbican import --from krakend krakend.json > barbican.config.json\n  barbican import --from traefik dynamic.yml --middleware secure-headers --tls-options default\n  barbican import --from helmet helmet-options.json --exact',
     )
     .action(async (file: string, opts: ImportOpts) => {
       const doc = await readSource(file, opts.from);
       const result = IMPORTERS[opts.from](doc, {
         ...(opts.exact === true ? { exact: true } : {}),
         ...(opts.middleware === undefined ? {} : { middleware: opts.middleware }),
+        ...(opts.tlsOptions === undefined ? {} : { tlsOptions: opts.tlsOptions }),
       });
       io.out(toJson(result.config));
       for (const w of result.warnings) {

@@ -1,18 +1,24 @@
 /**
  * `barbican schema`: print the JSON Schema of `barbican.config.json`.
  *
- * The schema is generated from the core's option schema at run time, so it
- * is never a second, hand-kept copy that could drift.
+ * The schema is generated from the core's option schema at run time, plus
+ * the schema of every package section (`gateway`, …), so it is never a
+ * second, hand-kept copy that could drift.
  *
  * @module
  */
 import { toJsonSchema } from '@barbican/core';
 import type { Command } from 'commander';
 import type { Io } from '../io.ts';
+import { DEFAULT_SECTIONS, withSectionSchemas, type SectionSource } from '../sections.ts';
 import { toJson } from '../util.ts';
 
-/** Registers `barbican schema`. */
-export function registerSchema(program: Command, io: Io): void {
+/** Registers `barbican schema`; the package `sections` are part of the document. */
+export function registerSchema(
+  program: Command,
+  io: Io,
+  sections: readonly SectionSource[] = DEFAULT_SECTIONS,
+): void {
   program
     .command('schema')
     .description(
@@ -22,7 +28,7 @@ export function registerSchema(program: Command, io: Io): void {
       'after',
       '\nExample:\n  barbican schema > barbican.schema.json\n  # then in barbican.config.json: { "$schema": "./barbican.schema.json", "preset": "strict" }',
     )
-    .action(() => {
-      io.out(toJson(toJsonSchema()));
+    .action(async () => {
+      io.out(toJson(await withSectionSchemas(toJsonSchema(), sections)));
     });
 }

@@ -51,6 +51,8 @@ export interface ImportOptions {
   readonly exact?: boolean;
   /** Traefik: which middleware to read when the file defines several. */
   readonly middleware?: string;
+  /** Traefik: which `tls.options` entry to read when there are several and none is `default`. */
+  readonly tlsOptions?: string;
 }
 
 function typeName(value: unknown): string {
@@ -147,6 +149,46 @@ export class SourceReader {
       }
       assertFieldSafe(item, p);
       return item;
+    });
+  }
+
+  /** A list of numbers or header-safe strings (KrakenD's numeric TLS ids, Go names). */
+  scalarList(key: string): (string | number)[] | undefined {
+    const v = this.raw(key);
+    if (v == null) return undefined;
+    if (!Array.isArray(v)) this.#fail(key, 'a list', v);
+    return v.map((item: unknown, i) => {
+      const p = `${this.at(key)}[${i}]`;
+      if (typeof item === 'number' && Number.isSafeInteger(item)) return item;
+      if (typeof item !== 'string') {
+        throw new BarbicanError(
+          'BARBICAN_E_IMPORT',
+          `expected a name or a number, not ${typeName(item)}`,
+          {
+            path: p,
+            value: item,
+          },
+        );
+      }
+      assertFieldSafe(item, p);
+      return item;
+    });
+  }
+
+  /** Each object of a list as its own reader (`keys[]`, `certificates[]`). */
+  objectList(key: string): SourceReader[] {
+    const v = this.raw(key);
+    if (v == null) return [];
+    if (!Array.isArray(v)) this.#fail(key, 'a list of objects', v);
+    return v.map((item: unknown, i) => {
+      const p = `${this.at(key)}[${i}]`;
+      if (!isPlainObject(item)) {
+        throw new BarbicanError('BARBICAN_E_IMPORT', `expected an object, not ${typeName(item)}`, {
+          path: p,
+          value: item,
+        });
+      }
+      return new SourceReader(item, p);
     });
   }
 

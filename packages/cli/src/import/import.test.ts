@@ -35,6 +35,11 @@ const valid: [ImportSource, string][] = [
   ['helmet', 'helmet.json'],
   ['helmet', 'helmet.js'],
   ['unrolled', 'unrolled.json'],
+  ['krakend', 'krakend-tls.json'],
+  ['krakend', 'krakend-tls-default.json'],
+  ['krakend', 'krakend-tls-cbc.json'],
+  ['traefik', 'traefik-tls.yml'],
+  ['traefik', 'traefik-tls-old.yml'],
 ];
 
 describe('barbican import: every result is a valid policy', () => {
@@ -43,7 +48,8 @@ describe('barbican import: every result is a valid policy', () => {
       it(`${source} ${file}${exact ? ' --exact' : ''} passes createPolicy`, () => {
         const r = imp(source, file, exact);
         const policy = createPolicy(JSON.parse(JSON.stringify(r.config)) as PolicyOptions);
-        assert.ok(policy.headersFor({ https: true }).length > 0);
+        // A TLS-only source imported --exact sends no header, by design.
+        assert.ok(policy.headersFor({ https: true }).length > 0 || r.config.tls !== undefined);
       });
     }
   }
@@ -63,16 +69,16 @@ describe('krakend', () => {
     assert.equal(h.xFrameOptions, false);
     const ns = 'extra_config["github_com/devopsfaith/krakend-httpsecure"]';
     const paths = lossyPaths(r);
-    for (const k of [
-      'custom_frame_options_value',
-      'browser_xss_filter',
-      'hpkp_public_key',
-      'ssl_certificate',
-      'ssl_private_key',
-    ]) {
+    for (const k of ['custom_frame_options_value', 'browser_xss_filter', 'hpkp_public_key']) {
       assert.equal(paths.filter((p) => p === `${ns}.${k}`).length, 1, k);
     }
     assert.ok(!paths.includes(`${ns}.frame_deny`), 'frame_deny is known, not unknown');
+    // The seed's certificate pair becomes the policy's certificate (tls.md).
+    for (const k of ['ssl_certificate', 'ssl_private_key'])
+      assert.ok(!paths.includes(`${ns}.${k}`));
+    assert.deepEqual(r.config.tls, {
+      certificates: [{ cert: '/path/to/cert', key: '/path/to/key' }],
+    });
     if (hasPolicyOption('allowedHosts')) {
       assert.deepEqual(r.config.allowedHosts, ['host.known.com:443']);
     }
@@ -256,5 +262,204 @@ describe('unrolled/secure', () => {
     assert.equal(({} as Record<string, unknown>).polluted, undefined);
     assert.equal(Object.getPrototypeOf(r.config), Object.prototype);
     assert.ok(r.warnings.some((w) => w.path === '__proto__'));
+  });
+});
+
+describe('TLS: KrakenD service-level tls block', () => {
+  it('maps keys[], versions, curve ids, cipher ids and server order', () => {
+    const r = imp('krakend', 'krakend-tls.json');
+    assert.deepEqual(r.config.tls, {
+      protocols: ['TLSv1.2', 'TLSv1.3'],
+      ciphers: [
+        'ECDHE-RSA-AES128-GCM-SHA256',
+        'ECDHE-ECDSA-AES128-GCM-SHA256',
+        'ECDHE-RSA-AES256-GCM-SHA384',
+        'ECDHE-ECDSA-AES256-GCM-SHA384',
+        'ECDHE-RSA-CHACHA20-POLY1305',
+        'ECDHE-ECDSA-CHACHA20-POLY1305',
+      ],
+      curves: ['X25519', 'prime256v1', 'secp384r1', 'secp521r1'],
+      preferServerCiphers: true,
+      certificates: [
+        { cert: '/etc/krakend/ecdsa.pem', key: '/etc/krakend/ecdsa.key' },
+        { cert: '/etc/krakend/rsa.pem', key: '/etc/krakend/rsa.key' },
+      ],
+    });
+    const lossy = Object.fromEntries(r.warnings.map((w) => [w.path, w.message]));
+    assert.match(lossy['tls.min_version'] ?? '', /RFC 8996/);
+    assert.match(lossy['tls.cipher_suites[6]'] ?? '', /TLS_RSA_WITH_3DES_EDE_CBC_SHA .*Sweet32/);
+    assert.match(lossy['tls.prefer_server_cipher_suites'] ?? '', /Go ignores/);
+    assert.match(lossy['tls.enable_mtls'] ?? '', /mTLS/);
+    assert.match(lossy['tls.ca_certs'] ?? '', /mTLS/);
+    // The three TLS 1.3 ids are exactly what Go offers anyway: nothing lost.
+    assert.equal(lossy['tls.cipher_suites'], undefined);
+    assert.equal(Object.keys(lossy).length, 5);
+    assert.deepEqual(
+      r.policyWarnings.map((w) => w.code),
+      ['BARBICAN_W_NO_ALLOWED_HOSTS'],
+    );
+  });
+
+  it("keeps KrakenD's default: TLS 1.3 only when no min_version is set", () => {
+    const r = imp('krakend', 'krakend-tls-default.json');
+    assert.deepEqual(r.config.tls, {
+      protocols: ['TLSv1.3'],
+      certificates: [{ cert: '/etc/krakend/cert.pem', key: '/etc/krakend/key.pem' }],
+    });
+    assert.deepEqual(r.warnings, []);
+  });
+
+  it('a list Barbican refuses as a whole falls back to the profile, with the reason', () => {
+    const r = imp('krakend', 'krakend-tls-cbc.json');
+    assert.deepEqual(r.config.tls, {
+      protocols: ['TLSv1.2', 'TLSv1.3'],
+      certificates: [{ cert: '/etc/krakend/cert.pem', key: '/etc/krakend/key.pem' }],
+    });
+    const lossy = Object.fromEntries(r.warnings.map((w) => [w.path, w.message]));
+    assert.match(lossy['tls.cipher_suites'] ?? '', /only CBC suites/);
+    assert.match(lossy['tls.curve_preferences'] ?? '', /no curve in the list works with TLS 1\.2/);
+  });
+
+  it('an unknown cipher or curve stops the import with did-you-mean', () => {
+    const base = { version: 3, tls: { keys: [], min_version: 'TLS12' } };
+    const run = (tls: Record<string, unknown>) =>
+      IMPORTERS.krakend({ ...base, tls: { ...base.tls, ...tls } });
+    assert.throws(
+      () => run({ cipher_suites: ['TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA265'] }),
+      (e: unknown) =>
+        e instanceof BarbicanError &&
+        e.code === 'BARBICAN_E_TLS_NAME' &&
+        e.path === 'tls.cipher_suites[0]' &&
+        /Did you mean "TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256"/.test(e.message),
+    );
+    assert.throws(
+      () => run({ cipher_suites: [12345] }),
+      (e: unknown) => e instanceof BarbicanError && e.code === 'BARBICAN_E_TLS_NAME',
+    );
+    assert.throws(
+      () => run({ curve_preferences: [99] }),
+      (e: unknown) => e instanceof BarbicanError && e.path === 'tls.curve_preferences[0]',
+    );
+    assert.throws(
+      () => run({ min_version: 'TLS1.2' }),
+      (e: unknown) => e instanceof BarbicanError && e.path === 'tls.min_version',
+    );
+  });
+
+  it('hostile values are refused with the source path', () => {
+    const hostile = (tls: unknown) => () => IMPORTERS.krakend({ version: 3, tls });
+    assert.throws(
+      hostile({
+        keys: [{ public_key: '/a.pem\nssl_certificate_key /etc/shadow;', private_key: '/k' }],
+      }),
+      (e: unknown) => e instanceof BarbicanError && e.code === 'BARBICAN_E_UNSAFE_VALUE',
+    );
+    assert.throws(
+      hostile({ cipher_suites: 'TLS_AES_128_GCM_SHA256' }),
+      (e: unknown) => e instanceof BarbicanError && e.path === 'tls.cipher_suites',
+    );
+    assert.throws(
+      hostile({ keys: ['cert.pem'] }),
+      (e: unknown) => e instanceof BarbicanError && e.path === 'tls.keys[0]',
+    );
+    assert.throws(
+      hostile({ cipher_suites: [{}] }),
+      (e: unknown) => e instanceof BarbicanError && e.path === 'tls.cipher_suites[0]',
+    );
+  });
+
+  it('a disabled tls block and a half certificate are reported, not imported', () => {
+    const off = IMPORTERS.krakend({
+      version: 3,
+      tls: { disabled: true, public_key: '/c.pem', private_key: '/k.pem' },
+    });
+    assert.equal(off.config.tls, undefined);
+    assert.deepEqual(lossyPaths(off), ['tls.disabled']);
+    const half = IMPORTERS.krakend({ version: 3, tls: { public_key: '/c.pem' } });
+    assert.ok(lossyPaths(half).includes('tls.public_key'));
+  });
+});
+
+describe('TLS: Traefik tls options and certificates', () => {
+  it('maps the default options, certificates and the default store certificate', () => {
+    const r = imp('traefik', 'traefik-tls.yml');
+    assert.deepEqual(r.config.tls, {
+      protocols: ['TLSv1.2', 'TLSv1.3'],
+      ciphers: ['ECDHE-RSA-AES256-GCM-SHA384', 'ECDHE-RSA-CHACHA20-POLY1305'],
+      curves: ['secp521r1', 'secp384r1'],
+      certificates: [
+        { cert: '/etc/traefik/certs/app.pem', key: '/etc/traefik/certs/app.key' },
+        { cert: '/etc/traefik/certs/default.pem', key: '/etc/traefik/certs/default.key' },
+      ],
+    });
+    assert.deepEqual(lossyPaths(r).sort(), [
+      'tls.options.default.cipherSuites',
+      'tls.options.default.sniStrict',
+    ]);
+    assert.deepEqual((r.config.headers as Record<string, unknown>).xFrameOptions, {
+      action: 'DENY',
+    });
+  });
+
+  it('--tls-options picks another entry', () => {
+    const r = IMPORTERS.traefik(load('traefik-tls.yml'), { tlsOptions: 'mintls13' });
+    assert.deepEqual((r.config.tls as { protocols: string[] }).protocols, ['TLSv1.3']);
+    assert.throws(
+      () => IMPORTERS.traefik(load('traefik-tls.yml'), { tlsOptions: 'nope' }),
+      (e: unknown) => e instanceof BarbicanError && /--tls-options/.test(e.message),
+    );
+  });
+
+  it('old versions, broken suites, mTLS and inline PEM are reported; weak suites warned', () => {
+    const r = imp('traefik', 'traefik-tls-old.yml');
+    assert.deepEqual(r.config.tls, {
+      protocols: ['TLSv1.2'],
+      ciphers: ['ECDHE-RSA-AES128-SHA', 'AES128-GCM-SHA256'],
+      curves: ['prime256v1', 'X25519'],
+    });
+    assert.deepEqual(lossyPaths(r).sort(), [
+      'tls.certificates[0].certFile',
+      'tls.options.legacy.cipherSuites[0]',
+      'tls.options.legacy.clientAuth',
+      'tls.options.legacy.maxVersion',
+      'tls.options.legacy.minVersion',
+    ]);
+    assert.deepEqual(
+      r.policyWarnings.map((w) => [w.code, w.path]),
+      [
+        ['BARBICAN_W_TLS_WEAK', 'tls.ciphers[0]'],
+        ['BARBICAN_W_TLS_WEAK', 'tls.ciphers[1]'],
+        ['BARBICAN_W_NO_ALLOWED_HOSTS', 'allowedHosts'],
+      ],
+    );
+  });
+
+  it('the imported configs build policies whose tls is what was imported', () => {
+    for (const [source, file] of [
+      ['krakend', 'krakend-tls.json'],
+      ['krakend', 'krakend-tls-cbc.json'],
+      ['traefik', 'traefik-tls.yml'],
+      ['traefik', 'traefik-tls-old.yml'],
+    ] as const) {
+      const r = imp(source, file);
+      const policy = createPolicy(JSON.parse(JSON.stringify(r.config)) as PolicyOptions);
+      const tls = r.config.tls as { ciphers?: string[] };
+      if (tls.ciphers !== undefined) assert.deepEqual(policy.tls.ciphers, tls.ciphers);
+    }
+  });
+});
+
+describe('barbican import --from traefik --tls-options', () => {
+  it('prints the config with the chosen TLS options; lossy lines on stderr', async () => {
+    const { run } = await import('../cli.ts');
+    const { memoryIo } = await import('../io.ts');
+    const file = new URL('traefik-tls.yml', dir).pathname;
+    const io = memoryIo();
+    const code = await run(['import', '--from', 'traefik', file, '--tls-options', 'mintls13'], io);
+    assert.equal(code, 0);
+    const config = JSON.parse(io.stdout) as { tls: { protocols: string[] } };
+    assert.deepEqual(config.tls.protocols, ['TLSv1.3']);
+    // mintls13 has nothing lossy (the default entry's sniStrict is not read).
+    assert.doesNotMatch(io.stderr, /BARBICAN_W_IMPORT_LOSSY/);
   });
 });

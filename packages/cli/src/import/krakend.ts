@@ -8,6 +8,7 @@
  */
 import { isPlainObject } from '@barbican/core/parsers';
 import { ImportBuilder, SourceReader, type ImportOptions, type ImportResult } from './common.ts';
+import { certificatePair, importGoTls, readGoTls } from './tls.ts';
 import { mapUnrolledOptions, type Spelling } from './unrolled-family.ts';
 import { BarbicanError } from '../errors.ts';
 
@@ -53,6 +54,8 @@ function locate(doc: Record<string, unknown>): { data: Record<string, unknown>; 
   }
   const ns = found[0];
   if (ns === undefined) {
+    // A krakend.json with a TLS block and no security namespace: import the TLS alone.
+    if (isPlainObject(doc.tls)) return { data: {}, path: base };
     if (extra !== undefined || 'endpoints' in doc || 'version' in doc) {
       throw new BarbicanError('BARBICAN_E_IMPORT', 'no KrakenD security namespace found', {
         path: base || '(root)',
@@ -71,14 +74,82 @@ function locate(doc: Record<string, unknown>): { data: Record<string, unknown>; 
 
 /** Options KrakenD has that are not response security (or not Barbican's job). */
 const NOT_IMPORTED: Record<string, string> = {
-  ssl_certificate:
-    'TLS certificates are configured in your server or proxy, not in Barbican; not imported',
-  ssl_private_key: 'TLS keys are configured in your server or proxy, not in Barbican; not imported',
   hpkp_public_key:
     'KrakenD documents hpkp_public_key but ignores it (no Public-Key-Pins header is sent), and browsers dropped HPKP; not imported',
 };
 
-/** Converts KrakenD httpsecure settings into a Barbican config. */
+/** The service-level `tls` options that are not server TLS policy. */
+const TLS_NOT_IMPORTED: Record<string, string> = {
+  enable_mtls: 'client certificates (mTLS) are not part of a Barbican policy; keep them in KrakenD',
+  ca_certs: 'client certificates (mTLS) are not part of a Barbican policy; keep them in KrakenD',
+  disable_system_ca_pool:
+    'client certificates (mTLS) are not part of a Barbican policy; keep them in KrakenD',
+};
+
+const TLS_KEYS = [
+  'public_key',
+  'private_key',
+  'keys',
+  'min_version',
+  'max_version',
+  'cipher_suites',
+  'curve_preferences',
+  'prefer_server_cipher_suites',
+  'disabled',
+  ...Object.keys(TLS_NOT_IMPORTED),
+];
+
+/**
+ * KrakenD's service-level `tls` block (Go crypto/tls: TLS 1.3 only unless
+ * `min_version` says otherwise) and httpsecure's `ssl_certificate` /
+ * `ssl_private_key` → the policy's `tls` section.
+ */
+function importTls(doc: Record<string, unknown>, ns: SourceReader, builder: ImportBuilder): void {
+  const certificates: { cert: string; key: string }[] = [];
+  const fromNs = certificatePair(ns, 'ssl_certificate', 'ssl_private_key', builder);
+  if (fromNs !== undefined) certificates.push(fromNs);
+  if (!isPlainObject(doc.tls)) {
+    if (certificates.length > 0)
+      importGoTls({ path: ns.at('ssl_certificate'), certificates }, builder);
+    return;
+  }
+  const r = new SourceReader(doc.tls, 'tls');
+  if (r.bool('disabled') === true) {
+    builder.lossy(r.at('disabled'), 'TLS is disabled in the source; its settings are not imported');
+    return;
+  }
+  const legacy = certificatePair(r, 'public_key', 'private_key', builder);
+  if (legacy !== undefined) certificates.push(legacy);
+  for (const key of r.objectList('keys')) {
+    const pair = certificatePair(key, 'public_key', 'private_key', builder);
+    if (pair !== undefined) certificates.push(pair);
+    builder.unknownKeys(key, ['public_key', 'private_key']);
+  }
+  importGoTls(
+    {
+      path: 'tls',
+      defaultMin: 'TLSv1.3',
+      certificates,
+      ...readGoTls(r, {
+        min: 'min_version',
+        max: 'max_version',
+        suites: 'cipher_suites',
+        curves: 'curve_preferences',
+        preferServerCiphers: 'prefer_server_cipher_suites',
+      }),
+    },
+    builder,
+  );
+  for (const [key, why] of Object.entries(TLS_NOT_IMPORTED)) {
+    if (r.has(key)) {
+      r.raw(key);
+      builder.lossy(r.at(key), why);
+    }
+  }
+  builder.unknownKeys(r, TLS_KEYS);
+}
+
+/** Converts KrakenD httpsecure settings (and its service-level TLS) into a Barbican config. */
 export function importKrakend(
   doc: Record<string, unknown>,
   opts: ImportOptions = {},
@@ -87,12 +158,17 @@ export function importKrakend(
   const reader = new SourceReader(data, path);
   const builder = new ImportBuilder('barbican', opts);
   mapUnrolledOptions(reader, builder, KRAKEND_SPELLING);
+  importTls(doc, reader, builder);
   for (const [key, why] of Object.entries(NOT_IMPORTED)) {
     if (reader.has(key)) {
       reader.raw(key);
       builder.lossy(reader.at(key), why);
     }
   }
-  builder.unknownKeys(reader, Object.values(KRAKEND_SPELLING));
+  builder.unknownKeys(reader, [
+    ...Object.values(KRAKEND_SPELLING),
+    'ssl_certificate',
+    'ssl_private_key',
+  ]);
   return builder.finish();
 }

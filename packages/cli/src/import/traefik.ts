@@ -8,6 +8,7 @@
  */
 import { isPlainObject } from '@barbican/core/parsers';
 import { ImportBuilder, SourceReader, type ImportOptions, type ImportResult } from './common.ts';
+import { certificatePair, importGoTls, readGoTls } from './tls.ts';
 import { mapUnrolledOptions, type Spelling } from './unrolled-family.ts';
 import { BarbicanError } from '../errors.ts';
 
@@ -87,12 +88,117 @@ function findHeaders(
   return { data: doc, path: '' };
 }
 
-/** Converts a Traefik headers middleware into a Barbican config. */
+/** TLS options keys that are not server TLS policy, and why. */
+const TLS_NOT_IMPORTED: Record<string, string> = {
+  clientAuth: 'client certificates (mTLS) are not part of a Barbican policy; keep them in Traefik',
+  sniStrict:
+    'Barbican has no sniStrict: an unknown SNI name gets the first certificate; keep it in Traefik',
+  alpnProtocols: 'ALPN is the server’s choice, not part of a policy; keep it in Traefik',
+};
+
+const TLS_OPTION_KEYS = [
+  'minVersion',
+  'maxVersion',
+  'cipherSuites',
+  'curvePreferences',
+  'preferServerCipherSuites',
+  'disableSessionTickets',
+  ...Object.keys(TLS_NOT_IMPORTED),
+];
+
+/** Picks the TLS options to import: `--tls-options`, else `default`, else the only one. */
+function pickOptions(options: SourceReader | undefined, wanted: string | undefined) {
+  if (options === undefined) return undefined;
+  const names = options.rest();
+  const name =
+    wanted ?? (names.includes('default') ? 'default' : names.length === 1 ? names[0] : undefined);
+  if (name === undefined || !names.includes(name)) {
+    throw new BarbicanError('BARBICAN_E_IMPORT', 'choose the TLS options to import', {
+      path: options.path,
+      ...(wanted === undefined ? {} : { value: wanted }),
+      allowed: names.join(', '),
+      hint: 'Pass --tls-options NAME',
+    });
+  }
+  for (const other of names.filter((n) => n !== name)) options.raw(other);
+  return options.object(name);
+}
+
+/**
+ * Traefik's dynamic `tls` block (Go crypto/tls, TLS 1.2 minimum by
+ * default): one `tls.options` entry, `tls.certificates` and the default
+ * store's certificate → the policy's `tls` section.
+ */
+function importTls(
+  tls: Record<string, unknown>,
+  opts: ImportOptions,
+  builder: ImportBuilder,
+): void {
+  const r = new SourceReader(tls, 'tls');
+  const certificates: { cert: string; key: string }[] = [];
+  for (const c of r.objectList('certificates')) {
+    const pair = certificatePair(c, 'certFile', 'keyFile', builder);
+    if (pair !== undefined) certificates.push(pair);
+    c.raw('stores');
+    builder.unknownKeys(c, ['certFile', 'keyFile', 'stores']);
+  }
+  const stores = r.object('stores');
+  const store = stores?.object('default');
+  const fallback = store?.object('defaultCertificate');
+  if (fallback !== undefined) {
+    const pair = certificatePair(fallback, 'certFile', 'keyFile', builder);
+    if (pair !== undefined) certificates.push(pair);
+  }
+  if (store !== undefined) builder.unknownKeys(store, ['defaultCertificate']);
+  if (stores !== undefined) builder.unknownKeys(stores, ['default']);
+  const o = pickOptions(r.object('options'), opts.tlsOptions);
+  if (o === undefined) {
+    if (certificates.length > 0) importGoTls({ path: 'tls.certificates', certificates }, builder);
+    builder.unknownKeys(r, ['certificates', 'stores', 'options']);
+    return;
+  }
+  importGoTls(
+    {
+      path: o.path,
+      defaultMin: 'TLSv1.2',
+      certificates,
+      ...readGoTls(o, {
+        min: 'minVersion',
+        max: 'maxVersion',
+        suites: 'cipherSuites',
+        curves: 'curvePreferences',
+        preferServerCiphers: 'preferServerCipherSuites',
+      }),
+    },
+    builder,
+  );
+  if (o.bool('disableSessionTickets') === false) {
+    builder.lossy(
+      o.at('disableSessionTickets'),
+      'Barbican turns session tickets off by default; set tls.sessionTickets: true to keep them',
+    );
+  }
+  for (const [key, why] of Object.entries(TLS_NOT_IMPORTED)) {
+    if (o.has(key)) {
+      o.raw(key);
+      builder.lossy(o.at(key), why);
+    }
+  }
+  builder.unknownKeys(o, TLS_OPTION_KEYS);
+  builder.unknownKeys(r, ['certificates', 'stores', 'options']);
+}
+
+/** Converts a Traefik headers middleware (and its dynamic TLS settings) into a Barbican config. */
 export function importTraefik(
   doc: Record<string, unknown>,
   opts: ImportOptions = {},
 ): ImportResult {
-  const { data, path } = findHeaders(doc, opts.middleware);
+  const { tls, ...rest } = doc;
+  const hasTls = isPlainObject(tls);
+  const { data, path } =
+    hasTls && Object.keys(rest).length === 0
+      ? { data: {}, path: '' }
+      : findHeaders(hasTls ? rest : doc, opts.middleware);
   const reader = new SourceReader(data, path);
   const builder = new ImportBuilder('barbican', opts);
   mapUnrolledOptions(reader, builder, TRAEFIK_SPELLING);
@@ -131,5 +237,6 @@ export function importTraefik(
     'customResponseHeaders',
     ...NOT_SECURITY,
   ]);
+  if (hasTls) importTls(tls, opts, builder);
   return builder.finish();
 }

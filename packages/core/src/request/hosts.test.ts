@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BarbicanError } from '../errors.ts';
-import { compileHostMatcher, parseHost, unsafeRegexReason } from './hosts.ts';
+import { compileHostMatcher, describeAllowedHosts, parseHost, unsafeRegexReason } from './hosts.ts';
 
 const ok = (text: string) => {
   const h = parseHost(text);
@@ -102,5 +102,34 @@ describe('allowedHosts', () => {
       assert.equal(unsafeRegexReason(safe), undefined, safe);
     for (const bad of ['(a*)*', '(a+){2,}', '((ab)+)+', '(x|y)+'])
       assert.notEqual(unsafeRegexReason(bad), undefined, bad);
+  });
+});
+
+describe('describeAllowedHosts (what exporters read)', () => {
+  it('canonicalises each entry into its kind, name and port', () => {
+    assert.deepEqual(
+      describeAllowedHosts(
+        ['*', 'App.Example', '*.example.com:8443', '.bücher.example', '/^a[0-9]{1,3}\\.x$/'],
+        'allowedHosts',
+      ),
+      [
+        { kind: 'any', entry: '*' },
+        { kind: 'exact', entry: 'App.Example', name: 'app.example', port: undefined },
+        { kind: 'domain', entry: '*.example.com:8443', name: 'example.com', port: 8443 },
+        {
+          kind: 'domain',
+          entry: '.bücher.example',
+          name: 'xn--bcher-kva.example',
+          port: undefined,
+        },
+        { kind: 'regex', entry: '/^a[0-9]{1,3}\\.x$/', source: 'a[0-9]{1,3}\\.x' },
+      ],
+    );
+  });
+  it('refuses what the matcher refuses, with the entry path', () => {
+    assert.throws(() => describeAllowedHosts(['ok.example', 'https://x.example'], 'allowedHosts'), {
+      code: 'BARBICAN_E_HOST_PATTERN',
+      path: 'allowedHosts[1]',
+    });
   });
 });

@@ -163,13 +163,33 @@ export function toAsciiHost(name: string, path: string): string {
 /** Decides whether a parsed host is allowed. `defaultPort` is 443 or 80 by effective scheme. */
 export type HostMatcher = (host: ParsedHost, defaultPort: number) => boolean;
 
+/**
+ * One `allowedHosts` entry, validated and canonicalised: what the matcher
+ * compiles, and what exporters turn into `server_name`, `ServerAlias`, ACLs
+ * or site addresses.
+ * - `any`: `"*"`;
+ * - `exact`: one host (ASCII/punycode, lower case; IPv6 in brackets);
+ * - `domain`: the name and every subdomain, at any depth (`.example.com`);
+ * - `regex`: an anchored, ReDoS-checked pattern over the name, `source`
+ *   without the `^…$` anchors.
+ */
+export type AllowedHostRule =
+  | { readonly kind: 'any'; readonly entry: string }
+  | {
+      readonly kind: 'exact' | 'domain';
+      readonly entry: string;
+      readonly name: string;
+      readonly port: number | undefined;
+    }
+  | { readonly kind: 'regex'; readonly entry: string; readonly source: string };
+
 interface Rule {
   readonly test: (host: ParsedHost) => boolean;
   readonly port: number | undefined;
 }
 
 /**
- * Compiles `allowedHosts` once. Entries:
+ * Validates `allowedHosts` entries and describes each one. Entries:
  * - `"*"`: any well-formed host (explicitly);
  * - `"example.com"`, `"example.com:8443"`, `"12.34.56.78"`, `"[::1]"`: exact, optional port;
  * - `".example.com"` or `"*.example.com"`: the domain and all its subdomains (Django semantics);
@@ -178,68 +198,87 @@ interface Rule {
  *
  * Non-ASCII names are stored in punycode, so `bücher.example` matches the
  * `xn--bcher-kva.example` a browser sends, and a homograph such as `аpple.com`
- * (Cyrillic а) never matches `apple.com`. Entries without a port match every
- * port; with a port, a request without one is taken to use the scheme's default.
+ * (Cyrillic а) never matches `apple.com`.
  *
  * Throws `BARBICAN_E_HOST_PATTERN` with the option path for a malformed entry.
+ *
+ * @example
+ * ```ts
+ * describeAllowedHosts(['App.example', '.example.com:8443'], 'allowedHosts')
+ * // [{ kind: 'exact', name: 'app.example', port: undefined, … }, { kind: 'domain', name: 'example.com', port: 8443, … }]
+ * ```
+ */
+export function describeAllowedHosts(entries: readonly string[], path: string): AllowedHostRule[] {
+  return entries.map((entry, i) => describeEntry(entry, `${path}[${i}]`));
+}
+
+function describeEntry(entry: string, at: string): AllowedHostRule {
+  if (entry === '*') return { kind: 'any', entry };
+  if (entry.startsWith('/')) return { kind: 'regex', entry, source: checkHostRegex(entry, at) };
+  if (SCHEME_PREFIX.test(entry)) {
+    // unrolled/secure#66: `https://example.com` silently never matched a Host.
+    const rest = entry.replace(SCHEME_PREFIX, '');
+    const bare = rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : rest;
+    throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'a host, not a URL, is expected', {
+      path: at,
+      value: entry,
+      hint: `Did you mean "${bare}"?`,
+    });
+  }
+  let domain = false;
+  let text = entry;
+  if (text.startsWith('*.')) {
+    domain = true;
+    text = text.slice(2);
+  } else if (text.startsWith('.')) {
+    domain = true;
+    text = text.slice(1);
+  }
+  const colon = text.startsWith('[') ? text.indexOf(':', text.indexOf(']')) : text.indexOf(':');
+  const namePart = colon === -1 ? text : text.slice(0, colon);
+  const portPart = colon === -1 ? '' : text.slice(colon);
+  const parsed = parseHost(toAsciiHost(namePart, at) + portPart);
+  if (parsed.kind === 'invalid' || (domain && parsed.kind !== 'name')) {
+    throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'not a valid allowed-host entry', {
+      path: at,
+      value: entry,
+      allowed:
+        '"*", a host name, ".example.com" or "*.example.com", an IPv4 address, a bracketed IPv6 address, each with an optional :port, or "/^anchored regex$/"',
+      ...(parsed.kind === 'invalid' ? { hint: `The host is invalid: ${parsed.reason}` } : {}),
+    });
+  }
+  return { kind: domain ? 'domain' : 'exact', entry, name: parsed.name, port: parsed.port };
+}
+
+/**
+ * Compiles `allowedHosts` once (entries as in {@link describeAllowedHosts}).
+ * Entries without a port match every port; with a port, a request without
+ * one is taken to use the scheme's default.
  */
 export function compileHostMatcher(entries: readonly string[], path: string): HostMatcher {
   const exactAnyPort = new Set<string>();
   const rules: Rule[] = [];
   let any = false;
-  entries.forEach((entry, i) => {
-    const at = `${path}[${i}]`;
-    if (entry === '*') {
-      any = true;
-      return;
-    }
-    if (entry.startsWith('/')) {
-      rules.push({ test: compileHostRegex(entry, at), port: undefined });
-      return;
-    }
-    if (SCHEME_PREFIX.test(entry)) {
-      // unrolled/secure#66: `https://example.com` silently never matched a Host.
-      const rest = entry.replace(SCHEME_PREFIX, '');
-      const bare = rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : rest;
-      throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'a host, not a URL, is expected', {
-        path: at,
-        value: entry,
-        hint: `Did you mean "${bare}"?`,
+  for (const rule of describeAllowedHosts(entries, path)) {
+    if (rule.kind === 'any') any = true;
+    else if (rule.kind === 'regex') {
+      // Host names are lower-cased and at most 253 characters before they reach
+      // the regex: together with the shape check this bounds matching time.
+      const re = new RegExp(`^(?:${rule.source})$`);
+      rules.push({ test: (h) => re.test(h.name), port: undefined });
+    } else if (rule.kind === 'exact' && rule.port === undefined) exactAnyPort.add(rule.name);
+    else {
+      const { name } = rule;
+      const suffix = `.${name}`;
+      rules.push({
+        test:
+          rule.kind === 'domain'
+            ? (h) => h.name === name || h.name.endsWith(suffix)
+            : (h) => h.name === name,
+        port: rule.port,
       });
     }
-    let domain = false;
-    let text = entry;
-    if (text.startsWith('*.')) {
-      domain = true;
-      text = text.slice(2);
-    } else if (text.startsWith('.')) {
-      domain = true;
-      text = text.slice(1);
-    }
-    const colon = text.startsWith('[') ? text.indexOf(':', text.indexOf(']')) : text.indexOf(':');
-    const namePart = colon === -1 ? text : text.slice(0, colon);
-    const portPart = colon === -1 ? '' : text.slice(colon);
-    const parsed = parseHost(toAsciiHost(namePart, at) + portPart);
-    if (parsed.kind === 'invalid' || (domain && parsed.kind !== 'name')) {
-      throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'not a valid allowed-host entry', {
-        path: at,
-        value: entry,
-        allowed:
-          '"*", a host name, ".example.com" or "*.example.com", an IPv4 address, a bracketed IPv6 address, each with an optional :port, or "/^anchored regex$/"',
-        ...(parsed.kind === 'invalid' ? { hint: `The host is invalid: ${parsed.reason}` } : {}),
-      });
-    }
-    const name = parsed.name;
-    if (!domain && parsed.port === undefined) {
-      exactAnyPort.add(name);
-      return;
-    }
-    const suffix = `.${name}`;
-    rules.push({
-      test: domain ? (h) => h.name === name || h.name.endsWith(suffix) : (h) => h.name === name,
-      port: parsed.port,
-    });
-  });
+  }
   return (host, defaultPort) => {
     if (any || exactAnyPort.has(host.name)) return true;
     const port = host.port ?? defaultPort;
@@ -251,12 +290,12 @@ export function compileHostMatcher(entries: readonly string[], path: string): Ho
 }
 
 /**
- * Compiles a `/^…$/` entry. The pattern must be anchored at both ends (an
- * unanchored `example\.com` would match `example.com.evil.tld`, as Traefik's
- * unanchored origin regexes do), and is wrapped as `^(?:…)$` so a top-level
- * `|` cannot escape the anchors.
+ * Checks a `/^…$/` entry and returns its source without the anchors. The
+ * pattern must be anchored at both ends (an unanchored `example\\.com` would
+ * match `example.com.evil.tld`, as Traefik's unanchored origin regexes do);
+ * matchers wrap it as `^(?:…)$` so a top-level `|` cannot escape the anchors.
  */
-function compileHostRegex(entry: string, path: string): (host: ParsedHost) => boolean {
+function checkHostRegex(entry: string, path: string): string {
   const m = /^\/(.*)\/(i?)$/s.exec(entry);
   const source = m?.[1] ?? '';
   if (m === null || !source.startsWith('^') || !source.endsWith('$') || source.endsWith('\\$')) {
@@ -275,9 +314,8 @@ function compileHostRegex(entry: string, path: string): (host: ParsedHost) => bo
       hint: 'Use bounded repetition such as [a-z0-9-]{1,63} and no quantifier on a group that itself repeats or alternates',
     });
   }
-  let re: RegExp;
   try {
-    re = new RegExp(`^(?:${inner})$`);
+    new RegExp(`^(?:${inner})$`);
   } catch (error) {
     throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'the host regex does not compile', {
       path,
@@ -285,9 +323,7 @@ function compileHostRegex(entry: string, path: string): (host: ParsedHost) => bo
       cause: error,
     });
   }
-  // Host names are lower-cased and at most 253 characters before they reach
-  // the regex: together with the shape check this bounds matching time.
-  return (h) => re.test(h.name);
+  return inner;
 }
 
 /**

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BarbicanError } from '../errors.ts';
-import { compileIpMatcher, formatIp, parseCidr, parseIp } from './ip.ts';
+import { compileIpMatcher, formatIp, parseCidr, parseIp, trustedProxyRanges } from './ip.ts';
 
 describe('IP parsing', () => {
   it('formats canonically (dotted IPv4, RFC 5952 IPv6)', () => {
@@ -69,5 +69,22 @@ describe('CIDR matching', () => {
       );
     }
     assert.throws(() => parseCidr('10.0.0.1/8', 'p'), /Did you mean "10\.0\.0\.0\/8"/);
+  });
+});
+
+describe('trustedProxyRanges', () => {
+  it('expands named sets and writes every entry as address/prefix', () => {
+    assert.deepEqual(trustedProxyRanges(['loopback', '10.1.2.3', '2001:DB8::/32']), [
+      '127.0.0.0/8',
+      '::1/128',
+      '10.1.2.3/32',
+      '2001:db8::/32',
+    ]);
+  });
+  it('refuses a bad entry with its path', () => {
+    assert.throws(() => trustedProxyRanges(['10.0.0.0/8', 'nope']), {
+      code: 'BARBICAN_E_CIDR',
+      path: 'trustedProxies[1]',
+    });
   });
 });

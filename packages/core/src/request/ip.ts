@@ -206,6 +206,33 @@ function sameGroups(a: IpGroups, b: IpGroups): boolean {
   return true;
 }
 
+/**
+ * Formats a range as `address/prefix`, IPv4 ranges in IPv4 prefix lengths.
+ *
+ * @example
+ * ```ts
+ * parseCidr('private', 'p').map(formatCidr) // ['10.0.0.0/8', '172.16.0.0/12', '192.168.0.0/16', 'fc00::/7']
+ * ```
+ */
+export function formatCidr(range: Cidr): string {
+  return `${formatIp(range.base)}/${isV4(range.base) ? range.bits - 96 : range.bits}`;
+}
+
+/**
+ * The `trustedProxies` entries as canonical `address/prefix` texts, named
+ * sets expanded: what a server configuration (nginx `set_real_ip_from`,
+ * Apache `RemoteIPTrustedProxy`) needs. Throws `BARBICAN_E_CIDR` like the
+ * policy build does.
+ *
+ * @example
+ * ```ts
+ * trustedProxyRanges(['loopback', '10.1.2.3']) // ['127.0.0.0/8', '::1/128', '10.1.2.3/32']
+ * ```
+ */
+export function trustedProxyRanges(entries: readonly string[], path = 'trustedProxies'): string[] {
+  return entries.flatMap((e, i) => parseCidr(e, `${path}[${i}]`).map(formatCidr));
+}
+
 /** True when `ip` lies inside `range`. */
 export function matchesCidr(ip: IpGroups, range: Cidr): boolean {
   let bits = range.bits;
