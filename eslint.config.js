@@ -23,6 +23,8 @@ export default tseslint.config(
       '**/node_modules/**',
       '**/dist/**',
       '**/.next/**',
+      // Build caches (the Next test app's builds): copies, not sources.
+      '.cache/**',
       'eslint.config.js',
       // Fixtures are data (foreign configs, captured responses), not our code.
       'packages/*/test/fixtures/**',

@@ -93,12 +93,13 @@ function nextCall(variant: Variant, scenario: Scenario): Call | undefined {
     case 'plugin':
       return undefined;
     case 'hand-written': {
-      const hw = handWritten(scenario, true);
+      // Next needs the nonce for its own scripts: minted on every request.
+      const hw = handWritten(scenario, true, { eagerNonce: true });
       const fixed = Object.fromEntries(hw.fixed);
       const nonced = hw.nonced;
       const middleware = (req: NextRequest): Response => {
         if (nonced === undefined) return NextResponse.next({ headers: fixed });
-        if (!hostAllowed(req.headers.get('host'))) return refuse();
+        if (hw.checkHost && !hostAllowed(req.headers.get('host'))) return refuse();
         const nonce = newNonce();
         const value = splice(nonced, nonce);
         const forwarded = new Headers(req.headers);

@@ -2,8 +2,9 @@
  * The two policies the adapter benchmark runs, and what the non-Barbican
  * variants must do to send the same headers and do the same work.
  *
- * - `default`: `createPolicy()` (the barbican preset): static headers and the
- *   fingerprint remove list.
+ * - `default`: `createPolicy()` (the barbican preset): static headers, the
+ *   fingerprint remove list, and a CSP nonce the handler never reads (so
+ *   none is minted, except by Next's middleware).
  * - `guards`: the preset plus `allowedHosts` and a nonce CSP. The handler
  *   reads the nonce (a page that uses one does), so one is minted per request.
  *   The other variants check the Host by hand and mint a nonce their own way.
@@ -39,8 +40,8 @@ export function scenarioPolicy(scenario: Scenario): Policy {
 export const NONCE_MARK = 'BENCHNONCEMARK';
 
 /**
- * What a hand-written server sends for one scheme: the fixed headers and, in
- * the guards scenario, the one nonce-bearing header as the parts to join.
+ * What a hand-written server sends for one scheme: the fixed headers and,
+ * when a nonce is minted, the one nonce-bearing header as the parts to join.
  */
 export interface HandWritten {
   readonly fixed: readonly (readonly [string, string])[];
@@ -51,16 +52,31 @@ export interface HandWritten {
   readonly marked: readonly [string, string][];
 }
 
-export function handWritten(scenario: Scenario, https: boolean): HandWritten {
+/**
+ * The hand-written equivalent of Barbican in a scenario. The barbican
+ * preset's CSP has a nonce, but only the guards scenario's handler reads
+ * it: in the default scenario Barbican sends the nonce-free CSP and mints
+ * nothing, so the hand-written server sends that fixed value. `eagerNonce`:
+ * a framework whose Barbican adapter mints a nonce for every request
+ * whatever the app reads (Next: the page renders after the middleware).
+ */
+export function handWritten(
+  scenario: Scenario,
+  https: boolean,
+  { eagerNonce = false }: { eagerNonce?: boolean } = {},
+): HandWritten {
   const policy = scenarioPolicy(scenario);
   const plan = https ? policy.https : policy.http;
   if (plan.nonced.length > 1) throw new Error('bench: expected at most one nonce header');
-  const n = plan.nonced[0];
+  const mints = scenario === 'guards' || eagerNonce;
+  const n = mints ? plan.nonced[0] : undefined;
   return {
-    fixed: plan.set,
+    fixed: mints
+      ? plan.set
+      : [...plan.set, ...plan.nonced.map((h): readonly [string, string] => [h.name, h.value])],
     nonced: n === undefined ? undefined : { name: n.name, parts: n.parts },
     checkHost: scenario === 'guards',
-    marked: policy.headersFor({ https, nonce: NONCE_MARK }),
+    marked: mints ? policy.headersFor({ https, nonce: NONCE_MARK }) : policy.headersFor({ https }),
   };
 }
 

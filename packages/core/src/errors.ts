@@ -43,6 +43,8 @@ export const ERROR_CODES = defineCodes('BARBICAN_E_', {
     'Public-Key-Pins needs at least two distinct pins (a live pin and a backup pin).',
   BARBICAN_E_NONCE_LATE:
     'The CSP nonce was read for the first time after the response headers were sent, so it cannot be in the header.',
+  BARBICAN_E_NO_NONCE:
+    'The CSP nonce was read, but the policy puts no nonce in its CSP (or Barbican is off for this response), so a tag carrying it would be blocked; set headers.csp.nonce.',
   // Not a policy code, but shared by every package's entry points (the CLI's
   // arguments, the URL given to the scanner's scan()), so it lives at the root.
   BARBICAN_E_USAGE: 'A command-line invocation is malformed.',

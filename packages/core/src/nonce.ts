@@ -14,6 +14,8 @@
  * @module
  */
 
+import { BarbicanError } from './errors.ts';
+
 const NONCE_BYTES = 16;
 /** 256 nonces per CSPRNG call (and within Web Crypto's 65 536-byte limit). */
 const POOL_BYTES = NONCE_BYTES * 256;
@@ -43,4 +45,24 @@ export function createNonce(): string {
   out += `${BASE64.charAt(last >>> 2)}${BASE64.charAt((last & 3) << 4)}==`;
   b.fill(0, o, o + NONCE_BYTES);
   return out;
+}
+
+/**
+ * The error every adapter throws when the nonce is read for a response
+ * whose policy has none: a page would otherwise print `nonce="undefined"`
+ * and the browser would block the tag, with nothing in the server's logs.
+ *
+ * @see docs/errors.md#barbican_e_no_nonce
+ * @example
+ * ```ts
+ * if (plan.nonced.length === 0) throw noNonceError();
+ * ```
+ */
+export function noNonceError(
+  hint = "Set headers.csp.nonce: true (script-src and style-src) or nonce: ['script-src'] in the policy, or turn Barbican back on for this route",
+): BarbicanError {
+  return new BarbicanError('BARBICAN_E_NO_NONCE', 'this response has no CSP nonce to read', {
+    path: 'headers.csp.nonce',
+    hint,
+  });
 }

@@ -138,7 +138,10 @@ export const LOSS = {
  * ```
  */
 export function commonLosses(model: ExportModel): Loss[] {
-  const out = model.headers.filter((h) => h.nonce).map(LOSS.nonce);
+  // One loss per header, not per scheme variant (CSP differs by scheme when
+  // it has upgrade-insecure-requests: two model headers, one nonce lost).
+  const nonced = new Map(model.headers.filter((h) => h.nonce).map((h) => [h.name, h] as const));
+  const out = [...nonced.values()].map(LOSS.nonce);
   if (model.csrf) out.push(LOSS.csrf());
   return out;
 }

@@ -75,11 +75,15 @@ void describe('losses every target shares', () => {
       headers: { csp: { nonce: true } },
     });
     for (const target of ['nginx', 'apache', 'caddy', 'haproxy', 'netlify', 'vercel', 'nextjs']) {
-      const paths = exportPolicy(policy, target).warnings.map((w) => w.path);
+      const warnings = exportPolicy(policy, target).warnings;
+      const paths = warnings.map((w) => w.path);
       assert.ok(
         paths.includes('headers.csp') && paths.includes('csrf'),
         `${target}: ${paths.join()}`,
       );
+      // Once, though CSP has an HTTPS and an HTTP variant (upgrade-insecure-requests).
+      const nonce = warnings.filter((w) => w.message.includes('per-request nonce'));
+      assert.equal(nonce.length, 1, `${target}: ${nonce.map((w) => w.message).join('\n')}`);
     }
   });
   void it('the snippet comment lists every loss the warnings name', () => {

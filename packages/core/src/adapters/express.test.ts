@@ -35,6 +35,40 @@ describe('Express adapter', () => {
     assert.match(await r.text(), /^handled: broken policy/);
   });
 
+  it('res.locals.cspNonce under a policy without a nonce: a teaching error, hidden from copies', async () => {
+    const app = express();
+    app.use('/own', (_req, res, next) => {
+      res.locals['cspNonce'] = 'app-minted';
+      next();
+    });
+    const security = barbican({ headers: { csp: { nonce: false } } });
+    app.use(security);
+    app.get('/read', (_req, res) => {
+      const copy = { ...res.locals };
+      const keys: string[] = [];
+      for (const k in res.locals) keys.push(k);
+      try {
+        res.send(String(res.locals['cspNonce']));
+      } catch (e) {
+        res.send(
+          `${(e as { code?: string }).code ?? 'no code'} ${JSON.stringify(copy)} ${keys.join()}`,
+        );
+      }
+    });
+    app.get('/own', (_req, res) => res.send(String(res.locals['cspNonce'])));
+    app.get('/assign', (_req, res) => {
+      res.locals['cspNonce'] = 'assigned';
+      res.send(String(res.locals['cspNonce']));
+    });
+    const server = app.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    closers.push(() => server.close());
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    assert.equal(await (await fetch(`${base}/read`)).text(), 'BARBICAN_E_NO_NONCE {} ');
+    assert.equal(await (await fetch(`${base}/own`)).text(), 'app-minted');
+    assert.equal(await (await fetch(`${base}/assign`)).text(), 'assigned');
+  });
+
   it('validates the policy once, at start-up', () => {
     assert.throws(() => barbican({ headers: { xFrameOptions: 'ALLOW-FROM https://a.example' } }), {
       code: 'BARBICAN_E_FRAME_ALLOW_FROM',

@@ -5,7 +5,8 @@
  * handler may overwrite any of them (precedence: global < route < handler).
  * Fingerprinting headers (`X-Powered-By`, `Server`, …) are stripped when the
  * head is written, even if Express or the handler set them. The lazy CSP
- * nonce is `res.locals.cspNonce`, so every template engine sees it.
+ * nonce is `res.locals.cspNonce`, so every template engine sees it; under a
+ * policy without a nonce, reading it throws `BARBICAN_E_NO_NONCE`.
  *
  * @example
  * ```ts
@@ -74,7 +75,8 @@ export function barbican(policy?: Policy | PolicyOptions): BarbicanExpressMiddle
         return;
       }
       applyPlan(verdict.plan, res, verdict.https);
-      if (verdict.plan.nonced.length > 0) exposeNonce(res.locals, 'cspNonce', res);
+      // The lazy nonce, or (no nonce in the policy) a property that says so when read.
+      exposeNonce(res.locals, 'cspNonce', res);
     } catch (err) {
       next(err);
       return;
@@ -93,5 +95,6 @@ export function barbican(policy?: Policy | PolicyOptions): BarbicanExpressMiddle
 
 function off(_req: IncomingMessage, res: ExpressResponse, next: ExpressNext): void {
   retractPlan(res);
+  exposeNonce(res.locals, 'cspNonce', res);
   next();
 }

@@ -32,7 +32,11 @@ import { applyPlan, judge, nonceOf, toPolicy } from './node.ts';
 
 declare module 'fastify' {
   interface FastifyReply {
-    /** The request's CSP nonce, minted on first read (Barbican). */
+    /**
+     * The request's CSP nonce, minted on first read (Barbican). Throws
+     * `BARBICAN_E_NO_NONCE` when the route's policy has none (or Barbican
+     * is off for the route).
+     */
     readonly cspNonce: string;
   }
   interface FastifyContextConfig {

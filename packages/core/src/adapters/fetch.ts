@@ -15,14 +15,18 @@
  */
 import { evaluateRequest } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
-import { createNonce } from '../nonce.ts';
+import { createNonce, noNonceError } from '../nonce.ts';
 import type { NonceHeader, RequestFacts, ResponsePlan, Verdict } from '../plan.ts';
 import type { Policy, PolicyOptions } from '../policy/index.ts';
 import { toPolicy } from './policy-input.ts';
 
 /** Per-request helpers handed to the wrapped handler. */
 export interface BarbicanContext {
-  /** The request's CSP nonce, minted on first call. */
+  /**
+   * The request's CSP nonce, minted on first call. Throws
+   * `BARBICAN_E_NO_NONCE` when the policy puts no nonce in its CSP, and
+   * `BARBICAN_E_NONCE_LATE` when first called after the handler returned.
+   */
   nonce(): string;
   /** The effective scheme Barbican decided on. */
   readonly https: boolean;
@@ -100,20 +104,34 @@ export class FetchFacts implements RequestFacts {
   }
 }
 
-class Context implements BarbicanContext {
+/**
+ * The per-request state behind `ctx.nonce()`, shared with the Hono adapter's
+ * lazy `c.get('cspNonce')`: the nonce is minted on first read, never when the
+ * policy has none, and never after the response left.
+ */
+export class NonceContext implements BarbicanContext {
   readonly https: boolean;
+  readonly #nonced: boolean;
+  /** The nonce, once read; undefined = the response carries the nonce-free value. */
   value: string | undefined;
+  /** Set once the response was built: a first read after that is too late. */
   sent = false;
-  constructor(https: boolean) {
+  /**
+   * @param https The scheme the engine decided on.
+   * @param nonced Whether the plan puts a nonce anywhere (`plan.nonced.length > 0`).
+   */
+  constructor(https: boolean, nonced: boolean) {
     this.https = https;
+    this.#nonced = nonced;
   }
   nonce(): string {
     if (this.value === undefined) {
+      if (!this.#nonced) throw noNonceError();
       if (this.sent) {
         throw new BarbicanError(
           'BARBICAN_E_NONCE_LATE',
           'the CSP nonce was first read after the response was returned',
-          { hint: 'Read ctx.nonce() while building the response body' },
+          { hint: 'Read the nonce while building the response body' },
         );
       }
       this.value = createNonce();
@@ -230,7 +248,7 @@ export function secureFetch<Extra extends unknown[] = []>(
   return async (request, ...extra) => {
     const verdict = judgeRequest(built, request, peer?.(request, ...extra));
     if (verdict.kind === 'respond') return verdictResponse(verdict);
-    const ctx = new Context(verdict.https);
+    const ctx = new NonceContext(verdict.https, verdict.plan.nonced.length > 0);
     const response = await handler(request, ctx, ...extra);
     ctx.sent = true;
     return applyPlanToResponse(verdict.plan, response, ctx.value);

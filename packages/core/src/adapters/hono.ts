@@ -11,9 +11,13 @@
  * `security.route(overrides)` (or `barbican(policy.extend(overrides))`). The
  * innermost Barbican middleware on a request decides; outer ones stand back.
  *
- * The nonce is `c.get('cspNonce')`. Hono's context variables are a plain
- * map, so it cannot be lazy: it is minted up front, and only when the
- * policy's CSP uses a nonce.
+ * The nonce is `c.get('cspNonce')`, lazy as on every adapter: the
+ * middleware wraps the context's own `get` (an instance property in Hono,
+ * so the context keeps its shape), and the nonce is minted on the first
+ * `c.get('cspNonce')`, never for a response that does not read it. Under a
+ * policy without a nonce the same read throws `BARBICAN_E_NO_NONCE`.
+ * `c.var` is Hono's copy of the values set with `c.set`, so it does not
+ * carry the nonce: read it with `c.get`.
  *
  * @example
  * ```ts
@@ -30,14 +34,16 @@
  * @module
  */
 import type { Context, MiddlewareHandler } from 'hono';
-import { createNonce } from '../nonce.ts';
 import type { Policy, PolicyOptions } from '../policy/index.ts';
-import { applyPlanToResponse, judgeRequest, verdictResponse } from './fetch.ts';
+import { applyPlanToResponse, judgeRequest, NonceContext, verdictResponse } from './fetch.ts';
 import { toPolicy } from './policy-input.ts';
 
 declare module 'hono' {
   interface ContextVariableMap {
-    /** The request's CSP nonce (Barbican); set only when the policy uses one. */
+    /**
+     * The request's CSP nonce (Barbican), minted on first `c.get`; throws
+     * `BARBICAN_E_NO_NONCE` when the policy has none. Not in `c.var`.
+     */
     cspNonce: string;
   }
 }
@@ -107,6 +113,28 @@ async function nodeTargetOf(out: object): Promise<NodeTarget | undefined> {
 /** The context key marking which Barbican layer owns the response. */
 const kLayer = '@barbican/core/hono.layer';
 
+/** The context variable the nonce is read from. */
+const NONCE_KEY = 'cspNonce';
+
+type Getter = (key: string) => unknown;
+
+/**
+ * Makes `c.get('cspNonce')` return `read(…)`, leaving every other variable
+ * to Hono's own `get`. Hono defines `get` per context instance, so replacing
+ * it keeps the context's shape; the wrapper is the one allocation this
+ * costs. A later (inner) Barbican layer wraps again, and its wrapper wins.
+ */
+function onNonceRead<T>(c: Context, read: (from: T) => string, from: T): void {
+  const ctx = c as unknown as { get: Getter };
+  const get = ctx.get;
+  ctx.get = (key) => (key === NONCE_KEY ? read(from) : get(key));
+}
+
+const fromContext = (n: NonceContext): string => n.nonce();
+
+/** The nonce state of a layer that turns Barbican off: reading throws. */
+const NO_NONCE = new NonceContext(false, false);
+
 /**
  * Builds Hono middleware from a policy, policy options, or `false` (off).
  *
@@ -132,24 +160,20 @@ export function barbican(
     const vars = c as unknown as { set(k: string, v: unknown): void; get(k: string): unknown };
     vars.set(kLayer, layer);
     if (built === false) {
+      onNonceRead(c, fromContext, NO_NONCE);
       await next();
       return;
     }
     const verdict = judgeRequest(built, c.req.raw, peer?.(c));
     if (verdict.kind === 'respond') return verdictResponse(verdict);
     const plan = verdict.plan;
-    let nonce: string | undefined;
-    if (plan.nonced.length > 0) {
-      nonce = vars.get('cspNonce') as string | undefined;
-      if (nonce === undefined) {
-        nonce = createNonce();
-        c.set('cspNonce', nonce);
-      }
-    }
+    const nonce = new NonceContext(verdict.https, plan.nonced.length > 0);
+    onNonceRead(c, fromContext, nonce);
     await next();
+    nonce.sent = true;
     if (vars.get(kLayer) !== layer) return;
     const res = c.res;
-    const out = applyPlanToResponse(plan, res, nonce);
+    const out = applyPlanToResponse(plan, res, nonce.value);
     if (out !== res) {
       // Hono's `res` setter copies the old response's headers over a new
       // one; clearing first keeps removed fingerprint headers removed.
@@ -173,14 +197,14 @@ export function barbican(
   ): Promise<Response | undefined> => {
     if (built === false) {
       adapter.retractPlan(res);
-      await next();
-      return undefined;
+    } else {
+      const verdict = judgeRequest(built, c.req.raw, peer?.(c));
+      if (verdict.kind === 'respond') return verdictResponse(verdict);
+      adapter.applyPlan(verdict.plan, res, verdict.https);
     }
-    const verdict = judgeRequest(built, c.req.raw, peer?.(c));
-    if (verdict.kind === 'respond') return verdictResponse(verdict);
-    adapter.applyPlan(verdict.plan, res, verdict.https);
-    // Hono's context variables are a plain map: the nonce is minted now.
-    if (verdict.plan.nonced.length > 0) c.set('cspNonce', adapter.nonceOf(res));
+    // The node adapter's lazy nonce: minted on first read, spliced in at
+    // writeHead; no nonce (or Barbican off) throws BARBICAN_E_NO_NONCE.
+    onNonceRead(c, adapter.nonceOf, res);
     await next();
     return undefined;
   };

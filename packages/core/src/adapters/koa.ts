@@ -4,7 +4,8 @@
  * Headers are set on the Node response before downstream middleware runs,
  * so `ctx.set()` in a handler overrides them (global < route < handler).
  * Fingerprinting headers are stripped when the head is written. The lazy CSP
- * nonce is `ctx.state.cspNonce`. When a handler throws, Koa's error handler
+ * nonce is `ctx.state.cspNonce` (reading it under a policy without a nonce
+ * throws `BARBICAN_E_NO_NONCE`). When a handler throws, Koa's error handler
  * clears every header; the policy's headers are put back through the error's
  * `headers` (which Koa sends), so error pages stay protected.
  *
@@ -73,7 +74,8 @@ export function barbican(policy?: Policy | PolicyOptions): BarbicanKoaMiddleware
     }
     const plan = verdict.plan;
     applyPlan(plan, ctx.res, verdict.https);
-    if (plan.nonced.length > 0) exposeNonce(ctx.state, 'cspNonce', ctx.res);
+    // The lazy nonce, or (no nonce in the policy) a property that says so when read.
+    exposeNonce(ctx.state, 'cspNonce', ctx.res);
     try {
       await next();
     } catch (err) {
@@ -102,5 +104,6 @@ export type KoaMiddleware = (ctx: KoaContextLike, next: () => Promise<unknown>) 
 
 async function off(ctx: KoaContextLike, next: () => Promise<unknown>): Promise<void> {
   retractPlan(ctx.res);
+  exposeNonce(ctx.state, 'cspNonce', ctx.res);
   await next();
 }

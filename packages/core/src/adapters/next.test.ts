@@ -2,7 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NextRequest, NextResponse } from 'next/server.js';
 import { createPolicy } from '../policy/index.ts';
-import { barbicanMiddleware, nextHeaders } from './next.ts';
+import { barbicanMiddleware, nextHeaders, nonceFrom } from './next.ts';
 
 const policy = createPolicy({
   headers: {
@@ -32,10 +32,66 @@ describe('Next adapter', () => {
     assert.ok((ours.headers.get('content-security-policy') ?? '').includes(`'nonce-${nonce}'`));
   });
 
-  it('continues without request overrides when the policy has no nonce', () => {
+  it('mints a nonce under the barbican preset: Next needs it for its own scripts', () => {
     const res = barbicanMiddleware({ preset: 'barbican' })(new NextRequest('https://app.example/'));
+    const nonce = res.headers.get('x-middleware-request-x-nonce') ?? '';
+    assert.match(nonce, /^[A-Z0-9+/]{22}==$/i);
+    assert.ok((res.headers.get('content-security-policy') ?? '').includes(`'nonce-${nonce}'`));
+  });
+
+  it('continues without request overrides when the policy has no nonce', () => {
+    const noNonce = barbicanMiddleware({ headers: { csp: { nonce: false } } });
+    const res = noNonce(new NextRequest('https://app.example/'));
     assert.deepEqual(internal(res), internal(NextResponse.next()));
     assert.equal(res.headers.get('x-frame-options'), 'DENY');
+  });
+
+  it('keeps a client-sent x-nonce from the page when the policy has no nonce', () => {
+    const noNonce = barbicanMiddleware({ headers: { csp: { nonce: false } } });
+    const request = new NextRequest('https://app.example/', {
+      headers: { 'x-nonce': 'attacker', accept: 'text/html' },
+    });
+    const theirs = new Headers(request.headers);
+    theirs.delete('x-nonce');
+    assert.deepEqual(
+      internal(noNonce(request)),
+      internal(NextResponse.next({ request: { headers: theirs } })),
+    );
+  });
+
+  it("nonceFrom reads the middleware's nonce, and teaches when there is none", () => {
+    const mw = barbicanMiddleware(policy, { nonceHeader: 'x-csp-nonce' });
+    const res = mw(new NextRequest('https://app.example/'));
+    const forwarded = new Headers({
+      'x-csp-nonce': res.headers.get('x-middleware-request-x-csp-nonce') ?? '',
+    });
+    assert.match(nonceFrom(forwarded, 'x-csp-nonce'), /^[A-Z0-9+/]{22}==$/i);
+    assert.throws(() => nonceFrom(forwarded), {
+      code: 'BARBICAN_E_NO_NONCE',
+      message: /matcher/,
+    });
+    assert.throws(() => nonceFrom(new Headers({ 'x-nonce': '' })), { code: 'BARBICAN_E_NO_NONCE' });
+  });
+
+  it("takes HTTPS from Next's URL only when no X-Forwarded-Proto could have made it so", () => {
+    const redirect = barbicanMiddleware({ sslRedirect: true, allowedHosts: ['app.example'] });
+    const status = (url: string, headers: Record<string, string>): number =>
+      redirect(new NextRequest(url, { headers: { host: 'app.example', ...headers } })).status;
+    // next start writes https: into the URL when the client says X-Forwarded-Proto: https.
+    assert.equal(status('https://localhost:3000/', { 'x-forwarded-proto': 'https' }), 301);
+    assert.equal(status('https://localhost:3000/', { 'x-forwarded-proto': 'http, https' }), 301);
+    // Without the header, an https: URL is Next's own TLS socket.
+    assert.equal(status('https://localhost:3000/', {}), 200);
+    assert.equal(status('http://localhost:3000/', {}), 301);
+    // A trusted proxy's X-Forwarded-Proto is the engine's to believe.
+    const trusting = barbicanMiddleware(
+      { sslRedirect: true, allowedHosts: ['app.example'], trustedProxies: ['loopback'] },
+      { peer: () => '127.0.0.1' },
+    );
+    const viaProxy = new NextRequest('https://localhost:3000/', {
+      headers: { host: 'app.example', 'x-forwarded-proto': 'https' },
+    });
+    assert.equal(trusting(viaProxy).status, 200);
   });
 
   it('exports static headers for next.config.js, leaving out the nonce-bearing CSP', () => {
@@ -48,6 +104,12 @@ describe('Next adapter', () => {
     assert.ok(names.includes('strict-transport-security'));
     assert.ok(!names.includes('content-security-policy'));
     for (const h of rule.headers) assert.equal(typeof h.value, 'string');
+  });
+
+  it("leaves the barbican preset's CSP out of next.config headers: it carries a nonce", () => {
+    const names = nextHeaders({ preset: 'barbican' })[0]!.headers.map((h) => h.key);
+    assert.ok(names.includes('X-Frame-Options'));
+    assert.ok(!names.includes('Content-Security-Policy'));
   });
 
   it('exports the plain-HTTP plan, without HSTS, on request', () => {

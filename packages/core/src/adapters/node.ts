@@ -18,7 +18,7 @@ import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from '
 import type { TLSSocket } from 'node:tls';
 import { evaluateRequest } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
-import { createNonce } from '../nonce.ts';
+import { createNonce, noNonceError } from '../nonce.ts';
 import type { RequestFacts, ResponsePlan, Verdict } from '../plan.ts';
 import type { Policy, PolicyOptions } from '../policy/index.ts';
 import { stripHeaders, writePlanHeaders } from './node-headers.ts';
@@ -217,17 +217,20 @@ function filterHeaders(headers: unknown, remove: ReadonlySet<string>): unknown {
 
 /**
  * The request's CSP nonce, minted on first read (128 random bits, base64).
- * Throws `BARBICAN_E_NONCE_LATE` when first read after the headers were
- * sent: the header could no longer carry it, and the page would break.
+ * Throws `BARBICAN_E_NO_NONCE` when the response's policy puts no nonce in
+ * its CSP (or Barbican is off for it): the page would carry a nonce no
+ * header allows. Throws `BARBICAN_E_NONCE_LATE` when first read after the
+ * headers were sent: the header could no longer carry it.
+ *
+ * @example
+ * ```ts
+ * res.end(`<script nonce="${nonceOf(res)}">boot()</script>`);
+ * ```
  */
 export function nonceOf(res: ServerResponse): string {
   const st = (res as Res)[kState];
-  // Without the hook there is no moment to put a nonce into a header.
-  if (st?.original === undefined) {
-    throw new BarbicanError('BARBICAN_E_NONCE_LATE', 'this response has no Barbican nonce', {
-      hint: 'Add a nonce to the policy (csp.nonce: true) and make sure the middleware runs before the handler',
-    });
-  }
+  // A plan with nonced headers always has the writeHead hook armed (applyPlan).
+  if (st === undefined || st.plan.nonced.length === 0) throw noNonceError();
   if (st.nonce === undefined) {
     if (res.headersSent) {
       throw new BarbicanError(
@@ -243,20 +246,55 @@ export function nonceOf(res: ServerResponse): string {
 
 const kRes = Symbol('barbican.res');
 
+function readNonce(this: { [kRes]: ServerResponse }): string {
+  return nonceOf(this[kRes]);
+}
+
 // One shared descriptor: exposing the nonce allocates no closure per request.
 const nonceDescriptor: PropertyDescriptor = {
   configurable: true,
   // Enumerable, so template engines that copy `res.locals` see it.
   enumerable: true,
-  get(this: { [kRes]: ServerResponse }): string {
-    return nonceOf(this[kRes]);
-  },
+  get: readNonce,
 };
 
 /**
- * Defines `target[key]` as a lazy getter for the response's nonce (what
- * `res.locals.cspNonce` and Koa's `ctx.state.cspNonce` are). Adapters call it
- * only when the plan carries a nonce.
+ * What `target[key]` is when the policy has no nonce: reading it throws
+ * `BARBICAN_E_NO_NONCE`. Not enumerable, so view engines that copy
+ * `res.locals` do not trip over it; assigning a value replaces it (an app
+ * that mints its own nonce keeps working). One per key, made once.
+ */
+const noNonceDescriptors = new Map<string, PropertyDescriptor>();
+
+function noNonceDescriptor(key: string): PropertyDescriptor {
+  let d = noNonceDescriptors.get(key);
+  if (d === undefined) {
+    d = {
+      configurable: true,
+      enumerable: false,
+      get(): never {
+        throw noNonceError();
+      },
+      set(this: object, value: unknown): void {
+        Object.defineProperty(this, key, {
+          value,
+          writable: true,
+          enumerable: true,
+          configurable: true,
+        });
+      },
+    };
+    noNonceDescriptors.set(key, d);
+  }
+  return d;
+}
+
+/**
+ * Defines `target[key]` as the response's nonce (what `res.locals.cspNonce`
+ * and Koa's `ctx.state.cspNonce` are): a lazy getter for {@link nonceOf}
+ * when the plan applied to `res` carries a nonce; otherwise a property that
+ * throws `BARBICAN_E_NO_NONCE` when read, instead of a silent `undefined`.
+ * Call it after {@link applyPlan} (or {@link retractPlan}).
  *
  * @example
  * ```ts
@@ -264,8 +302,17 @@ const nonceDescriptor: PropertyDescriptor = {
  * ```
  */
 export function exposeNonce(target: object, key: string, res: ServerResponse): void {
-  (target as { [kRes]?: ServerResponse })[kRes] = res;
-  Object.defineProperty(target, key, nonceDescriptor);
+  const st = (res as Res)[kState];
+  if (st !== undefined && st.plan.nonced.length > 0) {
+    (target as { [kRes]?: ServerResponse })[kRes] = res;
+    Object.defineProperty(target, key, nonceDescriptor);
+    return;
+  }
+  // No nonce: keep a value the app set itself; replace Barbican's own getter
+  // (a route layer without a nonce, or Barbican turned off for the route).
+  if (Object.hasOwn(target, key) && Object.getOwnPropertyDescriptor(target, key)?.get !== readNonce)
+    return;
+  Object.defineProperty(target, key, noNonceDescriptor(key));
 }
 
 /**

@@ -2,31 +2,11 @@ import assert from 'node:assert/strict';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { describe, it } from 'node:test';
-import { chromium, type Browser } from 'playwright-core';
+import { launchChromium } from '../../../../scripts/chromium.ts';
 import { BarbicanError } from '../errors.ts';
 import { createPolicy, type PolicyOptions } from '../policy/index.ts';
 import { PRESET_NAMES } from '../presets/index.ts';
 import { DEFAULT_ERROR_PAGE, DEFAULT_ERROR_PAGE_CONTENT_TYPE } from './index.ts';
-
-/** Chromium with the project's flags (CONTRACTS.md); missing = a failure naming the package. */
-async function launchChromium(): Promise<Browser> {
-  try {
-    return await chromium.launch({
-      executablePath: '/usr/bin/chromium',
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
-  } catch (error) {
-    assert.fail(`cannot start /usr/bin/chromium (apt-get install chromium): ${String(error)}`);
-  }
-}
 
 function refuse(options: unknown): BarbicanError {
   try {

@@ -24,6 +24,8 @@ const EXPECTED: Record<
     http: Record<string, string>;
     warnings: string[];
     strips: 'owasp' | string[];
+    /** Headers whose value changes when the request reads its nonce: the value with nonce `NONCE`. */
+    nonced?: { https: Record<string, string>; http: Record<string, string> };
   }
 > = {
   barbican: {
@@ -60,6 +62,16 @@ const EXPECTED: Record<
     },
     warnings: [],
     strips: 'owasp',
+    nonced: {
+      https: {
+        'Content-Security-Policy':
+          "default-src 'self'; base-uri 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; img-src 'self' data:; object-src 'none'; script-src 'self' 'nonce-NONCE'; script-src-attr 'none'; style-src 'self' 'nonce-NONCE'; upgrade-insecure-requests",
+      },
+      http: {
+        'Content-Security-Policy':
+          "default-src 'self'; base-uri 'self'; font-src 'self'; form-action 'self'; frame-ancestors 'none'; img-src 'self' data:; object-src 'none'; script-src 'self' 'nonce-NONCE'; script-src-attr 'none'; style-src 'self' 'nonce-NONCE'",
+      },
+    },
   },
   'secure-py': {
     https: {
@@ -299,6 +311,20 @@ describe('presets', () => {
           assert.equal(list.length, Object.keys(table).length);
         });
       }
+
+      it('puts a nonce exactly where documented, and only when the request reads one', () => {
+        for (const https of [true, false]) {
+          const scheme = https ? 'https' : 'http';
+          const want = { ...expected[scheme], ...expected.nonced?.[scheme] };
+          assert.deepEqual(Object.fromEntries(policy.headersFor({ https, nonce: 'NONCE' })), want);
+          const plan = https ? policy.https : policy.http;
+          assert.deepEqual(
+            plan.nonced.map((h) => h.name),
+            Object.keys(expected.nonced?.[scheme] ?? {}),
+          );
+        }
+        assert.equal(policy.usesNonce, expected.nonced !== undefined);
+      });
 
       it('raises exactly the documented warnings', () => {
         // Every policy without allowedHosts also says so: that is about the

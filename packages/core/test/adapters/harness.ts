@@ -10,7 +10,8 @@
  * - `/route`         route-level overrides {@link ROUTE_OVERRIDES}
  * - `/route-handler` route-level overrides, and the handler sets `X-Frame-Options: handler`
  * - `/off`           route-level `false`
- * - `/nonce`         `<script nonce="…">`, the nonce read the framework's way
+ * - `/nonce`         `<script nonce="…">`, the nonce read the framework's way;
+ *                    `error:<code>` when reading it throws a `BarbicanError`
  *
  * @module
  */
@@ -35,15 +36,14 @@ import Fastify from 'fastify';
 import { getRequestListener } from '@hono/node-server';
 import { Hono } from 'hono';
 import Koa from 'koa';
-import { NextRequest } from 'next/server.js';
 import { barbican as expressBarbican } from '../../src/adapters/express.ts';
 import { barbicanPlugin } from '../../src/adapters/fastify.ts';
 import { secureFetch, type BarbicanContext } from '../../src/adapters/fetch.ts';
 import { barbican as honoBarbican } from '../../src/adapters/hono.ts';
 import { barbican as koaBarbican, type KoaContextLike } from '../../src/adapters/koa.ts';
-import { barbicanMiddleware } from '../../src/adapters/next.ts';
 import { nonceOf, protectNode, retractPlan, withBarbican } from '../../src/adapters/node.ts';
 import type { Policy, PolicyOptions } from '../../src/policy/index.ts';
+import { nextBuild, startNext, tlsFront, type NextServer } from './next-server.ts';
 
 /** What `/route` and `/route-handler` merge over the global policy. */
 export const ROUTE_OVERRIDES: PolicyOptions = { headers: { xFrameOptions: 'SAMEORIGIN' } };
@@ -67,8 +67,6 @@ export interface Running {
 export interface AdapterFactory {
   name: string;
   start(policy: Policy, tls: Tls | undefined, onCall: () => void): Promise<Running>;
-  /** Cases this adapter cannot express, with the reason. */
-  skip?: Record<string, string>;
 }
 
 /**
@@ -117,7 +115,16 @@ interface NodeEnv {
   incoming: IncomingMessage;
 }
 
-const page = (nonce: string): string => `<script nonce="${nonce}"></script>`;
+/** The `/nonce` page: the nonce on a script, or the code of the error reading it threw. */
+function page(nonce: () => string): string {
+  try {
+    return `<script nonce="${nonce()}"></script>`;
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    if (typeof code !== 'string') throw error;
+    return `error:${code}`;
+  }
+}
 
 async function listen(listener: RequestListener, tls: Tls | undefined): Promise<Running> {
   const server: Server =
@@ -214,7 +221,7 @@ function nodeRoutes(
       res.setHeader('X-Frame-Options', HANDLER_VALUE);
       break;
     case '/nonce':
-      res.end(page(nonce()));
+      res.end(page(nonce));
       return;
   }
   res.end('ok');
@@ -276,7 +283,7 @@ const fastify: AdapterFactory = {
         void reply.header('X-Powered-By', 'PHP/8.3').header('Server', 'Apache/2.4');
       if (path === '/override' || path === '/route-handler')
         void reply.header('X-Frame-Options', HANDLER_VALUE);
-      return path === '/nonce' ? page(reply.cspNonce) : 'ok';
+      return path === '/nonce' ? page(() => reply.cspNonce) : 'ok';
     };
     // Every method, every path (the hostile table POSTs to arbitrary paths).
     app.all('/route', { config: { barbican: ROUTE_OVERRIDES } }, handler('/route'));
@@ -308,7 +315,7 @@ const koa: AdapterFactory = {
       }
       if (ctx.path === '/override' || ctx.path === '/route-handler')
         ctx.set('X-Frame-Options', HANDLER_VALUE);
-      ctx.body = ctx.path === '/nonce' ? page(ctx.state.cspNonce as string) : 'ok';
+      ctx.body = ctx.path === '/nonce' ? page(() => ctx.state.cspNonce as string) : 'ok';
       return Promise.resolve();
     };
     app.use(security);
@@ -350,7 +357,7 @@ function honoFactory(name: string, serve: (app: Hono) => RequestListener): Adapt
         }
         if (c.req.path === '/override' || c.req.path === '/route-handler')
           c.header('X-Frame-Options', HANDLER_VALUE);
-        return c.html(c.req.path === '/nonce' ? page(c.get('cspNonce')) : 'ok');
+        return c.html(c.req.path === '/nonce' ? page(() => c.get('cspNonce')) : 'ok');
       });
       return listen(serve(app), tls);
     },
@@ -380,7 +387,7 @@ const fetchWrapper: AdapterFactory = {
       }
       if (path === '/override' || path === '/route-handler')
         headers.set('X-Frame-Options', HANDLER_VALUE);
-      return new Response(path === '/nonce' ? page(nonce()) : 'ok', { headers });
+      return new Response(path === '/nonce' ? page(nonce) : 'ok', { headers });
     };
     // Per-route policies with the Fetch wrapper: wrap each route's handler.
     const peer = (_req: Request, env: NodeEnv): string | undefined =>
@@ -402,102 +409,42 @@ const fetchWrapper: AdapterFactory = {
 };
 
 /**
- * Next.js: its middleware helper runs with real `NextRequest` objects; the
- * rest of Next's request path is reproduced as Next does it (request-header
- * overrides applied, middleware response headers set on the response before
- * the page renders, `x-middleware-*` never sent). Starting a real `next`
- * server (a build, React rendering) is too heavy for this CI.
+ * Next.js: the app in `next-app/` built with the installed `next build` and
+ * served by a real `next start` on 127.0.0.1, one process per policy (see
+ * next-server.ts). `next start` speaks plain HTTP only, so the HTTPS server
+ * is a TLS terminator in front of it that adds `X-Forwarded-Proto: https`,
+ * as a deployment's proxy does; the app's `peer` says every client is on
+ * loopback (it listens on 127.0.0.1), so the policy's trusted proxies apply.
+ * The route handler reports each call to a counter here before it answers.
  */
 const next: AdapterFactory = {
   name: 'next',
-  skip: {
-    fingerprint:
-      'Next adds X-Powered-By while rendering, after middleware ran; documented: poweredByHeader: false',
-  },
-  start(policy, tls, onCall) {
-    // Next has no socket address on NextRequest; the `peer` option reads the
-    // platform's (here: the node socket, remembered per request).
-    const peers = new WeakMap<Request, string | undefined>();
-    const peer = (request: Request): string | undefined => peers.get(request);
-    const site = barbicanMiddleware(policy, { peer });
-    const route = barbicanMiddleware(policy.extend(ROUTE_OVERRIDES), { peer });
-    return listen((req, res) => {
-      const path = pathOf(req);
-      const secure = (req.socket as Partial<TLSSocket>).encrypted === true;
-      const headers = rawHeaders(req);
-      // `next start` builds the middleware's URL from its own host name and
-      // port plus the request-target (initURL in next-server), never from
-      // Host: the middleware sees `localhost` when the client said 127.0.0.1.
-      let request: NextRequest;
-      try {
-        request = new NextRequest(
-          `${secure ? 'https' : 'http'}://localhost:${String(req.socket.localPort)}${req.url ?? '/'}`,
-          { method: req.method ?? 'GET', headers },
-        );
-      } catch {
-        // An absolute-form or slash-less target makes no URL here either:
-        // Next fails before any middleware runs (see nextCanRoute).
-        res.statusCode = 500;
-        res.end();
-        return;
-      }
-      peers.set(request, req.socket.remoteAddress);
-      if (path === '/off') {
-        nodeRoutes(path, res, () => '', onCall);
-        return;
-      }
-      const mw = path === '/route' || path === '/route-handler' ? route(request) : site(request);
-      if (mw.headers.get('x-middleware-next') !== '1') {
-        // The middleware answered: send its response as is.
-        void mw.text().then((body) => {
-          res.writeHead(mw.status, Object.fromEntries(mw.headers));
-          res.end(body);
-        });
-        return;
-      }
-      const forwarded = new Headers(headers);
-      const override = mw.headers.get('x-middleware-override-headers');
-      if (override !== null) {
-        for (const key of [...forwarded.keys()]) forwarded.delete(key);
-        for (const key of override.split(',')) {
-          forwarded.set(key, mw.headers.get(`x-middleware-request-${key}`) ?? '');
-        }
-      }
-      for (const [name, value] of mw.headers) {
-        if (!name.startsWith('x-middleware-')) res.setHeader(name, value);
-      }
-      nodeRoutes(path, res, () => forwarded.get('x-nonce') ?? '', onCall);
-    }, tls);
+  async start(policy, tls, onCall) {
+    const dir = await nextBuild();
+    const counter = await listen((_req, res) => {
+      onCall();
+      res.writeHead(204).end();
+    }, undefined);
+    let server: NextServer;
+    try {
+      server = await startNext(
+        dir,
+        { policy: policy.options, route: ROUTE_OVERRIDES },
+        counter.url,
+      );
+    } catch (error) {
+      await counter.close();
+      throw error;
+    }
+    const front = tls === undefined ? undefined : await tlsFront(server.port, tls);
+    return {
+      url: front?.url ?? server.url,
+      close: async () => {
+        await Promise.all([front?.close(), server.close(), counter.close()]);
+      },
+    };
   },
 };
-
-/**
- * Whether a request-target can reach Next's middleware at all: `next start`
- * appends the target to its own origin, so only origin-form targets (`/…`)
- * make a URL. The rest never get to Barbican under Next.
- */
-export function nextCanRoute(target: string): boolean {
-  return target.startsWith('/');
-}
-
-/**
- * Whether `@hono/node-server` hands a request with this Host to the app at
- * all: it answers 400 itself when the URL parser rewrites the host name to
- * another length (e.g. `[2001:0DB8:0:0::1]`, which becomes `[2001:db8::1]`),
- * the check in its `buildUrl`.
- */
-export function nodeServerCanRoute(host: string | undefined): boolean {
-  if (host === undefined) return true;
-  let hostname: string;
-  try {
-    hostname = new URL(`http://${host}/`).hostname;
-  } catch {
-    // Refused there too, with the same 400 the table expects of Barbican.
-    return true;
-  }
-  const bare = host.includes(':') ? host.replace(/:\d+$/, '') : host;
-  return hostname.length === host.length || hostname === bare.toLowerCase();
-}
 
 /** Every adapter the behaviour suite runs through. */
 export const ADAPTERS: readonly AdapterFactory[] = [

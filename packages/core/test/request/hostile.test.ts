@@ -116,7 +116,6 @@ describe('hostile requests: node:http over raw TCP', () => {
     );
   });
   for (const c of HOSTILE) {
-    if (c.skip?.includes('node') === true) continue;
     it(c.name, async () => {
       const server = servers.get(c.policy) ?? assert.fail(c.policy);
       check(c, await rawRequest((server.address() as AddressInfo).port, c));
@@ -136,8 +135,8 @@ describe('hostile requests: secureFetch', () => {
     ]),
   );
   let ran = 0;
+  let refused = 0;
   for (const c of HOSTILE) {
-    if (c.skip?.includes('fetch') === true) continue;
     it(c.name, async () => {
       const target = c.target ?? '/';
       const host = c.headers.find(([n]) => n === 'Host')?.[1] ?? '';
@@ -149,14 +148,18 @@ describe('hostile requests: secureFetch', () => {
         for (const [n, v] of c.headers) headers.append(n, v);
         request = new Request(url, { method: c.method ?? 'GET', headers });
       } catch {
-        // The runtime itself refuses the request before any app runs.
+        // The Fetch API refuses to build it (CR, LF or NUL in a header, a
+        // Host that makes no URL): no Fetch app can ever see this request.
         assert.ok(c.status >= 400, `${c.name}: unrepresentable but expected ${c.status}`);
+        refused++;
         return;
       }
       ran++;
       const handler = handlers.get(c.policy) ?? assert.fail(c.policy);
       const res = await handler(request);
-      check(c, {
+      // The runtime's URL has dot segments resolved: so has the Location.
+      const want = c.location === undefined ? c : { ...c, location: new URL(c.location).href };
+      check(want, {
         status: res.status,
         location: res.headers.get('location') ?? undefined,
         hsts: res.headers.has('strict-transport-security'),
@@ -165,5 +168,6 @@ describe('hostile requests: secureFetch', () => {
   }
   after(() => {
     assert.ok(ran >= 60, `fetch ran ${ran} cases`);
+    assert.equal(ran + refused, HOSTILE.length);
   });
 });

@@ -654,6 +654,58 @@ describe('Content-Security-Policy builder: merging', () => {
     });
   });
 
+  it("drops an inherited nonce where the override writes 'none' or 'unsafe-inline', and nowhere else", () => {
+    const cspOf = (options: object): string =>
+      createPolicy(options)
+        .headersFor({ https: false, nonce: 'N' })
+        .find(([n]) => n === 'Content-Security-Policy')?.[1] ?? '';
+    // The barbican preset's nonce: true, under the user's directives.
+    const styles = cspOf({
+      headers: { csp: { directives: { 'style-src': ["'self'", "'unsafe-inline'"] } } },
+    });
+    assert.match(styles, /script-src 'self' 'nonce-N';/);
+    assert.match(styles, /style-src 'self' 'unsafe-inline'$/);
+    const noScripts = cspOf({ headers: { csp: { directives: { 'script-src': ["'none'"] } } } });
+    assert.match(noScripts, /script-src 'none';/);
+    assert.match(noScripts, /style-src 'self' 'nonce-N'$/);
+    const neither = createPolicy({
+      headers: {
+        csp: { directives: { 'script-src': ["'none'"], 'style-src': ["'UNSAFE-INLINE'"] } },
+      },
+    });
+    assert.equal(neither.usesNonce, false);
+    // Same through a route override of a user policy that inherits the preset's nonce.
+    const route = createPolicy({}).extend({
+      headers: { csp: { directives: { 'script-src': ["'self'", "'unsafe-inline'"] } } },
+    });
+    assert.deepEqual(
+      route.https.nonced.map((h) => h.parts.join('N').match(/(?:script|style)-src[^;]*/g)),
+      [
+        [
+          "script-src 'self' 'unsafe-inline'",
+          "script-src-attr 'none'",
+          "style-src 'self' 'nonce-N'",
+        ],
+      ],
+    );
+    // An explicit nonce is taken as written: 'unsafe-inline' as the CSP1 fallback.
+    assert.match(
+      cspOf({
+        headers: {
+          csp: {
+            directives: { 'script-src': ["'strict-dynamic'", "'unsafe-inline'"] },
+            nonce: ['script-src'],
+          },
+        },
+      }),
+      /script-src 'nonce-N' 'strict-dynamic' 'unsafe-inline';/,
+    );
+    assert.throws(
+      () => cspOf({ headers: { csp: { directives: { 'script-src': ["'none'"] }, nonce: true } } }),
+      { code: 'BARBICAN_E_CONFLICT' },
+    );
+  });
+
   it('keeps a removal through a route override (global < route)', () => {
     const base = createPolicy({
       headers: { csp: { directives: { 'default-src': ["'self'"], 'img-src': ['*'] } } },

@@ -62,6 +62,37 @@ const CSP = 'Content-Security-Policy';
 const CSP_RO = 'Content-Security-Policy-Report-Only';
 const UIR = 'upgrade-insecure-requests';
 
+/** The directives `nonce: true` puts the nonce in. */
+const NONCE_TRUE_TARGETS: readonly string[] = ['script-src', 'style-src'];
+
+/**
+ * The nonce an override inherits when it does not set `nonce` itself: the
+ * base's, minus each target directive the override rewrites to `'none'`
+ * (the user wants nothing there, and beside a nonce `'none'` no longer
+ * means none: CSP3 matches it only alone) or to a list with `'unsafe-inline'` (beside a
+ * nonce, CSP2+ browsers ignore `'unsafe-inline'`, which would block the
+ * inline code the override allows). So `preset: 'barbican'` with
+ * `'style-src': ["'self'", "'unsafe-inline'"]` keeps its script nonce and
+ * its inline styles; an explicit `nonce` is taken as written.
+ */
+function inheritNonce(
+  base: CspOptions['nonce'],
+  override: CspDirectives,
+  path: string,
+): CspOptions['nonce'] {
+  if (base === undefined || base === false) return base;
+  // A list stays a list: normalizeNonce only canonicalises its names.
+  const targets = base === true ? NONCE_TRUE_TARGETS : (normalizeNonce(base, path) as string[]);
+  const kept = targets.filter((t) => {
+    const v = override[t];
+    if (!Array.isArray(v)) return true;
+    const lower = v.map((x) => x.toLowerCase());
+    return !lower.includes("'none'") && !lower.includes("'unsafe-inline'");
+  });
+  if (kept.length === targets.length) return base;
+  return kept.length === 0 ? false : kept;
+}
+
 /** Marks where the per-request nonce goes while serialising. */
 const NONCE = Symbol('nonce');
 type Token = string | typeof NONCE;
@@ -243,7 +274,7 @@ function compileObject(
   // validate again (cheap, once per build).
   const directives = normalizeDirectives(options.directives ?? {}, `${path}.directives`);
   const nonce = normalizeNonce(options.nonce ?? false, `${path}.nonce`);
-  const targets = nonce === true ? ['script-src', 'style-src'] : nonce === false ? [] : nonce;
+  const targets = nonce === true ? NONCE_TRUE_TARGETS : nonce === false ? [] : nonce;
   let list: [string, Token[]][] = [];
   for (const [name, v] of Object.entries(directives)) {
     if (v === false) continue;
@@ -371,11 +402,12 @@ function cspModule(
       // Per directive: the override's list replaces the base's; `false` is
       // kept as a tombstone so it still removes the preset's directive when
       // this result is merged over the preset later (route overrides).
+      const over = normalizeDirectives(override.directives ?? {}, `headers.${key}.directives`);
       const directives: CspDirectives = {
         ...normalizeDirectives(base.directives ?? {}, `headers.${key}.directives`),
-        ...normalizeDirectives(override.directives ?? {}, `headers.${key}.directives`),
+        ...over,
       };
-      const nonce = override.nonce ?? base.nonce;
+      const nonce = override.nonce ?? inheritNonce(base.nonce, over, `headers.${key}.nonce`);
       return nonce === undefined ? { directives } : { directives, nonce };
     },
   });
