@@ -1,7 +1,7 @@
 /**
  * The slice of autocannon's programmatic API the benchmarks use. autocannon
- * ships no types and `@types/autocannon` is not worth a dependency for four
- * fields.
+ * ships no types and `@types/autocannon` is not worth a dependency for a
+ * handful of fields.
  */
 declare module 'autocannon' {
   interface Options {
@@ -15,6 +15,11 @@ declare module 'autocannon' {
     /** Requests per second over all connections (fixed offered load). */
     overallRate?: number;
     timeout?: number;
+    method?: 'GET' | 'POST' | 'PUT' | 'DELETE' | 'OPTIONS';
+    headers?: Record<string, string>;
+    body?: string;
+    /** Replace `[<id>]` in the body with a unique id per request. */
+    idReplacement?: boolean;
   }
   interface Histogram {
     average: number;

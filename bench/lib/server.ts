@@ -4,8 +4,9 @@
  * `children.ts`) so the server never shares an event loop (or a core, when
  * there are two) with the load generator.
  *
- * Arguments: `core <variant>` (a node:http listener from `variants.ts`) or
- * `adapters <framework> <variant> <scenario>` (an app from `frameworks.ts`).
+ * Arguments: `core <variant>` (a node:http listener from `variants.ts`),
+ * `adapters <framework> <variant> <scenario>` (an app from `frameworks.ts`)
+ * or `reports noop|collector [db]` (from `reports-apps.ts`).
  *
  * @module
  */
@@ -53,7 +54,12 @@ async function listenAdapter(args: readonly string[]): Promise<number> {
 
 const [kind, ...rest] = process.argv.slice(2);
 try {
-  const port = kind === 'core' ? await listenCore(rest[0] ?? '') : await listenAdapter(rest);
+  const port =
+    kind === 'core'
+      ? await listenCore(rest[0] ?? '')
+      : kind === 'reports'
+        ? await (await import('./reports-apps.ts')).listenReports(rest)
+        : await listenAdapter(rest);
   process.send?.({ port });
 } catch (error) {
   process.send?.({ error: error instanceof Error ? error.message : String(error) });

@@ -16,6 +16,7 @@ import { registerExport } from './commands/export.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
+import { registerReports } from './commands/reports.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSchema } from './commands/schema.ts';
 import { errorLocations } from './config.ts';
@@ -64,6 +65,7 @@ export function buildProgram(io: Io, options: ProgramOptions = {}): Command {
   registerDemo(program, io);
   registerCsp(program, io);
   registerExport(program, io);
+  registerReports(program, io);
   return program;
 }
 

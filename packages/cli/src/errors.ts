@@ -14,6 +14,7 @@ import {
   type BarbicanErrorConstructor,
   type ErrorCode,
 } from '@barbican/core';
+import type { ReportsErrorCode } from '@barbican/reports';
 import type { ScannerErrorCode } from '@barbican/scanner';
 
 /** Errors of the `barbican` command: config files, imports, pins and their TLS fetch. */
@@ -43,7 +44,8 @@ export type CliErrorCode = keyof typeof CLI_ERROR_CODES;
 /** A code from the CLI's warning table. */
 export type CliWarningCode = keyof typeof CLI_WARNING_CODES;
 
-/** `BarbicanError` as the CLI throws it: a CLI, scanner or core code. */
-export const BarbicanError: BarbicanErrorConstructor<CliErrorCode | ScannerErrorCode | ErrorCode> =
-  AnyBarbicanError;
+/** `BarbicanError` as the CLI throws it: a CLI, scanner, reports or core code. */
+export const BarbicanError: BarbicanErrorConstructor<
+  CliErrorCode | ScannerErrorCode | ReportsErrorCode | ErrorCode
+> = AnyBarbicanError;
 export type BarbicanError = AnyBarbicanError;

@@ -23,6 +23,8 @@ export {
   SCHEME_PREFIX,
   URI_SCHEME,
 } from './field.ts';
+export { parseIp, formatIp, isV4, compileIpMatcher } from './request/ip.ts';
+export type { IpGroups } from './request/ip.ts';
 export type { FieldProblem, ParsedDirective, CommaDirective } from './field-types.ts';
 export { parseDirectiveList, parseCommaDirectives } from './directive-list.ts';
 export type { DirectiveList } from './directive-list.ts';

@@ -9,6 +9,7 @@ export { scan, scanMany, assemble, mergeFindings, type ScanOptions } from './sca
 export {
   retrieve,
   followChain,
+  startUrls,
   staticLookup,
   RETRIEVE_ERRORS,
   type RetrieveOptions,
@@ -22,3 +23,19 @@ export {
   type AnalyzeCspOptions,
   type CspAnalysis,
 } from './csp/index.ts';
+export {
+  driftFindings,
+  driftSummary,
+  driftSuites,
+  probeDrift,
+  retrievalExchanges,
+  expectedVerdict,
+  meaningOf,
+  HEADER_MEANINGS,
+  UNLISTED_HOST,
+  type DriftEvidence,
+  type DriftExchange,
+  type DriftProbeName,
+  type DriftProbeOptions,
+} from './drift/index.ts';
+export { FINDING_CODES, type FindingCode, type FindingCodeInfo } from './findings/index.ts';

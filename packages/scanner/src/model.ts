@@ -19,7 +19,7 @@ export interface Finding {
   readonly severity: Severity;
   /** The response header concerned (lower-case), or a pseudo-area such as `tls` or `redirects`. */
   readonly header: string;
-  /** For CSP findings: the directive. */
+  /** For CSP findings: the directive. For drift findings about one request: its scheme, `https` or `http`. */
   readonly directive?: string;
   /** The offending value (CSP: the source expression). */
   readonly value?: string;
@@ -84,6 +84,23 @@ export interface ObservatoryTestResult {
   readonly pass: boolean;
 }
 
+/**
+ * `ScanResult.drift` (`scan --policy`): how many differences from the policy
+ * were found and what the drift probes cost. The differences themselves are
+ * findings with codes `drift.*`.
+ */
+export interface DriftSummary {
+  /** Number of `drift.*` findings; a CI gate fails on anything above 0. */
+  readonly count: number;
+  /** HTTP requests sent for drift beyond the scan's own. */
+  readonly requests: number;
+  /** TLS handshakes sent for drift beyond the scan's own probe. */
+  readonly handshakes: number;
+  readonly elapsedMs: number;
+  /** False when some probe did not finish: see the `drift.tls.incomplete` finding. */
+  readonly complete: boolean;
+}
+
 /** `barbican scan --json` prints one of these per URL. */
 export interface ScanResult {
   readonly url: string;
@@ -100,6 +117,8 @@ export interface ScanResult {
   };
   readonly tls: unknown;
   readonly insecure?: boolean;
+  /** With `--policy`: how many `drift.*` findings, and what the drift probes cost. */
+  readonly drift?: DriftSummary;
 }
 
 /** All values of a header in a captured response (name case-insensitive), in order. */

@@ -7,8 +7,16 @@
  *
  * @module
  */
+import type { Policy } from '@barbican/core';
 import { SCHEME_PREFIX } from '@barbican/core/parsers';
 import { cspFindings } from './csp/index.ts';
+import {
+  driftFindings,
+  driftSummary,
+  probeDrift,
+  retrievalExchanges,
+  type DriftEvidence,
+} from './drift/index.ts';
 import { BarbicanError } from './errors.ts';
 import { reviewFindings } from './findings/index.ts';
 import {
@@ -21,7 +29,8 @@ import {
 import { observatory, type ObservatoryOptions } from './observatory/index.ts';
 import { preloadEligibility, type PreloadPolicy } from './preload/index.ts';
 import { retrieve, type RetrieveOptions } from './retrieve/index.ts';
-import { probeTls } from './tls/probe.ts';
+import { runPool } from './pool.ts';
+import { probeTls, type SuiteProbeReport } from './tls/probe.ts';
 import type { TlsReport } from './tls/types.ts';
 
 /** Options for {@link scan} and {@link scanMany}. */
@@ -35,6 +44,14 @@ export interface ScanOptions extends RetrieveOptions, ObservatoryOptions {
    * probe. {@link scanMany} passes one; callers may too.
    */
   readonly tlsCache?: Map<string, Promise<TlsReport>>;
+  /**
+   * `--policy`: compare what the site serves with this policy and add a
+   * `drift.*` finding per difference (and `ScanResult.drift`). Costs at most
+   * two more requests and `SUITE_PROBE_LIMITS.maxSuites` handshakes per server.
+   */
+  readonly policy?: Policy;
+  /** Shared single-suite TLS probes for drift; {@link scanMany} passes one. */
+  readonly suiteCache?: Map<string, Promise<SuiteProbeReport>>;
 }
 
 const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { high: 0, medium: 1, low: 2, info: 3 };
@@ -60,7 +77,9 @@ export async function scan(url: string, opts: ScanOptions = {}): Promise<ScanRes
     retrieve(target.href, { probeWww: true, ...opts }),
     opts.skipTls === true ? Promise.resolve(undefined) : probeOnce(host, httpsPort, opts),
   ]);
-  return assemble(retrieval, tls, opts);
+  const drift =
+    opts.policy === undefined ? undefined : await probeDrift(opts.policy, retrieval, tls, opts);
+  return assemble(retrieval, tls, opts, drift);
 }
 
 /**
@@ -82,37 +101,34 @@ export async function scanMany(
   const shared: ScanOptions = {
     ...opts,
     tlsCache: opts.tlsCache ?? new Map<string, Promise<TlsReport>>(),
+    suiteCache: opts.suiteCache ?? new Map<string, Promise<SuiteProbeReport>>(),
   };
-  const results = new Array<ScanResult | BarbicanError>(urls.length);
-  let next = 0;
-  let done = 0;
-  const worker = async (): Promise<void> => {
-    // Each worker takes the next index until none are left: bounded by urls.length.
-    while (next < urls.length) {
-      const i = next++;
-      const url = urls[i] ?? '';
+  const results = await runPool(
+    urls,
+    async (url) => {
       try {
-        results[i] = await scan(url, shared);
+        return await scan(url, shared);
       } catch (error) {
-        results[i] =
-          error instanceof BarbicanError
-            ? error
-            : new BarbicanError('BARBICAN_E_SCAN_FAILED', `${url}: ${String(error)}`, {
-                value: url,
-              });
+        return error instanceof BarbicanError
+          ? error
+          : new BarbicanError('BARBICAN_E_SCAN_FAILED', `${url}: ${String(error)}`, {
+              value: url,
+            });
       }
-      done++;
-      onSettled?.(done, urls.length);
-    }
-  };
-  const workers = Math.max(1, Math.min(concurrency, urls.length));
-  await Promise.all(Array.from({ length: workers }, worker));
-  return results;
+    },
+    { concurrency, ...(onSettled === undefined ? {} : { onSettled }) },
+  );
+  // The task never throws and no deadline is set, so every slot is filled.
+  return results.map(
+    (r, i) => r ?? new BarbicanError('BARBICAN_E_SCAN_FAILED', `${urls[i] ?? ''}: not scanned`),
+  );
 }
 
 /**
  * Grades an existing retrieval (and TLS report): the pure half of
- * {@link scan}, for tests and for replaying captured responses.
+ * {@link scan}, for tests and for replaying captured responses. With
+ * `opts.policy`, drift is judged from `drift` (what {@link scan} probed) or,
+ * when absent, from the retrieval's own first responses and the TLS report.
  *
  * @throws {BarbicanError} `BARBICAN_E_SCAN_FAILED` when there is no response
  *   Observatory would grade (it requires 2xx, 3xx, 401 or 403).
@@ -121,6 +137,7 @@ export function assemble(
   retrieval: Retrieval,
   tls: TlsReport | undefined,
   opts: ScanOptions = {},
+  drift?: DriftEvidence,
 ): ScanResult {
   const final = finalResponse(retrieval.https) ?? finalResponse(retrieval.http);
   if (final === undefined || !gradable(final.status)) {
@@ -144,11 +161,21 @@ export function assemble(
     ...(opts.preloadPolicy === undefined ? {} : { policy: opts.preloadPolicy }),
     ...(usefulTls === undefined ? {} : { tls: usefulTls }),
   });
+  const evidence: DriftEvidence | undefined =
+    opts.policy === undefined
+      ? undefined
+      : (drift ?? {
+          exchanges: retrievalExchanges(retrieval, opts),
+          ...(usefulTls === undefined ? {} : { tls: usefulTls }),
+          requests: 0,
+          elapsedMs: 0,
+        });
   const findings = mergeFindings([
     obs.findings,
     cspFindings(final),
     preload.findings,
     reviewFindings(retrieval, usefulTls),
+    opts.policy === undefined || evidence === undefined ? [] : driftFindings(opts.policy, evidence),
   ]);
   return {
     url: retrieval.url,
@@ -160,6 +187,7 @@ export function assemble(
     preload: { eligible: preload.eligible, errors: preload.errors, warnings: preload.warnings },
     tls: usefulTls ?? null,
     ...(retrieval.insecure === true ? { insecure: true } : {}),
+    ...(evidence === undefined ? {} : { drift: driftSummary(evidence, findings) }),
   };
 }
 

@@ -14,7 +14,7 @@
 import { createServer as createHttpServer, type Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
-import { createPolicy } from '@barbican/core';
+import { createPolicy, mergeOptions, type PolicyOptions } from '@barbican/core';
 import { nonceOf, withBarbican } from '@barbican/core/node';
 import {
   createThrowawayCa,
@@ -26,6 +26,7 @@ import {
 } from '@barbican/scanner';
 import type { Command } from 'commander';
 import { FindingsExit, type Io } from '../io.ts';
+import { holdDemoReports, startDemoReports } from './demo-reports.ts';
 
 /** The demo's host name (`.test` is reserved by RFC 2606, so it is nobody's). */
 export const DEMO_HOST = 'demo.barbican.test';
@@ -74,7 +75,7 @@ const PAGE = (nonce: string): string => `<!doctype html>
  * await app.close();
  * ```
  */
-export async function startDemo(): Promise<DemoApp> {
+export async function startDemo(extra: PolicyOptions = {}): Promise<DemoApp> {
   const ca = createThrowawayCa('Barbican Demo CA (throw-away)');
   const leaf = ca.issue({ names: [DEMO_HOST] });
   const https = createHttpsServer({
@@ -85,12 +86,17 @@ export async function startDemo(): Promise<DemoApp> {
   });
   const http = createHttpServer();
   const httpsPort = await listen(https);
-  const policy = createPolicy({
-    preset: 'barbican',
-    // Requests for any other Host are refused (DNS rebinding, Host header attacks).
-    allowedHosts: [DEMO_HOST],
-    sslRedirect: { status: 301, port: httpsPort },
-  });
+  const policy = createPolicy(
+    mergeOptions(
+      {
+        preset: 'barbican',
+        // Requests for any other Host are refused (DNS rebinding, Host header attacks).
+        allowedHosts: [DEMO_HOST],
+        sslRedirect: { status: 301, port: httpsPort },
+      },
+      extra,
+    ),
+  );
   const app = withBarbican((_req, res) => {
     const nonce = nonceOf(res);
     res.setHeader('content-type', 'text/html; charset=utf-8');
@@ -151,7 +157,8 @@ export function registerDemo(program: Command, io: Io): void {
     .option('--json', 'print the scan result as JSON instead of the text report')
     .addHelpText('after', '\nExample:\n  barbican demo        # or: npm start')
     .action(async (flags: { json?: boolean }) => {
-      const app = await startDemo();
+      const reports = await startDemoReports();
+      const app = await startDemo(reports.policy);
       let result: ScanResult;
       try {
         io.err(
@@ -167,6 +174,7 @@ export function registerDemo(program: Command, io: Io): void {
         io.out(textReport([result], io.color));
         io.out(NEXT_STEPS);
       }
+      await holdDemoReports(io, reports, flags.json !== true);
       const highs = result.findings.filter((f) => f.severity === 'high').length;
       if (result.grade !== 'A+' || highs > 0) {
         io.err(

@@ -24,6 +24,7 @@ import {
 } from '../pin/index.ts';
 import { looksLikePem, parsePem } from '../pin/pem.ts';
 import { BarbicanError } from '../errors.ts';
+import { terminalSafe } from '../util.ts';
 
 interface PinOpts {
   json?: boolean;
@@ -159,7 +160,7 @@ async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<num
   const c = io.color;
   for (const e of entries) {
     const where = e.block === undefined ? e.source : `${e.source} [${e.block}]`;
-    io.out(`${c.bold(safe(where))}: ${kindLabel(e.kind)}, ${e.algorithm}`);
+    io.out(`${c.bold(terminalSafe(where))}: ${kindLabel(e.kind)}, ${e.algorithm}`);
     const label = describe(e);
     if (label !== '') io.out(c.dim(`  ${label}`));
     io.out(`  pin-sha256="${e.pin}"`);
@@ -176,9 +177,11 @@ async function hostCommand(hostArg: string, opts: PinOpts, io: Io): Promise<numb
     const source = chain.entries[0]?.source ?? hostArg;
     io.out(c.bold(`${source}: ${verifiedLabel(chain, opts)}`));
     for (const e of chain.entries) {
-      io.out(`${c.cyan(e.role.padEnd(12))} ${safe(e.subject ?? '')}`);
+      io.out(`${c.cyan(e.role.padEnd(12))} ${terminalSafe(e.subject ?? '')}`);
       io.out(
-        c.dim(`  issued by ${safe(e.issuer ?? '')}; expires ${e.notAfter ?? '?'}; ${e.algorithm}`),
+        c.dim(
+          `  issued by ${terminalSafe(e.issuer ?? '')}; expires ${e.notAfter ?? '?'}; ${e.algorithm}`,
+        ),
       );
       io.out(`  pin-sha256="${e.pin}"`);
     }
@@ -286,11 +289,11 @@ async function checkCommand(
             : c.red(v.status.padEnd(9));
       const note =
         v.status === 'live'
-          ? `matches ${safe(v.matches ?? '')}`
+          ? `matches ${terminalSafe(v.matches ?? '')}`
           : v.status === 'backup'
             ? 'not in the served chain (a spare key)'
             : '';
-      io.out(`  ${status} pin-sha256="${safe(v.pin)}"  ${c.dim(note)}`);
+      io.out(`  ${status} pin-sha256="${terminalSafe(v.pin)}"  ${c.dim(note)}`);
     }
     for (const p of result.problems) io.out(`${c.red('✗')} ${p}`);
     if (result.ok) io.out(`${c.green('✓')} at least one live pin and one backup pin`);
@@ -392,19 +395,8 @@ function kindLabel(kind: PinEntry['kind']): string {
 
 function describe(e: PinEntry | HostPinEntry): string {
   const parts: string[] = [];
-  if (e.subject !== undefined) parts.push(`subject ${safe(e.subject)}`);
-  if (e.issuer !== undefined) parts.push(`issuer ${safe(e.issuer)}`);
+  if (e.subject !== undefined) parts.push(`subject ${terminalSafe(e.subject)}`);
+  if (e.issuer !== undefined) parts.push(`issuer ${terminalSafe(e.issuer)}`);
   if (e.notAfter !== undefined) parts.push(`expires ${e.notAfter}`);
   return parts.join('; ');
-}
-
-/**
- * Subjects come from files and servers we do not control: escape control
- * characters so a crafted certificate cannot rewrite the terminal.
- */
-function safe(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (ch) => `\\u${ch.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
 }

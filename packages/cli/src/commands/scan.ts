@@ -3,8 +3,10 @@
  * HSTS preload, reviewer and TLS findings, each with its fix.
  *
  * Report on stdout in one format (text, `--json`, `--sarif`, `--markdown`);
- * progress and per-URL failures on stderr. Exit 1 when a grade is below
- * `--fail-under`, 2 for usage errors or URLs that could not be scanned.
+ * progress and per-URL failures on stderr. With `--policy FILE`, every
+ * difference between what the site serves and the policy is a `drift.*`
+ * finding. Exit 1 when a grade is below `--fail-under` or anything drifts,
+ * 2 for usage or config errors and URLs that could not be scanned.
  *
  * @module
  */
@@ -19,6 +21,7 @@ import {
   type ScanResult,
 } from '@barbican/scanner';
 import type { Command } from 'commander';
+import { loadPolicy } from '../config.ts';
 import { FindingsExit, type Io } from '../io.ts';
 import { BarbicanError } from '../errors.ts';
 
@@ -43,6 +46,7 @@ interface ScanFlags {
   insecure?: boolean;
   concurrency?: string;
   timeout?: string;
+  policy?: string;
 }
 
 function usage(
@@ -170,9 +174,13 @@ export function registerScan(program: Command, io: Io): void {
     )
     .option('--concurrency <n>', 'URLs scanned at once (default 4)')
     .option('--timeout <ms>', 'per-request timeout in milliseconds (default 10000)')
+    .option(
+      '--policy <file>',
+      'also report every difference from this policy (barbican.config.json/.yaml): drift; exit 1 on any',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif',
+      '\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif\n  barbican scan https://example.com --policy barbican.config.yaml   # drift: exit 1 on any difference',
     )
     .action(async (urls: string[], flags: ScanFlags) => {
       const formats = (['json', 'sarif', 'markdown'] as const).filter((f) => flags[f] === true);
@@ -196,7 +204,13 @@ export function registerScan(program: Command, io: Io): void {
           'barbican scan https://example.com (or --input FILE)',
         );
       }
-      const opts = await scanOptions(flags);
+      // The policy is read and built before any request: a bad file exits 2
+      // with the config error, as `barbican check` would print it.
+      const policy = flags.policy === undefined ? undefined : await loadPolicy(flags.policy);
+      const opts = {
+        ...(await scanOptions(flags)),
+        ...(policy === undefined ? {} : { policy: policy.policy }),
+      };
       const concurrency = intOption('--concurrency', flags.concurrency, 1, 64) ?? 4;
       // A bar only where a human watches: many URLs and stderr a terminal.
       const showProgress = all.length > 1 && process.stderr.isTTY;
@@ -225,9 +239,11 @@ export function registerScan(program: Command, io: Io): void {
         );
       }
       const threshold = flags.failUnder;
-      if (threshold !== undefined && results.some((r) => gradeBelow(r.grade, threshold))) {
-        io.err(`barbican scan: a grade is below ${threshold}`);
-        throw new FindingsExit();
-      }
+      const below = threshold !== undefined && results.some((r) => gradeBelow(r.grade, threshold));
+      if (below) io.err(`barbican scan: a grade is below ${threshold}`);
+      const drift = results.reduce((n, r) => n + (r.drift?.count ?? 0), 0);
+      if (policy !== undefined && drift > 0)
+        io.err(`barbican scan: ${drift} difference(s) from ${policy.file} (drift.* findings)`);
+      if (below || drift > 0) throw new FindingsExit();
     });
 }

@@ -1,5 +1,6 @@
 /**
- * Every finding code {@link reviewFindings} can emit, with its default
+ * Every finding code the reviewer ({@link reviewFindings}) and the drift
+ * check (`driftFindings`, `scan --policy`) can emit, with its default
  * severity, a one-line summary and the spec it rests on. `docs/scan-findings.md`
  * lists the same codes, and a test keeps the two in sync.
  *
@@ -21,6 +22,8 @@ const CORS = 'https://fetch.spec.whatwg.org/#http-cors-protocol';
 const TLS = 'https://www.rfc-editor.org/rfc/rfc9325';
 const HPKP = 'https://www.rfc-editor.org/rfc/rfc7469';
 const OWASP = 'https://owasp.org/www-project-secure-headers/#div-bestpractices';
+/** Drift is Barbican's own check: its codes point at the page that explains them. */
+const DRIFT = 'https://github.com/barbican/barbican/blob/main/docs/scan.md#drift-scan---policy';
 
 /** The reviewer's finding codes. */
 export const FINDING_CODES = {
@@ -212,6 +215,88 @@ export const FINDING_CODES = {
     severity: 'medium',
     summary: 'Every pin is in the served chain: no backup key, so losing the key bricks the site',
     spec: `${HPKP}#section-4.3`,
+  },
+  'drift.header.missing': {
+    severity: 'medium',
+    summary: 'A header the policy sets is not sent',
+    spec: DRIFT,
+  },
+  'drift.header.different': {
+    severity: 'medium',
+    summary: 'A header means something other than the policy says (compared by meaning, not bytes)',
+    spec: DRIFT,
+  },
+  'drift.header.duplicate': {
+    severity: 'low',
+    summary: 'A header the policy sets once is sent several times (two layers both add it)',
+    spec: DRIFT,
+  },
+  'drift.header.extra': {
+    severity: 'low',
+    summary: 'A security header the policy leaves off is sent',
+    spec: DRIFT,
+  },
+  'drift.fingerprint.present': {
+    severity: 'low',
+    summary: 'A fingerprinting header the policy removes is sent',
+    spec: DRIFT,
+  },
+  'drift.hsts.over-http': {
+    severity: 'low',
+    summary: 'Strict-Transport-Security sent over plain HTTP, where the policy sends none',
+    spec: DRIFT,
+  },
+  'drift.redirect.missing': {
+    severity: 'medium',
+    summary: 'Plain HTTP is not redirected to HTTPS, but the policy redirects',
+    spec: DRIFT,
+  },
+  'drift.redirect.status': {
+    severity: 'low',
+    summary: 'The HTTPS redirect uses another status than the policy',
+    spec: DRIFT,
+  },
+  'drift.redirect.location': {
+    severity: 'medium',
+    summary: 'The HTTPS redirect goes somewhere other than the policy says',
+    spec: DRIFT,
+  },
+  'drift.host.accepted': {
+    severity: 'medium',
+    summary:
+      'A Host the policy does not allow is served (2xx) or redirected to, where the policy refuses it',
+    spec: DRIFT,
+  },
+  'drift.probe.failed': {
+    severity: 'medium',
+    summary: 'The HTTPS request the policy would serve got no response',
+    spec: DRIFT,
+  },
+  'drift.tls.protocol.accepted': {
+    severity: 'medium',
+    summary: 'A TLS version the policy does not allow is accepted (high for TLS 1.0 and 1.1)',
+    spec: DRIFT,
+  },
+  'drift.tls.protocol.refused': {
+    severity: 'medium',
+    summary: 'A TLS version the policy allows is refused',
+    spec: DRIFT,
+  },
+  'drift.tls.cipher.accepted': {
+    severity: 'medium',
+    summary:
+      'A cipher suite the policy does not list is accepted (high when broken, low when recommended)',
+    spec: DRIFT,
+  },
+  'drift.tls.cipher.refused': {
+    severity: 'low',
+    summary: 'A cipher suite the policy lists is refused although the certificate allows it',
+    spec: DRIFT,
+  },
+  'drift.tls.incomplete': {
+    severity: 'info',
+    summary: 'Some TLS probes did not finish (timeout or time budget): their drift is unknown',
+    spec: DRIFT,
   },
 } as const satisfies Record<string, FindingCodeInfo>;
 

@@ -272,10 +272,13 @@ describe('reviewFindings', () => {
     });
   }
 
-  it('has a table row for every catalogued code', () => {
+  it('has a table row for every catalogued reviewer code', () => {
     const covered = new Set(rows.map((r) => r.code));
     assert.deepEqual(
-      Object.keys(FINDING_CODES).filter((c) => !covered.has(c as FindingCode)),
+      Object.keys(FINDING_CODES).filter(
+        // drift.* codes come from driftFindings, covered by src/drift/findings.test.ts.
+        (c) => !covered.has(c as FindingCode) && !c.startsWith('drift.'),
+      ),
       [],
     );
   });

@@ -83,7 +83,12 @@ export function sarifReport(results: readonly ScanResult[], toolVersion = '0.1.0
           })),
         ),
         properties: {
-          scans: results.map((r) => ({ url: r.url, grade: r.grade, score: r.score })),
+          scans: results.map((r) => ({
+            url: r.url,
+            grade: r.grade,
+            score: r.score,
+            ...(r.drift === undefined ? {} : { drift: r.drift.count }),
+          })),
         },
       },
     ],

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { Finding, ScanResult, Severity } from '../model.ts';
+import type { DriftSummary, Finding, ScanResult, Severity } from '../model.ts';
 import type { TlsReport } from '../tls/types.ts';
 import { NO_COLORS, type Paint, type ReportColors } from './colors.ts';
 
@@ -49,6 +49,8 @@ function one(r: ScanResult, c: ReportColors): string {
   }
   lines.push('', c.bold('TLS'));
   lines.push(...tlsLines(r.tls as TlsReport | null, c));
+  if (r.drift !== undefined)
+    lines.push('', c.bold('Drift from the policy'), ...driftLines(r.drift, c));
   const groups = new Map<string, Finding[]>();
   for (const f of r.findings) groups.set(f.header, [...(groups.get(f.header) ?? []), f]);
   const counts = countBySeverity(r.findings);
@@ -70,6 +72,20 @@ function one(r: ScanResult, c: ReportColors): string {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+function driftLines(d: DriftSummary, c: ReportColors): string[] {
+  const cost = c.dim(
+    `(${d.requests} extra request(s), ${d.handshakes} handshake(s), ${d.elapsedMs} ms)`,
+  );
+  return [
+    d.count === 0
+      ? `  ${c.green('✓')} the site serves what the policy says ${cost}`
+      : `  ${c.red('✗')} ${d.count} difference(s): the drift.* findings below ${cost}`,
+    ...(d.complete
+      ? []
+      : [`  ${c.yellow('!')} some TLS probes did not finish (drift.tls.incomplete)`]),
+  ];
 }
 
 function tlsLines(tls: TlsReport | null, c: ReportColors): string[] {

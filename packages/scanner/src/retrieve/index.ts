@@ -17,7 +17,7 @@
  */
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { connect as tcpConnect, type LookupFunction, type Socket } from 'node:net';
+import { isIP, connect as tcpConnect, type LookupFunction, type Socket } from 'node:net';
 import {
   connect as tlsConnect,
   createSecureContext,
@@ -89,18 +89,13 @@ const USER_AGENT = 'barbican-scan/0.1 (+https://github.com/barbican)';
  * ```
  */
 export async function retrieve(url: string, opts: RetrieveOptions = {}): Promise<Retrieval> {
-  const target = new URL(url);
-  const path = `${target.pathname}${target.search}`;
-  const host = target.hostname;
-  const httpPort =
-    opts.httpPort ?? (target.protocol === 'http:' && target.port !== '' ? Number(target.port) : 80);
-  const httpsPort =
-    opts.httpsPort ??
-    (target.protocol === 'https:' && target.port !== '' ? Number(target.port) : 443);
+  const start = startUrls(url, opts);
   const [http, https, www] = await Promise.all([
-    followChain(originUrl('http:', host, httpPort, 80, path), opts),
-    followChain(originUrl('https:', host, httpsPort, 443, path), opts),
-    opts.probeWww === true ? probeWww(host, httpsPort, opts) : Promise.resolve(undefined),
+    followChain(start.http, opts),
+    followChain(start.https, opts),
+    opts.probeWww === true
+      ? probeWww(new URL(url).hostname, start.httpsPort, opts)
+      : Promise.resolve(undefined),
   ]);
   // Observatory's "auto" response: HTTPS when it answered, HTTP as fallback.
   const final = finalResponse(https) ?? finalResponse(http);
@@ -116,6 +111,35 @@ export async function retrieve(url: string, opts: RetrieveOptions = {}): Promise
     ...(cors === undefined ? {} : { cors }),
     ...(opts.insecure === true ? { insecure: true } : {}),
     ...(www === undefined ? {} : { www }),
+  };
+}
+
+/**
+ * Where {@link retrieve} starts its two chains for `url`: the same host and
+ * path over `http://` and `https://`, on the URL's port for its own scheme
+ * or the `httpPort`/`httpsPort` options (default 80 and 443).
+ *
+ * @example
+ * ```ts
+ * startUrls('https://example.com:8443/a', {}).http; // 'http://example.com/a'
+ * ```
+ */
+export function startUrls(
+  url: string,
+  opts: Pick<RetrieveOptions, 'httpPort' | 'httpsPort'> = {},
+): { http: string; https: string; httpsPort: number } {
+  const target = new URL(url);
+  const path = `${target.pathname}${target.search}`;
+  const host = target.hostname;
+  const httpPort =
+    opts.httpPort ?? (target.protocol === 'http:' && target.port !== '' ? Number(target.port) : 80);
+  const httpsPort =
+    opts.httpsPort ??
+    (target.protocol === 'https:' && target.port !== '' ? Number(target.port) : 443);
+  return {
+    http: originUrl('http:', host, httpPort, 80, path),
+    https: originUrl('https:', host, httpsPort, 443, path),
+    httpsPort,
   };
 }
 
@@ -186,7 +210,7 @@ type FetchResult =
 export function fetchOnce(
   url: string,
   opts: RetrieveOptions,
-  extra: { origin?: string },
+  extra: { origin?: string; host?: string },
 ): Promise<FetchResult> {
   const timeoutMs = opts.timeoutMs ?? DEFAULTS.timeoutMs;
   const maxBody = opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
@@ -213,6 +237,8 @@ export function fetchOnce(
         'user-agent': USER_AGENT,
         accept: 'text/html,application/xhtml+xml,*/*;q=0.8',
         ...(extra.origin === undefined ? {} : { origin: extra.origin }),
+        // A Host other than the URL's (the drift probe's unlisted host).
+        ...(extra.host === undefined ? {} : { host: extra.host }),
       },
       maxHeaderSize: opts.maxHeaderBytes ?? DEFAULTS.maxHeaderBytes,
       ...(opts.lookup === undefined ? {} : { lookup: opts.lookup }),
@@ -222,6 +248,14 @@ export function fetchOnce(
             // graded result (hsts-invalid-cert), not a reason to see nothing.
             rejectUnauthorized: false,
             ...(opts.ca === undefined ? {} : { secureContext: contextFor(opts.ca) }),
+            // Node takes SNI from the Host header when not told otherwise;
+            // SNI names the URL's host (none for an IP literal, RFC 6066 §3).
+            ...(extra.host === undefined
+              ? {}
+              : {
+                  servername:
+                    isIP(target.hostname.replace(/^\[|\]$/g, '')) === 0 ? target.hostname : '',
+                }),
           }
         : {}),
     });

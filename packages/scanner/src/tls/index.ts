@@ -3,15 +3,21 @@
  *
  * @module
  */
-export type { TlsCertificate, TlsReport, TlsVersion } from './types.ts';
+export type { HandshakeOutcome, TlsCertificate, TlsReport, TlsVersion } from './types.ts';
 export {
   probeTls,
+  probeSuites,
+  SUITE_PROBE_LIMITS,
   servedChain,
   peerChain,
   describeCertificate,
   TLS_VERSIONS,
   WEAK_CIPHERS,
   type ProbeTlsOptions,
+  type ProbeSuitesOptions,
+  type SuiteProbe,
+  type SuiteProbeResult,
+  type SuiteProbeReport,
 } from './probe.ts';
 export {
   createThrowawayCa,

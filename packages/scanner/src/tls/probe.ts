@@ -18,7 +18,8 @@ import { createHash, X509Certificate } from 'node:crypto';
 import type { LookupFunction } from 'node:net';
 import { isIP } from 'node:net';
 import { connect, type ConnectionOptions, type DetailedPeerCertificate } from 'node:tls';
-import type { TlsCertificate, TlsReport, TlsVersion } from './types.ts';
+import { runPool } from '../pool.ts';
+import type { HandshakeOutcome, TlsCertificate, TlsReport, TlsVersion } from './types.ts';
 
 /** Options for {@link probeTls}. */
 export interface ProbeTlsOptions {
@@ -103,6 +104,9 @@ export async function probeTls(
   const protocols = Object.fromEntries(
     TLS_VERSIONS.map((v, i) => [v, versions[i]?.ok === true]),
   ) as Record<TlsVersion, boolean>;
+  const protocolOutcomes = Object.fromEntries(
+    TLS_VERSIONS.map((v, i) => [v, outcomeOf(versions[i])]),
+  ) as Record<TlsVersion, HandshakeOutcome>;
   const weakCiphersAccepted = protocols['TLSv1.2']
     ? await acceptedWeakCiphers(host, port, opts)
     : [];
@@ -115,6 +119,7 @@ export async function probeTls(
     host,
     port,
     protocols,
+    protocolOutcomes,
     negotiated: { protocol: main.protocol ?? '', cipher: main.cipher ?? '' },
     weakCiphersAccepted,
     chain,
@@ -154,9 +159,134 @@ async function acceptedWeakCiphers(
   return accepted;
 }
 
+/** One suite to offer alone, at the one protocol version it is probed with. */
+export interface SuiteProbe {
+  /** OpenSSL name (TLS 1.2) or IANA name (TLS 1.3, the same in OpenSSL). */
+  readonly suite: string;
+  readonly protocol: 'TLSv1.2' | 'TLSv1.3';
+}
+
+/** What one single-suite handshake showed. */
+export interface SuiteProbeResult extends SuiteProbe {
+  /** `failed` also for a probe not started before the time budget ran out. */
+  readonly outcome: HandshakeOutcome;
+}
+
+/** What {@link probeSuites} did and found. */
+export interface SuiteProbeReport {
+  readonly results: readonly SuiteProbeResult[];
+  /** Handshakes that reached the network (suites this client cannot offer cost none). */
+  readonly handshakes: number;
+  readonly elapsedMs: number;
+  /** False when the time budget ran out before every suite was probed. */
+  readonly complete: boolean;
+}
+
+/** Options for {@link probeSuites}. */
+export interface ProbeSuitesOptions extends ProbeTlsOptions {
+  /** Handshakes in flight at once; default 4. */
+  readonly concurrency?: number;
+  /** Time for all of them; default 30 s. Suites not started by then are `failed`. */
+  readonly budgetMs?: number;
+}
+
+/**
+ * The bounds of {@link probeSuites}: at most `maxSuites` handshakes,
+ * `concurrency` at a time, each within `handshakeMs` (or the scan's
+ * `--timeout` if shorter), all started within `budgetMs`.
+ */
+export const SUITE_PROBE_LIMITS = {
+  maxSuites: 64,
+  concurrency: 4,
+  handshakeMs: 5_000,
+  budgetMs: 30_000,
+} as const;
+
+/** TLS 1.2 suites are offered at security level 0, so that OpenSSL 3 still sends legacy ones. */
+function suiteCiphers(p: SuiteProbe): string {
+  // Node sends names starting with TLS_ to the TLS 1.3 list and the rest to
+  // the TLS 1.2 list; the TLS 1.2 part must stay non-empty and at level 0
+  // for CCM_8, which OpenSSL 3.5 will not offer at its default level.
+  return p.protocol === 'TLSv1.3' ? `${p.suite}:DEFAULT@SECLEVEL=0` : `${p.suite}:@SECLEVEL=0`;
+}
+
+/**
+ * Offers each suite alone, at its protocol version only (min = max), and
+ * records whether the server completed the handshake. One handshake per
+ * suite, `concurrency` at a time, within the time budget; a suite this
+ * client cannot offer is `untested` at no cost. Never throws.
+ *
+ * @example
+ * ```ts
+ * const r = await probeSuites('example.com', 443, [{ suite: 'AES128-SHA', protocol: 'TLSv1.2' }]);
+ * r.results[0]?.outcome; // 'refused' on a Mozilla-intermediate server
+ * ```
+ */
+export async function probeSuites(
+  host: string,
+  port: number,
+  suites: readonly SuiteProbe[],
+  opts: ProbeSuitesOptions = {},
+): Promise<SuiteProbeReport> {
+  const started = Date.now();
+  const budgetMs = opts.budgetMs ?? SUITE_PROBE_LIMITS.budgetMs;
+  const hsOpts: ProbeTlsOptions = {
+    ...opts,
+    timeoutMs: Math.min(
+      opts.timeoutMs ?? SUITE_PROBE_LIMITS.handshakeMs,
+      SUITE_PROBE_LIMITS.handshakeMs,
+      budgetMs,
+    ),
+  };
+  const list = suites.slice(0, SUITE_PROBE_LIMITS.maxSuites);
+  let handshakes = 0;
+  const outcomes = await runPool(
+    list,
+    async (p) => {
+      const r = await handshake(host, port, hsOpts, {
+        minVersion: p.protocol,
+        maxVersion: p.protocol,
+        ciphers: suiteCiphers(p),
+      });
+      if (r.clientSide !== true) handshakes++;
+      return outcomeOf(r);
+    },
+    {
+      concurrency: opts.concurrency ?? SUITE_PROBE_LIMITS.concurrency,
+      deadline: started + budgetMs,
+    },
+  );
+  const results = list.map((p, i) => ({ ...p, outcome: outcomes[i] ?? ('failed' as const) }));
+  return {
+    results,
+    handshakes,
+    elapsedMs: Date.now() - started,
+    complete: outcomes.every((o) => o !== undefined) && list.length === suites.length,
+  };
+}
+
+/**
+ * Client-side errors: this OpenSSL will not send the hello asked for.
+ * Server-side refusals: an alert, or the connection dropped mid-handshake.
+ */
+const CLIENT_SIDE = /^ERR_SSL_NO_(?:CIPHERS|PROTOCOLS)_AVAILABLE$/;
+const REFUSED =
+  /ALERT|^ERR_SSL_UNSUPPORTED_PROTOCOL$|^ECONNRESET$|^EPIPE$|closed before the handshake/;
+
+/** Classifies a handshake; `undefined` (not run) counts as `failed`. */
+function outcomeOf(r: HandshakeResult | undefined): HandshakeOutcome {
+  if (r === undefined) return 'failed';
+  if (r.ok) return 'accepted';
+  const error = r.error ?? '';
+  if (r.clientSide === true || CLIENT_SIDE.test(error)) return 'untested';
+  return REFUSED.test(error) ? 'refused' : 'failed';
+}
+
 interface HandshakeResult {
   readonly ok: boolean;
   readonly error?: string;
+  /** The client could not even build the hello (a suite or version this OpenSSL lacks). */
+  readonly clientSide?: boolean;
   readonly protocol?: string;
   readonly cipher?: string;
   readonly chain?: TlsCertificate[];
@@ -194,7 +324,11 @@ function handshake(
       });
     } catch (error) {
       // createSecureContext throws when no offered suite is known to this build.
-      resolve({ ok: false, error: error instanceof Error ? error.message : String(error) });
+      resolve({
+        ok: false,
+        clientSide: true,
+        error: error instanceof Error ? error.message : String(error),
+      });
       return;
     }
     const timer = setTimeout(() => {

@@ -9,6 +9,15 @@
 /** TLS protocol versions probed, in Node's `tls` naming. */
 export type TlsVersion = 'TLSv1' | 'TLSv1.1' | 'TLSv1.2' | 'TLSv1.3';
 
+/**
+ * How one probe handshake ended: the server completed it (`accepted`), said
+ * no (an alert, a reset or a close: `refused`), this client cannot offer
+ * what was asked (`untested`: the local OpenSSL lacks the suite), or the
+ * exchange failed for another reason, such as a timeout or a peer that does
+ * not speak TLS (`failed`: nothing can be concluded).
+ */
+export type HandshakeOutcome = 'accepted' | 'refused' | 'untested' | 'failed';
+
 /** One certificate of the served chain, leaf first. */
 export interface TlsCertificate {
   /** Subject, e.g. `CN=example.com, O=Example`. */
@@ -41,6 +50,8 @@ export interface TlsReport {
   readonly port: number;
   /** Whether the server completed a handshake with only that version allowed. */
   readonly protocols: Readonly<Record<TlsVersion, boolean>>;
+  /** How each of those handshakes ended, so that a refusal can be told from a timeout. */
+  readonly protocolOutcomes?: Readonly<Record<TlsVersion, HandshakeOutcome>>;
   /** What a default client negotiates. */
   readonly negotiated: { readonly protocol: string; readonly cipher: string };
   /** Weak TLS 1.2 suites (OpenSSL names) the server accepted when offered alone. */

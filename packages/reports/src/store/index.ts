@@ -1,0 +1,437 @@
+/**
+ * The report store: migrations on open, one transaction per write batch,
+ * and the dashboard's queries — the same SQL on SQLite and PostgreSQL.
+ *
+ * @module
+ */
+import type {
+  DetailValue,
+  DropReason,
+  DropRow,
+  GroupBy,
+  GroupRow,
+  IncomingReport,
+  ReportQuery,
+  ReportRecord,
+  ReportType,
+  TimelinePoint,
+} from '../model.ts';
+import { BarbicanError } from '../errors.ts';
+import type { Driver, Row } from './driver.ts';
+import { openPostgres } from './postgres.ts';
+import { MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE } from './schema.ts';
+import { openSqlite } from './sqlite.ts';
+
+export type { Driver } from './driver.ts';
+export { SCHEMA_VERSION } from './schema.ts';
+
+/** Milliseconds per hour and per day: the chart's bucket and the de-duplication unit. */
+export const HOUR_MS = 3_600_000;
+export const DAY_MS = 86_400_000;
+
+/** One de-duplicated row to add: a report and how often it arrived in the batch. */
+export interface RowWrite {
+  readonly report: IncomingReport;
+  readonly day: number;
+  readonly count: number;
+  readonly firstReceivedAt: number;
+  readonly lastReceivedAt: number;
+  readonly firstGeneratedAt: number | null;
+  readonly lastGeneratedAt: number | null;
+}
+
+/** Reports per site, type and hour, for the chart. */
+export interface CountWrite {
+  readonly site: string;
+  readonly type: ReportType;
+  readonly bucket: number;
+  readonly count: number;
+}
+
+/** Dropped reports per site, reason and hour. */
+export interface DropWrite {
+  readonly site: string;
+  readonly reason: DropReason;
+  readonly bucket: number;
+  readonly count: number;
+}
+
+/** Everything one transaction writes. */
+export interface WriteBatch {
+  readonly rows: readonly RowWrite[];
+  readonly counts: readonly CountWrite[];
+  readonly drops: readonly DropWrite[];
+}
+
+const UPSERT_REPORT = `INSERT INTO barbican_reports (fingerprint, day, site, type, url, directive,
+  blocked_url, blocked_host, source_file, line, col, disposition, sample, status_code, policy,
+  details, user_agent, client, count, first_received_at, last_received_at, first_generated_at,
+  last_generated_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+ON CONFLICT (fingerprint, day) DO UPDATE SET
+  count = barbican_reports.count + excluded.count,
+  first_received_at = CASE WHEN excluded.first_received_at < barbican_reports.first_received_at
+    THEN excluded.first_received_at ELSE barbican_reports.first_received_at END,
+  last_received_at = CASE WHEN excluded.last_received_at > barbican_reports.last_received_at
+    THEN excluded.last_received_at ELSE barbican_reports.last_received_at END,
+  user_agent = CASE WHEN excluded.last_received_at >= barbican_reports.last_received_at
+    THEN excluded.user_agent ELSE barbican_reports.user_agent END,
+  client = CASE WHEN excluded.last_received_at >= barbican_reports.last_received_at
+    THEN excluded.client ELSE barbican_reports.client END,
+  first_generated_at = CASE WHEN barbican_reports.first_generated_at IS NULL
+      OR excluded.first_generated_at < barbican_reports.first_generated_at
+    THEN excluded.first_generated_at ELSE barbican_reports.first_generated_at END,
+  last_generated_at = CASE WHEN barbican_reports.last_generated_at IS NULL
+      OR excluded.last_generated_at > barbican_reports.last_generated_at
+    THEN excluded.last_generated_at ELSE barbican_reports.last_generated_at END`;
+
+const UPSERT_COUNT = `INSERT INTO barbican_report_counts (site, type, bucket, count)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (site, type, bucket) DO UPDATE SET count = barbican_report_counts.count + excluded.count`;
+
+const UPSERT_DROP = `INSERT INTO barbican_report_drops (site, reason, bucket, count)
+VALUES ($1, $2, $3, $4)
+ON CONFLICT (site, reason, bucket) DO UPDATE SET count = barbican_report_drops.count + excluded.count`;
+
+/** The record's columns, aggregated over the days a fingerprint was seen in the window. */
+const RECORD_COLUMNS = `fingerprint, MAX(site) AS site, MAX(type) AS type, MAX(url) AS url,
+  MAX(directive) AS directive, MAX(blocked_url) AS blocked_url, MAX(blocked_host) AS blocked_host,
+  MAX(source_file) AS source_file, MAX(line) AS line, MAX(col) AS col,
+  MAX(disposition) AS disposition, MAX(sample) AS sample, MAX(status_code) AS status_code,
+  MAX(policy) AS policy, MAX(details) AS details, MAX(user_agent) AS user_agent,
+  MAX(client) AS client, CAST(SUM(count) AS BIGINT) AS n,
+  MIN(first_received_at) AS first_received_at, MAX(last_received_at) AS last_received_at,
+  MIN(first_generated_at) AS first_generated_at, MAX(last_generated_at) AS last_generated_at`;
+
+/** Dashboard group → column (a fixed table: never a user string in SQL). */
+const GROUP_COLUMNS: Readonly<Record<GroupBy, string>> = {
+  site: 'site',
+  type: 'type',
+  directive: 'directive',
+  blockedHost: 'blocked_host',
+  sourceFile: 'source_file',
+};
+
+/** Filter → column, for the fields that filter by equality. */
+const FILTER_COLUMNS = [
+  ['site', 'site'],
+  ['type', 'type'],
+  ['directive', 'directive'],
+  ['blockedHost', 'blocked_host'],
+  ['sourceFile', 'source_file'],
+] as const;
+
+const MAX_LIMIT = 10_000;
+
+/** The WHERE clause for `q`, appending its parameters to `params`. */
+function where(q: ReportQuery, params: unknown[], time: 'day' | 'bucket'): string {
+  const clauses: string[] = [];
+  for (const [key, column] of FILTER_COLUMNS) {
+    const value = q[key];
+    if (value === undefined) continue;
+    if (value === null) clauses.push(`${column} IS NULL`);
+    else {
+      params.push(value);
+      clauses.push(`${column} = $${params.length}`);
+    }
+  }
+  if (q.since !== undefined) {
+    if (time === 'day') {
+      params.push(Math.floor(q.since / DAY_MS));
+      clauses.push(`day >= $${params.length}`);
+      params.push(q.since);
+      clauses.push(`last_received_at >= $${params.length}`);
+    } else {
+      params.push(Math.floor(q.since / HOUR_MS) * HOUR_MS);
+      clauses.push(`bucket >= $${params.length}`);
+    }
+  }
+  return clauses.length === 0 ? '' : `WHERE ${clauses.join(' AND ')}`;
+}
+
+const num = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+
+function details(v: unknown): Record<string, DetailValue> {
+  if (typeof v !== 'string') return {};
+  try {
+    const parsed: unknown = JSON.parse(v);
+    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
+      ? (parsed as Record<string, DetailValue>)
+      : {};
+  } catch {
+    return {};
+  }
+}
+
+function toRecord(row: Row): ReportRecord {
+  const disposition = row['disposition'];
+  return {
+    fingerprint: String(row['fingerprint']),
+    site: String(row['site']),
+    type: String(row['type']) as ReportType,
+    url: str(row['url']),
+    directive: str(row['directive']),
+    blockedUrl: str(row['blocked_url']),
+    blockedHost: str(row['blocked_host']),
+    sourceFile: str(row['source_file']),
+    line: num(row['line']),
+    column: num(row['col']),
+    disposition: disposition === 'enforce' || disposition === 'report' ? disposition : null,
+    sample: str(row['sample']),
+    statusCode: num(row['status_code']),
+    policy: str(row['policy']),
+    details: details(row['details']),
+    userAgent: str(row['user_agent']),
+    client: str(row['client']),
+    count: Number(row['n']),
+    firstReceivedAt: Number(row['first_received_at']),
+    receivedAt: Number(row['last_received_at']),
+    firstGeneratedAt: num(row['first_generated_at']),
+    generatedAt: num(row['last_generated_at']),
+  };
+}
+
+function rowParams(w: RowWrite): unknown[] {
+  const r = w.report;
+  return [
+    r.fingerprint,
+    w.day,
+    r.site,
+    r.type,
+    r.url,
+    r.directive,
+    r.blockedUrl,
+    r.blockedHost,
+    r.sourceFile,
+    r.line,
+    r.column,
+    r.disposition,
+    r.sample,
+    r.statusCode,
+    r.policy,
+    JSON.stringify(r.details),
+    r.userAgent,
+    r.client,
+    w.count,
+    w.firstReceivedAt,
+    w.lastReceivedAt,
+    w.firstGeneratedAt,
+    w.lastGeneratedAt,
+  ];
+}
+
+/**
+ * Stored reports: written in batches, read by the dashboard, the CLI and
+ * `learn`. Build one with {@link openStore}.
+ */
+export class ReportStore {
+  readonly #driver: Driver;
+  /** Write transactions run one at a time (SQLite has one connection). */
+  #writes: Promise<unknown> = Promise.resolve();
+
+  constructor(driver: Driver) {
+    this.#driver = driver;
+  }
+
+  /** `sqlite` or `postgres`. */
+  get dialect(): Driver['dialect'] {
+    return this.#driver.dialect;
+  }
+
+  /** Runs the migrations this database has not seen (under the schema lock). */
+  async migrate(): Promise<number> {
+    return this.#driver.transaction(
+      async (tx) => {
+        await tx.run(VERSION_TABLE);
+        const rows = await tx.all('SELECT MAX(version) AS v FROM barbican_schema_version');
+        const current = Number(rows[0]?.['v'] ?? 0);
+        if (current > SCHEMA_VERSION) {
+          throw new BarbicanError(
+            'BARBICAN_E_REPORTS_DB',
+            `the database schema is version ${current}, newer than this Barbican's ${SCHEMA_VERSION}`,
+            { hint: 'Upgrade Barbican, or point --db at another database' },
+          );
+        }
+        for (const m of MIGRATIONS) {
+          if (m.version <= current) continue;
+          for (const statement of m.statements) await tx.run(statement);
+          await tx.run(
+            'INSERT INTO barbican_schema_version (version, applied_at) VALUES ($1, $2)',
+            [m.version, Date.now()],
+          );
+        }
+        return Math.max(current, SCHEMA_VERSION);
+      },
+      { lock: true },
+    );
+  }
+
+  /** The schema version recorded in the database. */
+  async schemaVersion(): Promise<number> {
+    const rows = await this.#driver.all('SELECT MAX(version) AS v FROM barbican_schema_version');
+    return Number(rows[0]?.['v'] ?? 0);
+  }
+
+  #serial<T>(fn: () => Promise<T>): Promise<T> {
+    const next = this.#writes.then(fn, fn);
+    this.#writes = next.catch(() => undefined);
+    return next;
+  }
+
+  /**
+   * Writes a batch in one transaction. Resolves only after the commit is
+   * durable; a rejection means nothing of the batch was written.
+   */
+  write(batch: WriteBatch): Promise<void> {
+    const statements = [
+      { sql: UPSERT_REPORT, rows: batch.rows.map(rowParams) },
+      { sql: UPSERT_COUNT, rows: batch.counts.map((c) => [c.site, c.type, c.bucket, c.count]) },
+      { sql: UPSERT_DROP, rows: batch.drops.map((d) => [d.site, d.reason, d.bucket, d.count]) },
+    ].filter((st) => st.rows.length > 0);
+    return this.#serial(async () => {
+      await this.#driver.write(statements);
+    });
+  }
+
+  /** De-duplicated reports matching `q`, latest first. */
+  async list(q: ReportQuery = {}): Promise<ReportRecord[]> {
+    const params: unknown[] = [];
+    const filter = where(q, params, 'day');
+    params.push(Math.min(Math.max(1, q.limit ?? 100), MAX_LIMIT));
+    const rows = await this.#driver.all(
+      `SELECT ${RECORD_COLUMNS} FROM barbican_reports ${filter}
+       GROUP BY fingerprint ORDER BY MAX(last_received_at) DESC, fingerprint LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map(toRecord);
+  }
+
+  /** One de-duplicated report by fingerprint (all days), or undefined. */
+  async get(fingerprint: string): Promise<ReportRecord | undefined> {
+    const rows = await this.#driver.all(
+      `SELECT ${RECORD_COLUMNS} FROM barbican_reports WHERE fingerprint = $1 GROUP BY fingerprint`,
+      [fingerprint],
+    );
+    return rows[0] === undefined ? undefined : toRecord(rows[0]);
+  }
+
+  /** Report counts grouped by one dimension, largest first (at most `limit`, default 20). */
+  async groups(by: GroupBy, q: ReportQuery = {}, limit = 20): Promise<GroupRow[]> {
+    const column = GROUP_COLUMNS[by];
+    const params: unknown[] = [];
+    const filter = where(q, params, 'day');
+    params.push(Math.min(Math.max(1, limit), MAX_LIMIT));
+    const rows = await this.#driver.all(
+      `SELECT ${column} AS k, CAST(SUM(count) AS BIGINT) AS n FROM barbican_reports ${filter}
+       GROUP BY ${column} ORDER BY n DESC, k LIMIT $${params.length}`,
+      params,
+    );
+    return rows.map((r) => ({ key: str(r['k']), count: Number(r['n']) }));
+  }
+
+  /** Reports per hour (site and type filters apply; other filters are ignored). */
+  async timeline(q: ReportQuery = {}): Promise<TimelinePoint[]> {
+    const params: unknown[] = [];
+    const filter = where({ site: q.site, type: q.type, since: q.since }, params, 'bucket');
+    const rows = await this.#driver.all(
+      `SELECT bucket, CAST(SUM(count) AS BIGINT) AS n FROM barbican_report_counts ${filter}
+       GROUP BY bucket ORDER BY bucket`,
+      params,
+    );
+    return rows.map((r) => ({ bucket: Number(r['bucket']), count: Number(r['n']) }));
+  }
+
+  /** Dropped reports by site and reason. */
+  async drops(q: Pick<ReportQuery, 'site' | 'since'> = {}): Promise<DropRow[]> {
+    const params: unknown[] = [];
+    const filter = where({ site: q.site, since: q.since }, params, 'bucket');
+    const rows = await this.#driver.all(
+      `SELECT site, reason, CAST(SUM(count) AS BIGINT) AS n FROM barbican_report_drops ${filter}
+       GROUP BY site, reason ORDER BY site, reason`,
+      params,
+    );
+    return rows.map((r) => ({
+      site: String(r['site']),
+      reason: String(r['reason']) as DropReason,
+      count: Number(r['n']),
+    }));
+  }
+
+  /** The sites that have stored reports. */
+  async sites(): Promise<string[]> {
+    const rows = await this.#driver.all(
+      'SELECT DISTINCT site FROM barbican_report_counts ORDER BY site',
+    );
+    return rows.map((r) => String(r['site']));
+  }
+
+  /** Deletes everything received before `before` (retention); returns the report rows deleted. */
+  prune(before: number): Promise<number> {
+    const day = Math.floor(before / DAY_MS);
+    const bucket = Math.floor(before / HOUR_MS) * HOUR_MS;
+    return this.#serial(async () => {
+      const [n = 0] = await this.#driver.write([
+        { sql: 'DELETE FROM barbican_reports WHERE day < $1', rows: [[day]] },
+        { sql: 'DELETE FROM barbican_report_counts WHERE bucket < $1', rows: [[bucket]] },
+        { sql: 'DELETE FROM barbican_report_drops WHERE bucket < $1', rows: [[bucket]] },
+      ]);
+      return n;
+    });
+  }
+
+  /** Closes the connection (or pool) after pending writes. */
+  async close(): Promise<void> {
+    await this.#writes;
+    await this.#driver.close();
+  }
+}
+
+const SQLITE = /^sqlite:(.+)$/;
+const POSTGRES = /^postgres(?:ql)?:\/\//;
+
+/**
+ * Opens the store named by a `--db` value and runs its migrations:
+ * `sqlite:FILE` (`sqlite::memory:` for a throw-away one) or a
+ * `postgres://…` URL.
+ *
+ * @example
+ * ```ts
+ * const store = await openStore('sqlite:reports.db');
+ * const latest = await store.list({ site: 'shop', limit: 10 });
+ * ```
+ */
+export async function openStore(db: string): Promise<ReportStore> {
+  let driver: Driver | undefined;
+  try {
+    driver = openDriver(db);
+    const store = new ReportStore(driver);
+    await store.migrate();
+    return store;
+  } catch (error) {
+    await driver?.close().catch(() => undefined);
+    if (error instanceof BarbicanError) throw error;
+    throw new BarbicanError('BARBICAN_E_REPORTS_DB', 'the database cannot be opened or migrated', {
+      path: '--db',
+      value: redact(db),
+      hint: error instanceof Error ? error.message : String(error),
+      cause: error,
+    });
+  }
+}
+
+/** A database URL without its password, for messages. */
+export function redact(db: string): string {
+  return db.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
+}
+
+function openDriver(db: string): Driver {
+  const sqlite = SQLITE.exec(db);
+  if (sqlite !== null) return openSqlite(sqlite[1] === ':memory:' ? ':memory:' : (sqlite[1] ?? ''));
+  if (POSTGRES.test(db)) return openPostgres(db);
+  throw new BarbicanError('BARBICAN_E_REPORTS_DB', 'not a database the collector can use', {
+    path: '--db',
+    value: redact(db),
+    allowed: 'sqlite:FILE or postgres://user@host:port/database',
+  });
+}

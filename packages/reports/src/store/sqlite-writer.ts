@@ -1,0 +1,28 @@
+/**
+ * The SQLite writer thread. A commit with `synchronous=FULL` waits for the
+ * disk (milliseconds on a busy machine); run on the main thread it would
+ * stop every request meanwhile. Here it blocks only this thread, while the
+ * main thread keeps parsing reports for the next batch: group commit with
+ * the two overlapping.
+ *
+ * Protocol: `{ id, ops }` in (`ops` as JSON text), `{ id, changes }` or
+ * `{ id, error }` out.
+ *
+ * @module
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteConnection, type WriteOp } from './sqlite-connection.ts';
+
+const connection = new SqliteConnection((workerData as { file: string }).file);
+
+parentPort?.on('message', (m: { id: number; ops: string }) => {
+  try {
+    const ops = JSON.parse(m.ops) as WriteOp[];
+    parentPort?.postMessage({ id: m.id, changes: connection.writeBatch(ops) });
+  } catch (error) {
+    parentPort?.postMessage({
+      id: m.id,
+      error: error instanceof Error ? error.message : String(error),
+    });
+  }
+});

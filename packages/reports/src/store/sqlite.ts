@@ -1,0 +1,154 @@
+/**
+ * The SQLite driver: `node:sqlite` (built into Node ≥ 22.13, no native
+ * build). Reads and migrations run on the main thread's connection; write
+ * batches run on a writer thread with a connection of its own
+ * (`sqlite-writer.ts`), so waiting for the disk never stalls requests. An
+ * in-memory database has no file to share: it writes on the main thread.
+ *
+ * @see https://nodejs.org/api/sqlite.html
+ * @module
+ */
+import { resolve } from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { Driver, Queryable, Row, WriteStatement } from './driver.ts';
+import { params, SqliteConnection, type WriteOp } from './sqlite-connection.ts';
+
+/** Runs a synchronous call and hands its result or error over as a promise. */
+function attempt<T>(fn: () => T): Promise<T> {
+  try {
+    return Promise.resolve(fn());
+  } catch (error) {
+    return Promise.reject(error instanceof Error ? error : new Error(String(error)));
+  }
+}
+
+/**
+ * Main-thread transactions per database file in this process. Statements
+ * are synchronous but a transaction's body awaits, so without this a second
+ * connection to the same file (another store in the same process) would
+ * block the event loop in busy_timeout while the first waits for its turn.
+ * Other processes are kept apart by SQLite's own lock.
+ */
+const fileLocks = new Map<string, Promise<unknown>>();
+
+interface Pending {
+  resolve(changes: number[]): void;
+  reject(error: Error): void;
+}
+
+/** The writer thread for one database file. */
+class Writer {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #next = 0;
+
+  constructor(file: string) {
+    this.#worker = new Worker(new URL('./sqlite-writer.ts', import.meta.url), {
+      workerData: { file },
+    });
+    this.#worker.unref();
+    this.#worker.on('message', (m: { id: number; changes?: number[]; error?: string }) => {
+      const p = this.#pending.get(m.id);
+      this.#pending.delete(m.id);
+      if (this.#pending.size === 0) this.#worker.unref();
+      if (m.error === undefined) p?.resolve(m.changes ?? []);
+      else p?.reject(new Error(m.error));
+    });
+    this.#worker.on('error', (error: Error) => this.#failAll(error));
+    this.#worker.on('exit', () => this.#failAll(new Error('the SQLite writer thread exited')));
+  }
+
+  #failAll(error: Error): void {
+    for (const p of this.#pending.values()) p.reject(error);
+    this.#pending.clear();
+  }
+
+  write(ops: readonly WriteOp[]): Promise<number[]> {
+    const id = this.#next++;
+    // A batch in flight keeps the process alive until it is durable.
+    this.#worker.ref();
+    return new Promise((resolve, reject) => {
+      this.#pending.set(id, { resolve, reject });
+      // One string, not nested arrays: structuring a batch's rows cost more
+      // than parsing them (measured: postMessage was the main thread's top cost).
+      this.#worker.postMessage({ id, ops: JSON.stringify(ops) });
+    });
+  }
+
+  async close(): Promise<void> {
+    await this.#worker.terminate();
+  }
+}
+
+class SqliteDriver implements Driver {
+  readonly dialect = 'sqlite';
+  readonly #connection: SqliteConnection;
+  readonly #file: string;
+  readonly #memory: boolean;
+  #writer: Writer | undefined;
+
+  constructor(file: string) {
+    this.#memory = file === ':memory:';
+    this.#file = this.#memory ? `:memory:${Math.random()}` : resolve(file);
+    this.#connection = new SqliteConnection(file);
+  }
+
+  all(sql: string, values: readonly unknown[] = []): Promise<Row[]> {
+    return attempt(() => this.#connection.prepare(sql).all(...params(values)) as Row[]);
+  }
+
+  run(sql: string, values: readonly unknown[] = []): Promise<number> {
+    return attempt(() => Number(this.#connection.prepare(sql).run(...params(values)).changes));
+  }
+
+  write(statements: readonly WriteStatement[]): Promise<number[]> {
+    const ops = statements.map((s) => ({ sql: s.sql, rows: s.rows.map(params) }));
+    if (this.#memory) return attempt(() => this.#connection.writeBatch(ops));
+    this.#writer ??= new Writer(this.#file);
+    return this.#writer.write(ops);
+  }
+
+  transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const previous = fileLocks.get(this.#file) ?? Promise.resolve();
+    const next = previous.then(
+      () => this.#transaction(fn),
+      () => this.#transaction(fn),
+    );
+    const settled = next.catch(() => undefined);
+    fileLocks.set(this.#file, settled);
+    void settled.then(() => {
+      if (fileLocks.get(this.#file) === settled) fileLocks.delete(this.#file);
+    });
+    return next;
+  }
+
+  async #transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T> {
+    const db = this.#connection.db;
+    db.exec('BEGIN IMMEDIATE');
+    try {
+      const result = await fn(this);
+      db.exec('COMMIT');
+      return result;
+    } catch (error) {
+      if (db.isTransaction) db.exec('ROLLBACK');
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    await this.#writer?.close();
+    if (this.#connection.db.isOpen) this.#connection.db.close();
+  }
+}
+
+/**
+ * Opens (creating if needed) an SQLite database file, or `:memory:`.
+ *
+ * @example
+ * ```ts
+ * const driver = openSqlite('reports.db');
+ * ```
+ */
+export function openSqlite(file: string): Driver {
+  return new SqliteDriver(file);
+}

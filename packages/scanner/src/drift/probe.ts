@@ -1,0 +1,126 @@
+/**
+ * Gathering what the drift check compares, on top of what the scan already
+ * fetched: the scan's first HTTPS and HTTP responses are reused as they are;
+ * the same URL is requested once per scheme with a Host the policy does not
+ * allow (only when the policy refuses it); and the server's TLS suites are
+ * probed one by one (`probeSuites`, bounded in count and time).
+ *
+ * @module
+ */
+import type { Policy } from '@barbican/core';
+import type { Chain, Retrieval } from '../model.ts';
+import { fetchOnce, startUrls, type RetrieveOptions } from '../retrieve/index.ts';
+import { probeSuites, type ProbeSuitesOptions, type SuiteProbeReport } from '../tls/probe.ts';
+import type { TlsReport } from '../tls/types.ts';
+import { expectedVerdict } from './expect.ts';
+import { driftSuites } from './tls.ts';
+import { UNLISTED_HOST, type DriftEvidence, type DriftExchange } from './types.ts';
+
+/** Options for {@link probeDrift}: the scan's, plus a cache of suite probes per server. */
+export interface DriftProbeOptions extends RetrieveOptions, ProbeSuitesOptions {
+  /** Suite probes keyed by `host:port` and suite list: many URLs on one server cost one probe. */
+  readonly suiteCache?: Map<string, Promise<SuiteProbeReport>>;
+}
+
+/** The first exchange of a chain, as a drift exchange. */
+function firstOf(probe: 'https' | 'http', url: string, chain: Chain): DriftExchange {
+  const response = chain.responses[0];
+  return {
+    probe,
+    url,
+    host: new URL(url).host,
+    ...(response === undefined ? {} : { response }),
+    ...(response !== undefined || chain.error === undefined ? {} : { error: chain.error }),
+  };
+}
+
+/**
+ * The scan's own first requests as drift exchanges: no request is sent.
+ * Enough for the header and redirect checks when replaying a retrieval.
+ *
+ * @example
+ * ```ts
+ * const evidence = { exchanges: retrievalExchanges(r, {}), requests: 0, elapsedMs: 0 };
+ * ```
+ */
+export function retrievalExchanges(
+  r: Retrieval,
+  opts: Pick<RetrieveOptions, 'httpPort' | 'httpsPort'>,
+): DriftExchange[] {
+  const start = startUrls(r.url, opts);
+  return [firstOf('https', start.https, r.https), firstOf('http', start.http, r.http)];
+}
+
+/** Whether the engine refuses the unlisted host for this URL (else there is nothing to check). */
+function refusesUnlisted(policy: Policy, url: string): boolean {
+  const v = expectedVerdict(policy, { url, host: UNLISTED_HOST });
+  return v.kind === 'respond' && (v.status < 300 || v.status > 399);
+}
+
+async function unlistedExchange(
+  probe: 'https-unlisted-host' | 'http-unlisted-host',
+  url: string,
+  opts: RetrieveOptions,
+): Promise<DriftExchange> {
+  const r = await fetchOnce(url, opts, { host: UNLISTED_HOST });
+  return 'response' in r
+    ? { probe, url, host: UNLISTED_HOST, response: r.response }
+    : { probe, url, host: UNLISTED_HOST, error: r.error };
+}
+
+function suitesOnce(
+  policy: Policy,
+  tls: TlsReport,
+  opts: DriftProbeOptions,
+): Promise<SuiteProbeReport> {
+  const suites = driftSuites(policy, tls);
+  const key = `${tls.host}:${tls.port}|${suites.map((s) => s.suite).join(':')}`;
+  const cached = opts.suiteCache?.get(key);
+  if (cached !== undefined) return cached;
+  const probe = probeSuites(tls.host, tls.port, suites, opts);
+  opts.suiteCache?.set(key, probe);
+  return probe;
+}
+
+/**
+ * Everything {@link driftFindings} compares for one scanned URL. Sends at
+ * most two HTTP requests and {@link SUITE_PROBE_LIMITS}.maxSuites
+ * handshakes; never throws (a failed request is an exchange with an error).
+ *
+ * @param tls The scan's TLS report; without one (or without any handshake), no suite is probed.
+ * @example
+ * ```ts
+ * const evidence = await probeDrift(policy, retrieval, tls, { timeoutMs: 5000 });
+ * driftFindings(policy, evidence);
+ * ```
+ */
+export async function probeDrift(
+  policy: Policy,
+  retrieval: Retrieval,
+  tls: TlsReport | undefined,
+  opts: DriftProbeOptions = {},
+): Promise<DriftEvidence> {
+  const started = Date.now();
+  const main = retrievalExchanges(retrieval, opts);
+  const unlisted = main
+    .filter((x) => refusesUnlisted(policy, x.url))
+    .map((x) =>
+      unlistedExchange(x.probe === 'https' ? 'https-unlisted-host' : 'http-unlisted-host', x.url, {
+        ...opts,
+        // One try at the unlisted host, never a redirect chain.
+        maxRedirects: 0,
+      }),
+    );
+  const useful = tls !== undefined && tls.negotiated.protocol !== '' ? tls : undefined;
+  const [extra, suites] = await Promise.all([
+    Promise.all(unlisted),
+    useful === undefined ? Promise.resolve(undefined) : suitesOnce(policy, useful, opts),
+  ]);
+  return {
+    exchanges: [...main, ...extra],
+    ...(useful === undefined ? {} : { tls: useful }),
+    ...(suites === undefined ? {} : { suites }),
+    requests: extra.length,
+    elapsedMs: Date.now() - started,
+  };
+}

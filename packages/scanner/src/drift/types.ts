@@ -1,0 +1,44 @@
+/**
+ * What the drift check (`scan --policy`) looks at and what it reports
+ * about itself. A leaf module: types only.
+ *
+ * @module
+ */
+import type { CapturedResponse } from '../model.ts';
+export type { DriftSummary } from '../model.ts';
+import type { SuiteProbeReport } from '../tls/probe.ts';
+import type { TlsReport } from '../tls/types.ts';
+
+/**
+ * The requests compared with the policy: the scan's own first HTTPS and
+ * HTTP requests, and the same URL over each scheme with a Host the policy
+ * does not allow.
+ */
+export type DriftProbeName = 'https' | 'http' | 'https-unlisted-host' | 'http-unlisted-host';
+
+/** One request sent and what came back. */
+export interface DriftExchange {
+  readonly probe: DriftProbeName;
+  /** The URL requested (its scheme decides `https` in the engine's facts). */
+  readonly url: string;
+  /** The Host header sent. */
+  readonly host: string;
+  readonly response?: CapturedResponse;
+  /** Why there is no response (a `BARBICAN_E_SCAN_*` code first). */
+  readonly error?: string;
+}
+
+/** Everything the drift analyser compares with the policy. */
+export interface DriftEvidence {
+  readonly exchanges: readonly DriftExchange[];
+  /** The scan's TLS probe (protocol versions), when TLS was probed and answered. */
+  readonly tls?: TlsReport;
+  /** The single-suite handshakes, when TLS was probed. */
+  readonly suites?: SuiteProbeReport;
+  /** HTTP requests sent for drift beyond the scan's own. */
+  readonly requests: number;
+  readonly elapsedMs: number;
+}
+
+/** The unlisted Host sent to check the host allow-list (`.invalid` never resolves: RFC 6761 §6.4). */
+export const UNLISTED_HOST = 'barbican-drift-probe.invalid';
