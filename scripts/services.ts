@@ -139,7 +139,8 @@ export async function startRedis(dir: string): Promise<string> {
   return `redis://127.0.0.1:${port}`;
 }
 
-async function waitForPort(port: number): Promise<void> {
+/** Resolves once something accepts TCP connections on 127.0.0.1:`port` (10 s at most). */
+export async function waitForPort(port: number): Promise<void> {
   const deadline = Date.now() + 10_000;
   for (;;) {
     const ok = await new Promise<boolean>((resolve) => {

@@ -13,6 +13,7 @@ import { registerCheck } from './commands/check.ts';
 import { registerCsp } from './commands/csp.ts';
 import { registerDemo } from './commands/demo.ts';
 import { registerExport } from './commands/export.ts';
+import { registerGateway } from './commands/gateway.ts';
 import { registerHeaders } from './commands/headers.ts';
 import { registerImport } from './commands/import.ts';
 import { registerPin } from './commands/pin.ts';
@@ -65,6 +66,7 @@ export function buildProgram(io: Io, options: ProgramOptions = {}): Command {
   registerDemo(program, io);
   registerCsp(program, io);
   registerExport(program, io);
+  registerGateway(program, io);
   registerReports(program, io);
   return program;
 }

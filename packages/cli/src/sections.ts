@@ -29,11 +29,15 @@ export interface SectionSource {
 }
 
 /**
- * The sections `barbican` knows. `@barbican/gateway` adds
- * `{ name: 'gateway', load: async () => (await import('@barbican/gateway/options')).gatewaySection }`
- * here once it exports that subpath.
+ * The sections `barbican` knows: `gateway`, from `@barbican/gateway/options`
+ * (a light subpath: the schema and its cross-check, no undici).
  */
-export const DEFAULT_SECTIONS: readonly SectionSource[] = [];
+export const DEFAULT_SECTIONS: readonly SectionSource[] = [
+  {
+    name: 'gateway',
+    load: async () => (await import('@barbican/gateway/options')).gatewaySection as ConfigSection,
+  },
+];
 
 /** Wraps an already-loaded section as a source (tests, embedders). */
 export function sectionSource(section: ConfigSection): SectionSource {

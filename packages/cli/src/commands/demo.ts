@@ -26,6 +26,7 @@ import {
 } from '@barbican/scanner';
 import type { Command } from 'commander';
 import { FindingsExit, type Io } from '../io.ts';
+import { startGatewayDemo, type GatewayDemo } from './demo-gateway.ts';
 import { holdDemoReports, startDemoReports } from './demo-reports.ts';
 
 /** The demo's host name (`.test` is reserved by RFC 2606, so it is nobody's). */
@@ -141,6 +142,10 @@ Scan your own site the same way:
   barbican scan https://your-site.example --sarif > barbican.sarif
   barbican scan https://your-site.example --markdown       # for a PR comment
 
+Put any app behind the same policy, TLS and all (docs/gateway.md):
+
+  barbican gateway --upstream http://127.0.0.1:3000
+
 Protect a Node app with the same preset:
 
   import { withBarbican } from '@barbican/core/node';
@@ -152,19 +157,28 @@ export function registerDemo(program: Command, io: Io): void {
   program
     .command('demo')
     .description(
-      'Start a demo app protected by the barbican preset on loopback, scan it, print the report, and stop (exit 1 if it is not A+ or has a high finding).',
+      'Start a demo app on loopback behind barbican gateway (barbican preset), scan it, print the report, and stop (exit 1 if it is not A+ or has a high finding).',
     )
     .option('--json', 'print the scan result as JSON instead of the text report')
+    .option(
+      '--middleware',
+      'protect the app with the in-app middleware instead of barbican gateway',
+    )
     .addHelpText('after', '\nExample:\n  barbican demo        # or: npm start')
-    .action(async (flags: { json?: boolean }) => {
+    .action(async (flags: { json?: boolean; middleware?: boolean }) => {
       const reports = await startDemoReports();
-      const app = await startDemo(reports.policy);
+      const app =
+        flags.middleware === true
+          ? await startDemo(reports.policy)
+          : await startGatewayDemo(DEMO_HOST, reports.policy);
       let result: ScanResult;
       try {
         io.err(
-          `barbican demo: serving ${app.url} (HTTP on ${app.httpPort} redirects to it) on 127.0.0.1 with a throw-away CA; scanning…`,
+          `barbican demo: serving ${app.url} (HTTP on ${app.httpPort} redirects to it) on 127.0.0.1 with a throw-away CA, ${flags.middleware === true ? 'with the in-app middleware' : 'through barbican gateway'}; scanning…`,
         );
-        result = await scan(app.url, demoScanOptions(app));
+        // Through the gateway, also check the served site against its policy (drift).
+        const policy = 'policy' in app ? { policy: (app as GatewayDemo).policy } : {};
+        result = await scan(app.url, { ...demoScanOptions(app), ...policy });
       } finally {
         await app.close();
       }
