@@ -19,6 +19,7 @@ export {
   firstUnsafeFieldByte,
   assertFieldSafe,
   isToken,
+  TCHAR,
   SCHEME_ONLY,
   SCHEME_PREFIX,
   URI_SCHEME,

@@ -177,8 +177,3 @@ export function truncateIp(address: string | undefined): string | null {
   else groups.fill(0, 4);
   return formatIp(groups);
 }
-
-/** A plain JSON object (not an array, not null). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
