@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { BarbicanError, toJsonSchema } from '@barbican/core';
-import { gatewayOptionsSchema, parseListen, resolveGatewayOptions } from '../src/options.ts';
-import { checkTarget, headerKinds, inspectHeaders } from '../src/inspect.ts';
-import { redactTarget } from '../src/access-log.ts';
+import { gatewayOptionsSchema, parseListen, resolveGatewayOptions } from './options.ts';
+import { checkTarget, headerKinds, inspectHeaders } from './inspect.ts';
+import { redactTarget } from './access-log.ts';
 
 function fails(input: unknown, code: string, pathRe: RegExp): void {
   assert.throws(
