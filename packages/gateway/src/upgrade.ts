@@ -35,6 +35,18 @@ function head(status: number, headers: readonly (string | string[])[]): string {
   return `${out}\r\n`;
 }
 
+/** A flat `[name, value, …]` list without the pairs named `name` (names and values dropped together). */
+function withoutField(
+  headers: readonly (string | string[])[],
+  name: string,
+): (string | string[])[] {
+  const out: (string | string[])[] = [];
+  for (let i = 0; i < headers.length; i += 2) {
+    if (headers[i] !== name) out.push(headers[i] as string, headers[i + 1] as string | string[]);
+  }
+  return out;
+}
+
 /** One upgrade through the gateway; also its undici handler. */
 class UpgradeExchange implements Dispatcher.DispatchHandler {
   readonly view: ListenerView;
@@ -147,9 +159,7 @@ class UpgradeExchange implements Dispatcher.DispatchHandler {
     if (status < 200) return;
     this.status = status;
     const plan = this.view.rt.planFor(this.planned ?? this.view.earlyPlan);
-    this.refusalHeaders = responseHeaders(plan, headers, undefined).filter(
-      (_v, i, all) => i % 2 !== 0 || all[i] !== 'content-length',
-    );
+    this.refusalHeaders = withoutField(responseHeaders(plan, headers, undefined), 'content-length');
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
