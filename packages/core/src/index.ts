@@ -93,4 +93,13 @@ export { toJsonSchema } from './schema/json-schema.ts';
 export type { Schema, JsonSchema, Infer, InferShape } from './schema/index.ts';
 export { defineConfigSection } from './config-section.ts';
 export type { ConfigSection, SectionWarning } from './config-section.ts';
+export type {
+  DeclaredLosses,
+  Loss,
+  LossSign,
+  HeaderSign,
+  HostsSign,
+  RedirectSign,
+  TlsSign,
+} from './loss.ts';
 export { OWASP_REMOVE_HEADERS } from './policy/remove-headers.ts';

@@ -5,7 +5,13 @@
  *
  * @module
  */
-import { createPolicy, isPolicy, type Policy, type PolicyOptions } from '@barbican/core';
+import {
+  createPolicy,
+  isPolicy,
+  type DeclaredLosses,
+  type Policy,
+  type PolicyOptions,
+} from '@barbican/core';
 import { didYouMean } from '@barbican/core/parsers';
 import { BarbicanError, type ExportWarning } from './errors.ts';
 import { buildExportModel } from './model.ts';
@@ -131,5 +137,26 @@ export function exportPolicy(
     files: rendered.files,
     losses: rendered.losses,
     warnings,
+  };
+}
+
+/**
+ * The losses of an export as the drift check expects them (`barbican scan
+ * --policy FILE --target T`, `ScanOptions.losses`): named after the target
+ * and version, with the warning code each was reported with.
+ *
+ * @see ../../../docs/scan.md#expected-losses---target
+ * @example
+ * ```ts
+ * const declared = declaredLosses(exportPolicy(policy, 'nginx'));
+ * await scan('https://shop.example/', { policy, losses: declared });
+ * // declared.by === 'nginx 1.22.1'
+ * ```
+ */
+export function declaredLosses(result: ExportResult): DeclaredLosses {
+  return {
+    by: `${targetSpec(result.target).title} ${result.version}`,
+    code: 'BARBICAN_W_EXPORT_LOSSY' satisfies ExportWarning['code'],
+    losses: result.losses,
   };
 }

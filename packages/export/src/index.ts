@@ -12,7 +12,7 @@
  * ```
  * @module
  */
-export { exportPolicy, targetSpec, DEFAULT_OPENSSL } from './export.ts';
+export { exportPolicy, declaredLosses, targetSpec, DEFAULT_OPENSSL } from './export.ts';
 export type { ExportOptions, ExportResult } from './export.ts';
 export { buildExportModel } from './model.ts';
 export type {
@@ -32,6 +32,7 @@ export type {
   RenderContext,
   Rendered,
   Loss,
+  LossSign,
   ExportFile,
 } from './target.ts';
 export { TARGETS } from './targets/index.ts';

@@ -6,8 +6,19 @@
  *
  * @module
  */
+import type { LossSign } from '@barbican/core';
 import type { ExportModel, ModelHeader } from './model.ts';
 import type { Loss } from './target.ts';
+
+/** Responses carry `name: value` (`null`: no such header), on one scheme or both. */
+function headerSign(name: string, value: string | null, scheme?: 'https' | 'http'): LossSign {
+  return {
+    kind: 'header',
+    name: name.toLowerCase(),
+    value,
+    ...(scheme === undefined ? {} : { scheme }),
+  };
+}
 
 /** Loss builders shared by the targets (the wording lives here once). */
 export const LOSS = {
@@ -42,10 +53,12 @@ export const LOSS = {
     path: 'badHostStatus',
     message: `a host not on allowedHosts gets ${got} instead of ${status}`,
   }),
-  redirectStatus: (want: number, got: number | string): Loss => ({
+  /** `getStatus`: what a GET gets instead, when that differs from the policy. */
+  redirectStatus: (want: number, got: string, getStatus?: number): Loss => ({
     feature: 'redirect-status',
     path: 'sslRedirect.status',
     message: `the redirect answers ${got} where the middleware answers ${want}`,
+    ...(getStatus === undefined ? {} : { served: [{ kind: 'redirect', status: getStatus }] }),
   }),
   redirectExempt: (): Loss => ({
     feature: 'redirect-exempt',
@@ -56,11 +69,14 @@ export const LOSS = {
     feature: 'hosts',
     path: 'allowedHosts',
     message: 'the Host header is not checked: the platform serves every host routed to the site',
+    served: [{ kind: 'hosts' }],
   }),
-  noRedirect: (how: string): Loss => ({
+  /** `status`: the platform's own redirect, when it always makes one; null: none. */
+  noRedirect: (how: string, status: number | null): Loss => ({
     feature: 'redirect',
     path: 'sslRedirect',
     message: `the HTTP to HTTPS redirect cannot be written here: ${how}`,
+    served: [{ kind: 'redirect', status }],
   }),
   proxyScheme: (): Loss => ({
     feature: 'proxy-scheme',
@@ -79,20 +95,30 @@ export const LOSS = {
     path: 'trustedProxies',
     message: 'trusted proxies cannot be configured here: the platform decides the client address',
   }),
-  ownServer: (name: string): Loss => ({
+  /**
+   * The server writes `Server: <product>` itself: `what` says on which
+   * responses and instead of what. Its value is exact only without
+   * `errors.serverTokens` (then the version follows the product).
+   */
+  ownServer: (model: ExportModel, product: string, what: string): Loss => ({
     feature: 'server-header',
     path: 'headers.server',
-    message: `the server always sends its own "Server: ${name}" (no version), so the policy's Server setting does not apply`,
+    message: what,
+    ...(model.errors.serverTokens ? {} : { served: [headerSign('server', product)] }),
   }),
-  noRemove: (why: string): Loss => ({
+  /** `server`: the platform's own Server value, sent whatever the policy says. */
+  noRemove: (why: string, server?: string): Loss => ({
     feature: 'remove',
     path: 'removeHeaders',
     message: `response headers cannot be stripped here (${why})`,
+    ...(server === undefined ? {} : { served: [headerSign('server', server)] }),
   }),
-  headerScheme: (h: ModelHeader): Loss => ({
+  /** `h` is the plain-HTTP variant; `https` the variant that goes on both schemes, if any. */
+  headerScheme: (h: ModelHeader, https: ModelHeader | undefined): Loss => ({
     feature: 'header-scheme',
     path: h.path,
     message: `${h.name} cannot differ by scheme here: the HTTPS value also goes on plain HTTP`,
+    served: [headerSign(h.name, https?.value ?? null, 'http')],
   }),
   redirectPort: (port: number): Loss => ({
     feature: 'redirect-port',
@@ -105,16 +131,18 @@ export const LOSS = {
     message:
       'HSTS is also sent to localhost and IP-literal hosts (the middleware withholds it there)',
   }),
-  hstsPlainHttp: (): Loss => ({
+  hstsPlainHttp: (hsts: ModelHeader): Loss => ({
     feature: 'hsts-scheme',
     path: 'headers.hsts',
     message:
       'HSTS goes on plain-HTTP responses too (browsers ignore it there; the middleware sends it over HTTPS only)',
+    served: [headerSign(hsts.name, hsts.value, 'http')],
   }),
   platformTls: (platform: string): Loss => ({
     feature: 'tls',
     path: 'tls',
     message: `${platform} manages TLS itself: the tls section (protocols, suites, groups) does not apply`,
+    served: [{ kind: 'tls' }],
   }),
   noIntercept: (why: string): Loss => ({
     feature: 'errors',
@@ -125,6 +153,7 @@ export const LOSS = {
     feature: 'header',
     path: h.path,
     message: `${h.name} cannot be sent: ${why}`,
+    served: [headerSign(h.name, null, h.scheme === 'both' ? undefined : h.scheme)],
   }),
 } as const;
 

@@ -5,6 +5,7 @@
  * @module
  */
 import type { ExportModel } from './model.ts';
+import type { Loss } from '@barbican/core';
 
 /** A parsed `major.minor.patch` version; missing parts are 0. */
 export interface Version {
@@ -57,15 +58,11 @@ export interface RenderContext {
   readonly deploy: Deployment;
 }
 
-/** A feature of the policy the target cannot express. */
-export interface Loss {
-  /** Stable id, e.g. `server-header`, `csrf`. */
-  readonly feature: string;
-  /** The option path it comes from. */
-  readonly path: string;
-  /** What is lost, in one line (without the target name). */
-  readonly message: string;
-}
+/**
+ * A feature of the policy the target cannot express, with what responses
+ * show because of it (core's type: the drift check reads the same data).
+ */
+export type { Loss, LossSign } from '@barbican/core';
 
 /** One file of the `--out` set. */
 export interface ExportFile {

@@ -9,6 +9,7 @@
 import {
   findTlsCipher,
   findTlsGroup,
+  TLS13_CIPHER_SUITES,
   type TlsCipher,
   type TlsGroup,
   type TlsVersion,
@@ -94,4 +95,56 @@ export function tlsPlan(model: ExportModel, target: TargetName, gate: GroupGate)
     groups,
     losses,
   };
+}
+
+/** Go's TLS 1.3 suites (IANA names): fixed in crypto/tls, not configurable. */
+export const GO_TLS13_SUITES: readonly string[] = TLS13_CIPHER_SUITES.filter(
+  (s) => s.go !== undefined,
+).map((s) => s.iana);
+
+/**
+ * What a server on Go's crypto/tls (Caddy, Traefik, KrakenD) does with the
+ * plan's suites: the TLS 1.2 suites it has a name for (`named`), a loss for
+ * each it has not (the server refuses it), and, when `product` is given, a
+ * loss for TLS 1.3 suites, which Go offers whatever is configured.
+ *
+ * @example
+ * ```ts
+ * const { ciphers, losses } = goSuites(plan, (c) => c.caddy !== undefined, 'Caddy');
+ * ```
+ */
+export function goSuites(
+  plan: TlsPlan,
+  named: (c: TlsCipher) => boolean,
+  product?: string,
+): { ciphers: TlsCipher[]; losses: Loss[] } {
+  const losses: Loss[] = [];
+  const ciphers = plan.ciphers.filter((c) => {
+    if (named(c)) return true;
+    losses.push({
+      feature: 'tls-cipher',
+      path: 'tls.ciphers',
+      message: `${c.openssl} is left out: Go's TLS has no such suite`,
+      served: [{ kind: 'tls', name: c.openssl, outcome: 'refused' }],
+    });
+    return false;
+  });
+  const suites = plan.suites.map((s) => s.iana);
+  const same =
+    suites.length === GO_TLS13_SUITES.length && GO_TLS13_SUITES.every((n) => suites.includes(n));
+  if (product !== undefined && suites.length > 0 && !same)
+    losses.push({
+      feature: 'tls-suites',
+      path: 'tls.cipherSuites',
+      message: `${product} always offers Go's TLS 1.3 suites (${GO_TLS13_SUITES.join(', ')})`,
+      served: [
+        ...GO_TLS13_SUITES.filter((n) => !suites.includes(n)).map(
+          (name) => ({ kind: 'tls', name, outcome: 'accepted' }) as const,
+        ),
+        ...suites
+          .filter((n) => !GO_TLS13_SUITES.includes(n))
+          .map((name) => ({ kind: 'tls', name, outcome: 'refused' }) as const),
+      ],
+    });
+  return { ciphers, losses };
 }

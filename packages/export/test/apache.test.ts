@@ -11,6 +11,7 @@ const APACHE = '/usr/sbin/apache2';
 
 /** httpd with its own ServerRoot, PidFile and ErrorLog under `dir`, in the foreground (`-X`). */
 export const apacheDriver: Driver = {
+  setsServer: true,
   target: 'apache',
   validate(dir) {
     const r = runTool(APACHE, ['-t', '-f', join(dir, 'apache2.conf')]);

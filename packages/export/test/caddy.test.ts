@@ -14,6 +14,7 @@ const config = (dir: string) => ['--config', join(dir, 'Caddyfile'), '--adapter'
 
 /** `caddy validate`, then `caddy run` in the foreground. */
 export const caddyDriver: Driver = {
+  setsServer: true,
   target: 'caddy',
   validate(dir) {
     const r = runTool(CADDY, ['validate', ...config(dir)], env(dir));

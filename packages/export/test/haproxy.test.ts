@@ -11,6 +11,7 @@ const HAPROXY = '/usr/sbin/haproxy';
 
 /** HAProxy in the foreground (`-db`), logging to stderr. */
 export const haproxyDriver: Driver = {
+  setsServer: true,
   target: 'haproxy',
   validate(dir) {
     const r = runTool(HAPROXY, ['-c', '-f', join(dir, 'haproxy.cfg')]);

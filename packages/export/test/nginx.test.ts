@@ -11,6 +11,7 @@ const NGINX = '/usr/sbin/nginx';
 
 /** nginx with every path under `dir` (no root-owned file is touched). */
 export const nginxDriver: Driver = {
+  setsServer: false,
   target: 'nginx',
   validate(dir) {
     const r = runTool(NGINX, [

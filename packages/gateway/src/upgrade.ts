@@ -35,14 +35,12 @@ function head(status: number, headers: readonly (string | string[])[]): string {
   return `${out}\r\n`;
 }
 
-/** A flat `[name, value, …]` list without the pairs named `name` (names and values dropped together). */
-function withoutField(
-  headers: readonly (string | string[])[],
-  name: string,
-): (string | string[])[] {
+/** A flat name/value list without its Content-Length pair (the body is re-framed). */
+function withoutContentLength(headers: (string | string[])[]): (string | string[])[] {
   const out: (string | string[])[] = [];
   for (let i = 0; i < headers.length; i += 2) {
-    if (headers[i] !== name) out.push(headers[i] as string, headers[i + 1] as string | string[]);
+    if (headers[i] === 'content-length') continue;
+    out.push(headers[i] as string, headers[i + 1] as string | string[]);
   }
   return out;
 }
@@ -159,7 +157,7 @@ class UpgradeExchange implements Dispatcher.DispatchHandler {
     if (status < 200) return;
     this.status = status;
     const plan = this.view.rt.planFor(this.planned ?? this.view.earlyPlan);
-    this.refusalHeaders = withoutField(responseHeaders(plan, headers, undefined), 'content-length');
+    this.refusalHeaders = withoutContentLength(responseHeaders(plan, headers, undefined));
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {

@@ -33,6 +33,7 @@ export {
   meaningOf,
   HEADER_MEANINGS,
   UNLISTED_HOST,
+  type DeclaredLosses,
   type DriftEvidence,
   type DriftExchange,
   type DriftProbeName,

@@ -92,6 +92,11 @@ export interface ObservatoryTestResult {
 export interface DriftSummary {
   /** Number of `drift.*` findings; a CI gate fails on anything above 0. */
   readonly count: number;
+  /**
+   * Differences a declared loss of the deployment target explains
+   * (`loss.expected` findings, with `--target`): not drift, not in `count`.
+   */
+  readonly expectedLosses: number;
   /** HTTP requests sent for drift beyond the scan's own. */
   readonly requests: number;
   /** TLS handshakes sent for drift beyond the scan's own probe. */

@@ -15,6 +15,7 @@ import {
   driftSummary,
   probeDrift,
   retrievalExchanges,
+  type DeclaredLosses,
   type DriftEvidence,
 } from './drift/index.ts';
 import { BarbicanError } from './errors.ts';
@@ -50,6 +51,12 @@ export interface ScanOptions extends RetrieveOptions, ObservatoryOptions {
    * two more requests and `SUITE_PROBE_LIMITS.maxSuites` handshakes per server.
    */
   readonly policy?: Policy;
+  /**
+   * With `policy`: what the deployment target declared it cannot express
+   * (`barbican export`'s losses, `scan --target`). A difference a loss
+   * explains exactly is a `loss.expected` finding, not drift.
+   */
+  readonly losses?: DeclaredLosses;
   /** Shared single-suite TLS probes for drift; {@link scanMany} passes one. */
   readonly suiteCache?: Map<string, Promise<SuiteProbeReport>>;
 }
@@ -175,7 +182,9 @@ export function assemble(
     cspFindings(final),
     preload.findings,
     reviewFindings(retrieval, usefulTls),
-    opts.policy === undefined || evidence === undefined ? [] : driftFindings(opts.policy, evidence),
+    opts.policy === undefined || evidence === undefined
+      ? []
+      : driftFindings(opts.policy, evidence, opts.losses),
   ]);
   return {
     url: retrieval.url,

@@ -11,7 +11,7 @@
  */
 import assert from 'node:assert/strict';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer as createHttpServer } from 'node:http';
+import { createServer as createHttpServer, type RequestListener } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import { createServer as createTcpServer, type Server as NetServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -66,16 +66,21 @@ async function cli(...args: string[]): Promise<{ code: number; out: string; err:
 /**
  * Policy P, as a YAML file. One CBC suite (TLS 1.0/1.1-capable) is listed so
  * that turning TLS 1.1 on in a server is one line; `headers.server: false`
- * because stock nginx cannot remove its own `Server: nginx`.
+ * because stock nginx cannot remove its own `Server: nginx` (with
+ * `stripServer`, the preset's removal stays: see the `--target` tests).
  */
-function policyFile(name: string, httpsPort: number): { file: string; policy: Policy } {
+function policyFile(
+  name: string,
+  httpsPort: number,
+  stripServer = false,
+): { file: string; policy: Policy } {
   const ciphers = [...TLS_PROFILES.intermediate.ciphers, 'ECDHE-ECDSA-AES128-SHA'];
   const yaml = `# Policy P for the drift tests
 preset: barbican
 allowedHosts: ["127.0.0.1"]
 sslRedirect: { port: ${httpsPort} }
 headers:
-  server: false
+  server: ${stripServer ? 'true' : 'false'}
 tls:
   ciphers: [${ciphers.map((c) => `"${c}"`).join(', ')}]
 ignoreWarnings: [BARBICAN_W_TLS_WEAK]
@@ -88,7 +93,7 @@ ignoreWarnings: [BARBICAN_W_TLS_WEAK]
       preset: 'barbican',
       allowedHosts: ['127.0.0.1'],
       sslRedirect: { port: httpsPort },
-      headers: { server: false },
+      headers: { server: stripServer },
       tls: { ciphers },
       ignoreWarnings: ['BARBICAN_W_TLS_WEAK'],
     }),
@@ -188,11 +193,13 @@ function edit(
  */
 async function nginxSite(
   drift: boolean,
+  site: { name?: string; stripServer?: boolean; edits?: typeof SERVER_TOKENS_ON } = {},
 ): Promise<{ ports: { https: number; http: number }; file: string }> {
   const [https = 0, http = 0] = await freePorts(2);
-  const upstream = await listen(createHttpServer(page));
-  const { file, policy } = policyFile(drift ? 'nginx-drift.yaml' : 'nginx.yaml', https);
-  const prefix = join(dir, drift ? 'nginx-drift' : 'nginx');
+  const upstream = await listen(createHttpServer(site.stripServer === true ? fingerprinted : page));
+  const name = site.name ?? (drift ? 'nginx-drift' : 'nginx');
+  const { file, policy } = policyFile(`${name}.yaml`, https, site.stripServer);
+  const prefix = join(dir, name);
   mkdirSync(prefix, { recursive: true });
   const exported = exportPolicy(policy, 'nginx', {
     deploy: {
@@ -203,7 +210,8 @@ async function nginxSite(
       runtimeDir: prefix,
     },
   });
-  writeFiles(prefix, drift ? edit(exported.files, fourDrifts(upstream)) : exported.files);
+  const edits = [...(drift ? fourDrifts(upstream) : []), ...(site.edits ?? [])];
+  writeFiles(prefix, edit(exported.files, edits));
   const args = ['-p', prefix, '-e', join(prefix, 'error.log'), '-c', join(prefix, 'nginx.conf')];
   const test = runTool(NGINX, ['-t', '-q', ...args]);
   assert.equal(test.status, 0, test.output);
@@ -257,6 +265,107 @@ describe('barbican scan --policy: real nginx', () => {
     assert.equal(md.code, 1);
     assert.match(md.out, /drift from the policy: \*\*4\*\*/);
     assert.match(md.out, /`drift\.redirect\.missing`/);
+  });
+});
+
+/** An app that announces itself, as the proxies' upstreams do. */
+const fingerprinted: RequestListener = (req, res) => {
+  res.setHeader('server', 'tiny/1.0');
+  res.setHeader('x-powered-by', 'Express');
+  page(req, res);
+};
+
+/** nginx announcing its version: the declared loss is `Server: nginx`, not this. */
+const SERVER_TOKENS_ON: readonly (readonly [string, RegExp, string])[] = [
+  ['barbican-headers.conf', /server_tokens off;/, 'server_tokens on;'],
+];
+
+describe('barbican scan --policy --target: the losses the export declared', () => {
+  it('nginx\'s own "Server: nginx" is drift without --target, an expected loss with it', async () => {
+    const { ports, file } = await nginxSite(false, { name: 'nginx-server', stripServer: true });
+    const args = target(ports.https, ports.http, file);
+    const plain = await cli('scan', ...args, '--json');
+    assert.equal(plain.code, 1, plain.err);
+    assert.deepEqual(driftCodes(JSON.parse(plain.out) as ScanResult), [
+      'drift.fingerprint.present https server',
+    ]);
+
+    const lossy = await cli('scan', ...args, '--target', 'nginx', '--json');
+    assert.equal(lossy.code, 0, lossy.err + lossy.out);
+    const r = JSON.parse(lossy.out) as ScanResult;
+    assert.deepEqual(driftCodes(r), []);
+    assert.deepEqual([r.drift?.count, r.drift?.expectedLosses], [0, 1]);
+    const expected = r.findings.filter((f) => f.code === 'loss.expected');
+    assert.equal(expected.length, 1);
+    const [loss] = expected;
+    assert.ok(loss);
+    assert.equal(loss.severity, 'info');
+    assert.equal(loss.header, 'server');
+    assert.equal(loss.value, 'nginx');
+    assert.match(
+      loss.message,
+      /nginx 1\.22\.1 declared this loss \(BARBICAN_W_EXPORT_LOSSY server-header, headers\.server\)/,
+    );
+    // The app's own X-Powered-By is stripped by nginx: nothing else was excused.
+    assert.equal(
+      r.findings.some((f) => f.header === 'x-powered-by'),
+      false,
+    );
+
+    const text = await cli('scan', ...args, '--target', 'nginx');
+    assert.equal(text.code, 0);
+    assert.match(text.out, /✓ the site serves what the policy says/);
+    assert.match(
+      text.out,
+      /1 expected loss\(es\) the target declared, not drift \(loss\.expected\)/,
+    );
+  });
+
+  it('is precise: "Server: nginx/1.22.1" is not the declared "Server: nginx", so it stays drift', async () => {
+    const { ports, file } = await nginxSite(false, {
+      name: 'nginx-tokens',
+      stripServer: true,
+      edits: SERVER_TOKENS_ON,
+    });
+    const r = await cli(
+      'scan',
+      ...target(ports.https, ports.http, file),
+      '--target',
+      'nginx',
+      '--json',
+    );
+    assert.equal(r.code, 1, r.err);
+    const result = JSON.parse(r.out) as ScanResult;
+    assert.deepEqual(driftCodes(result), ['drift.fingerprint.present https server']);
+    assert.match(result.findings.find((f) => f.header === 'server')?.value ?? '', /^nginx\/\d/);
+    assert.equal(result.drift?.expectedLosses, 0);
+  });
+
+  it('exits 2 for --target without --policy, an unknown target, or a version without --target', async () => {
+    const site = 'https://127.0.0.1:9/';
+    const noPolicy = await cli('scan', site, '--target', 'nginx');
+    assert.equal(noPolicy.code, 2);
+    assert.match(noPolicy.err, /--target needs --policy/);
+    const { file } = policyFile('target-usage.yaml', 9);
+    const unknown = await cli('scan', site, '--policy', file, '--target', 'ngnix');
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.err, /ngnix/);
+    const version = await cli('scan', site, '--policy', file, '--target-version', '1.25.1');
+    assert.equal(version.code, 2);
+    assert.match(version.err, /--target-version needs --target/);
+    const old = await cli(
+      'scan',
+      site,
+      '--policy',
+      file,
+      '--target',
+      'nginx',
+      '--target-version',
+      '0.9',
+    );
+    assert.equal(old.code, 2);
+    assert.match(old.err, /BARBICAN_E_EXPORT_TARGET/);
+    for (const r of [noPolicy, unknown, version, old]) assert.equal(r.out, '');
   });
 });
 

@@ -19,7 +19,7 @@ import { formatWarning } from './check.ts';
 import { resolvePolicy } from './headers.ts';
 
 /** The export targets (kept here so `--help` lists them without loading the package). */
-const TARGETS = [
+export const TARGETS = [
   'nginx',
   'apache',
   'caddy',

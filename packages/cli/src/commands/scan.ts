@@ -20,10 +20,12 @@ import {
   type ScanOptions,
   type ScanResult,
 } from '@barbican/scanner';
-import type { Command } from 'commander';
+import type { Policy } from '@barbican/core';
+import { Option, type Command } from 'commander';
 import { loadPolicy } from '../config.ts';
 import { FindingsExit, type Io } from '../io.ts';
 import { BarbicanError } from '../errors.ts';
+import { TARGETS } from './export.ts';
 
 /** Observatory's grades, best first. */
 export const GRADES = ['A+', 'A', 'A-', 'B+', 'B', 'B-', 'C+', 'C', 'C-', 'D+', 'D', 'D-', 'F'];
@@ -47,6 +49,9 @@ interface ScanFlags {
   concurrency?: string;
   timeout?: string;
   policy?: string;
+  target?: string;
+  targetVersion?: string;
+  opensslVersion?: string;
 }
 
 function usage(
@@ -128,6 +133,41 @@ export async function scanOptions(flags: ScanFlags): Promise<ScanOptions> {
   };
 }
 
+/** `--target` and its version flags need what they qualify; checked before any request. */
+function checkTargetFlags(flags: ScanFlags): void {
+  if (flags.target !== undefined && flags.policy === undefined)
+    throw usage(
+      '--target',
+      flags.target,
+      '--target needs --policy: it says which losses of the policy to expect',
+      `barbican scan https://example.com --policy barbican.config.yaml --target ${flags.target}`,
+    );
+  for (const [flag, value] of [
+    ['--target-version', flags.targetVersion],
+    ['--openssl-version', flags.opensslVersion],
+  ] as const)
+    if (value !== undefined && flags.target === undefined)
+      throw usage(flag, value, `${flag} needs --target`, `--target nginx ${flag} ${value}`);
+}
+
+/**
+ * The losses `barbican export` declares for `--target` and this policy:
+ * what the drift check then expects. Loads `@barbican/export` only here.
+ */
+async function declaredLosses(
+  policy: Policy,
+  flags: ScanFlags,
+): Promise<NonNullable<ScanOptions['losses']> | undefined> {
+  if (flags.target === undefined) return undefined;
+  const { exportPolicy, declaredLosses } = await import('@barbican/export');
+  return declaredLosses(
+    exportPolicy(policy, flags.target, {
+      ...(flags.targetVersion === undefined ? {} : { targetVersion: flags.targetVersion }),
+      ...(flags.opensslVersion === undefined ? {} : { opensslVersion: flags.opensslVersion }),
+    }),
+  );
+}
+
 /** Formats results in the chosen format. */
 export function formatResults(
   results: readonly ScanResult[],
@@ -178,9 +218,20 @@ export function registerScan(program: Command, io: Io): void {
       '--policy <file>',
       'also report every difference from this policy (barbican.config.json/.yaml): drift; exit 1 on any',
     )
+    .addOption(
+      new Option(
+        '--target <target>',
+        'with --policy: the site runs `barbican export --target` output; what that target declared lost is an expected loss, not drift',
+      ).choices(TARGETS),
+    )
+    .option('--target-version <version>', "with --target: the target's version (as for export)")
+    .option(
+      '--openssl-version <version>',
+      'with --target: the OpenSSL the server uses (nginx, apache, haproxy; default 3.0)',
+    )
     .addHelpText(
       'after',
-      '\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif\n  barbican scan https://example.com --policy barbican.config.yaml   # drift: exit 1 on any difference',
+      "\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif\n  barbican scan https://example.com --policy barbican.config.yaml   # drift: exit 1 on any difference\n  barbican scan https://example.com --policy barbican.config.yaml --target nginx   # nginx's declared losses are not drift",
     )
     .action(async (urls: string[], flags: ScanFlags) => {
       const formats = (['json', 'sarif', 'markdown'] as const).filter((f) => flags[f] === true);
@@ -204,12 +255,15 @@ export function registerScan(program: Command, io: Io): void {
           'barbican scan https://example.com (or --input FILE)',
         );
       }
+      checkTargetFlags(flags);
       // The policy is read and built before any request: a bad file exits 2
       // with the config error, as `barbican check` would print it.
       const policy = flags.policy === undefined ? undefined : await loadPolicy(flags.policy);
+      const losses = policy === undefined ? undefined : await declaredLosses(policy.policy, flags);
       const opts = {
         ...(await scanOptions(flags)),
         ...(policy === undefined ? {} : { policy: policy.policy }),
+        ...(losses === undefined ? {} : { losses }),
       };
       const concurrency = intOption('--concurrency', flags.concurrency, 1, 64) ?? 4;
       // A bar only where a human watches: many URLs and stderr a terminal.

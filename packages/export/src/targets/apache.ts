@@ -12,8 +12,13 @@
  * - `%` starts a format specifier in a value: written `%%`;
  * - the tokenizer unescapes only `\\` and `\"`; `${` is expanded as a
  *   Define at start-up and has no escape, so such a value is refused;
- * - `ServerTokens` is server-config only (an error inside a VirtualHost), and
- *   `Server: Apache` stays;
+ * - `ServerTokens` is server-config only (an error inside a VirtualHost);
+ * - a proxied response keeps the app's own `Server` (mod_proxy puts it in the
+ *   `onsuccess` table, and httpd writes its banner only when there is none):
+ *   `Header onsuccess unset Server` removes it, after which httpd writes
+ *   `Server: Apache`, which no directive removes; a Server the policy sets
+ *   goes on proxied responses, while httpd's own answers (redirects, error
+ *   pages, refusals) always carry `Server: Apache`;
  * - `apache2ctl -t` accepts curves OpenSSL then refuses at start: the tests
  *   also start the server.
  *
@@ -33,7 +38,6 @@ import {
   errorPageFiles,
   errorPageOf,
   isHsts,
-  isServer,
   listenHost,
   portSuffix,
 } from './common.ts';
@@ -82,12 +86,14 @@ function condition(h: ModelHeader, guardLocal: boolean): string {
 /** The `Header` lines for inside a VirtualHost: what stdout prints. */
 function headerLines(model: ExportModel): string[] {
   const guardLocal = localHostsReachable(model);
-  const lines = model.remove.flatMap((n) => [
+  // The app's Server is in the onsuccess table; httpd's own is written after
+  // these run (a loss, see losses()).
+  const removed = [...model.remove, ...(model.server === 'remove' ? ['Server'] : [])];
+  const lines = removed.flatMap((n) => [
     `Header always unset ${name(n)}`,
     `Header onsuccess unset ${name(n)}`,
   ]);
   for (const h of model.headers) {
-    if (isServer(h)) continue; // httpd writes Server itself: a loss, see losses()
     const when = condition(h, guardLocal);
     lines.push(
       `Header onsuccess unset ${name(h.name)}${when}`,
@@ -292,8 +298,17 @@ function exampleConfig(model: ExportModel, ctx: RenderContext, dir: string): str
   ];
 }
 
+/** What happens to Server, by the policy's choice: httpd's own answers always carry its banner. */
+const SERVER_LOSS: Readonly<Record<ExportModel['server'], string>> = {
+  remove:
+    'the app\'s Server is removed, but httpd always writes its own "Server: Apache" (ServerTokens Prod: no version)',
+  set: 'proxied responses carry the policy\'s Server, but httpd\'s own answers (redirects, error pages, host refusals) carry "Server: Apache"',
+  keep: 'proxied responses keep the app\'s Server, but httpd\'s own answers (redirects, error pages, host refusals) carry its banner, "Server: Apache" unless errors.serverTokens',
+};
+
 function losses(model: ExportModel, ctx: RenderContext, plan: TlsPlan): Loss[] {
-  const out = [...commonLosses(model), LOSS.ownServer('Apache'), ...plan.losses];
+  const server = LOSS.ownServer(model, 'Apache', SERVER_LOSS[model.server]);
+  const out = [...commonLosses(model), server, ...plan.losses];
   if (model.errors.intercept.length > 0 && !atLeast(ctx.version, '2.4.47'))
     out.push({
       feature: 'errors',

@@ -16,18 +16,20 @@
  * - inside double quotes only `\"` is an escape, so values go in backticks
  *   (no escapes at all) unless they contain one;
  * - the global `servers { trusted_proxies }` needs 2.7 (2.6: inside
- *   `reverse_proxy`).
+ *   `reverse_proxy`);
+ * - Caddy writes `Server: Caddy` before `reverse_proxy` copies the app's
+ *   headers, so a kept Server goes out twice: `header_down -Server` keeps one.
  *
  * @see https://caddyserver.com/docs/caddyfile/directives/header
  * @module
  */
-import { findTlsProtocol, TLS13_CIPHER_SUITES } from '@barbican/core';
+import { findTlsProtocol } from '@barbican/core';
 import { fileMaker } from '../banner.ts';
 import { unsafeFor } from '../errors.ts';
 import { commonLosses, hostLosses, localHostsReachable, LOSS } from '../losses.ts';
 import type { ExportModel, ModelHeader } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
-import { tlsPlan, type GroupGate } from '../tls.ts';
+import { goSuites, tlsPlan, type GroupGate } from '../tls.ts';
 import { atLeast } from '../version.ts';
 import {
   certificateOf,
@@ -160,6 +162,9 @@ function proxy(model: ExportModel, ctx: RenderContext): string[] {
     ...(!atLeast(ctx.version, '2.7') && ranges.length > 0
       ? [`trusted_proxies ${ranges.join(' ')}`]
       : []),
+    // Caddy writes its own Server first and would add the app's as a second
+    // line; keep one (a loss, see losses()).
+    ...(model.server === 'keep' ? ['header_down -Server'] : []),
     ...interception(model, ctx),
   ];
   return inside.length > 0
@@ -201,22 +206,12 @@ function caddyGate(ctx: RenderContext): GroupGate {
         : undefined;
 }
 
-/** Go's TLS 1.3 suites: fixed, not configurable in Caddy. */
-const GO_TLS13 = TLS13_CIPHER_SUITES.filter((s) => s.go !== undefined).map((s) => s.iana);
-
 /** The `tls` directive and what Caddy (Go's crypto/tls) cannot follow. */
 function tlsSettings(model: ExportModel, ctx: RenderContext): { lines: string[]; losses: Loss[] } {
   const plan = tlsPlan(model, 'caddy', caddyGate(ctx));
-  const losses = [...plan.losses];
-  const ciphers = plan.ciphers.filter((c) => {
-    if (c.caddy !== undefined) return true;
-    losses.push({
-      feature: 'tls-cipher',
-      path: 'tls.ciphers',
-      message: `${c.openssl} is left out: Go's TLS has no such suite`,
-    });
-    return false;
-  });
+  const go = goSuites(plan, (c) => c.caddy !== undefined, 'Caddy');
+  const losses = [...plan.losses, ...go.losses];
+  const ciphers = go.ciphers;
   if (plan.ciphers.length > 0 && ciphers.length === 0)
     throw unsafeFor(
       'caddy',
@@ -224,16 +219,6 @@ function tlsSettings(model: ExportModel, ctx: RenderContext): { lines: string[];
       "none of the TLS 1.2 suites exists in Go's TLS",
       model.tls.ciphers.join(':'),
     );
-  const suites = plan.suites.map((s) => s.iana);
-  if (
-    suites.length > 0 &&
-    (suites.length !== GO_TLS13.length || !GO_TLS13.every((n) => suites.includes(n)))
-  )
-    losses.push({
-      feature: 'tls-suites',
-      path: 'tls.cipherSuites',
-      message: `Caddy always offers Go's TLS 1.3 suites (${GO_TLS13.join(', ')})`,
-    });
   if (!model.tls.sessionTickets)
     losses.push({
       feature: 'tls-tickets',
@@ -329,7 +314,14 @@ function exampleConfig(model: ExportModel, ctx: RenderContext): string[] {
 
 function losses(model: ExportModel, ctx: RenderContext): Loss[] {
   const out = [...commonLosses(model), ...tlsSettings(model, ctx).losses];
-  if (model.server === 'keep') out.push(LOSS.ownServer('Caddy'));
+  if (model.server === 'keep')
+    out.push(
+      LOSS.ownServer(
+        model,
+        'Caddy',
+        'Caddy replaces the app\'s Server with its own "Server: Caddy"',
+      ),
+    );
   out.push(...hostLosses(model, { port: false, regex: false }));
   model.hosts?.rules.forEach((r, i) => {
     if (r.kind === 'domain') out.push(LOSS.hostDepth(r.entry, i));

@@ -33,12 +33,13 @@ interface Platform {
 function losses(model: ExportModel, p: Platform): Loss[] {
   const out = commonLosses(model);
   if (model.server !== 'keep' || model.remove.length > 0)
-    out.push(LOSS.noRemove(`the platform sends its own Server: ${p.server}`));
+    out.push(LOSS.noRemove(`the platform sends its own Server: ${p.server}`, p.server));
   if (model.hosts !== undefined && !model.hosts.any) out.push(LOSS.noHostCheck());
   if (model.redirect !== undefined)
     out.push(
       LOSS.noRedirect(
         'the platform redirects plain HTTP to HTTPS itself (turn it on in its settings)',
+        null,
       ),
     );
   if (model.proxies !== undefined) out.push(LOSS.noProxies());

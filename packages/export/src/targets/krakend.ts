@@ -21,14 +21,17 @@ import { unsafeFor } from '../errors.ts';
 import { commonLosses, LOSS, localHostsReachable } from '../losses.ts';
 import type { ExportModel, ModelHeader } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
-import { tlsPlan } from '../tls.ts';
+import { goSuites, tlsPlan } from '../tls.ts';
 import { certificateOf, checksHosts, portSuffix, upstreamOf } from './common.ts';
 
 /** The `security/http` object being built. */
 type SecurityHttp = Record<string, unknown>;
 
+/** Why a header cannot be written as the policy says: on both schemes, or only on plain HTTP. */
+type Lost = string | { readonly why: string; readonly on: 'http' };
+
 /** Writes one header into the namespace; returns why it cannot, or undefined. */
-type FieldWriter = (h: ModelHeader, out: SecurityHttp) => string | undefined;
+type FieldWriter = (h: ModelHeader, out: SecurityHttp) => Lost | undefined;
 
 /** Header (lower case) → the namespace field(s) that produce it. */
 const FIELDS: Readonly<Record<string, FieldWriter>> = {
@@ -66,7 +69,9 @@ const FIELDS: Readonly<Record<string, FieldWriter>> = {
   },
   'public-key-pins': (h, out) => {
     out.hpkp_public_key = h.value;
-    return h.scheme === 'both' ? 'KrakenD sends it over HTTPS only' : undefined;
+    return h.scheme === 'both'
+      ? { why: 'KrakenD sends it over HTTPS only', on: 'http' }
+      : undefined;
   },
 };
 
@@ -74,14 +79,15 @@ function headerFields(model: ExportModel, out: SecurityHttp, losses: Loss[]): vo
   const https = model.headers.filter((h) => h.scheme !== 'http');
   for (const h of https) {
     const writer = FIELDS[h.name.toLowerCase()];
-    const why =
+    const lost =
       writer === undefined ? 'the security/http namespace has no field for it' : writer(h, out);
-    if (why !== undefined) losses.push(LOSS.header(h, why));
+    if (typeof lost === 'string') losses.push(LOSS.header(h, lost));
+    else if (lost !== undefined) losses.push(LOSS.header({ ...h, scheme: lost.on }, lost.why));
     const plainValue = model.headers.find(
       (p) => p.scheme === 'http' && p.name.toLowerCase() === h.name.toLowerCase(),
     );
     if (writer !== undefined && h.scheme === 'https' && plainValue !== undefined)
-      losses.push(LOSS.headerScheme(plainValue));
+      losses.push(LOSS.headerScheme(plainValue, h));
   }
   for (const h of model.headers.filter((p) => p.scheme === 'http'))
     if (!https.some((o) => o.name.toLowerCase() === h.name.toLowerCase()))
@@ -109,7 +115,11 @@ function redirectFields(model: ExportModel, out: SecurityHttp, losses: Loss[]): 
   else if (r.port !== undefined) losses.push(LOSS.redirectPort(r.port));
   if (r.safeStatus !== 301 || r.unsafeStatus !== 301)
     losses.push(
-      LOSS.redirectStatus(r.unsafeStatus, '301 to every method (a POST may be replayed as a GET)'),
+      LOSS.redirectStatus(
+        r.unsafeStatus,
+        '301 to every method (a POST may be replayed as a GET)',
+        301,
+      ),
     );
   if (r.exempt.length > 0) losses.push(LOSS.redirectExempt());
 }
@@ -153,15 +163,9 @@ const KRAKEND_CURVES: ReadonlySet<number> = new Set([23, 24, 25]);
 function tlsBlock(model: ExportModel, ctx: RenderContext, losses: Loss[]): Record<string, unknown> {
   const { cert, key } = certificateOf(model, ctx.deploy);
   const plan = tlsPlan(model, 'krakend', () => undefined);
-  const ciphers = plan.ciphers.filter((c) => {
-    if (c.go !== undefined) return true;
-    losses.push({
-      feature: 'tls-cipher',
-      path: 'tls.ciphers',
-      message: `${c.openssl} is left out: Go's TLS has no such suite`,
-    });
-    return false;
-  });
+  const go = goSuites(plan, (c) => c.go !== undefined);
+  losses.push(...go.losses);
+  const ciphers = go.ciphers;
   const groups = plan.groups.map((g) => g.id);
   const listable = groups.length > 0 && groups.every((id) => KRAKEND_CURVES.has(id));
   if (groups.length > 0 && !listable)

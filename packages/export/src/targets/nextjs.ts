@@ -13,7 +13,7 @@
  */
 import { fileMaker } from '../banner.ts';
 import { commonLosses, LOSS } from '../losses.ts';
-import type { ExportModel } from '../model.ts';
+import type { ExportModel, ModelHeader } from '../model.ts';
 import type { Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
 import { isHsts, isServer } from './common.ts';
 
@@ -50,13 +50,22 @@ function losses(model: ExportModel): Loss[] {
   if (model.hosts !== undefined && !model.hosts.any) out.push(LOSS.noHostCheck());
   if (model.redirect !== undefined)
     out.push(
-      LOSS.noRedirect('headers() cannot see the scheme; redirect at the proxy or the platform'),
+      LOSS.noRedirect(
+        'headers() cannot see the scheme; redirect at the proxy or the platform',
+        null,
+      ),
     );
   if (model.proxies !== undefined) out.push(LOSS.noProxies());
   out.push(LOSS.platformTls('The server or platform in front of Next.js'));
-  if (model.headers.some((h) => isHsts(h) && h.scheme === 'https')) out.push(LOSS.hstsPlainHttp());
+  const hsts = model.headers.find((h) => isHsts(h) && h.scheme === 'https');
+  if (hsts !== undefined) out.push(LOSS.hstsPlainHttp(hsts));
+  // headers() has no scheme: the HTTPS variant of a header goes on both.
+  const https = (h: ModelHeader) =>
+    model.headers.find(
+      (x) => x.scheme === 'https' && x.name.toLowerCase() === h.name.toLowerCase(),
+    );
   for (const h of model.headers.filter((x) => x.scheme === 'http' && !isHsts(x)))
-    out.push(LOSS.headerScheme(h));
+    out.push(LOSS.headerScheme(h, https(h)));
   return out;
 }
 

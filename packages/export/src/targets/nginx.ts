@@ -322,8 +322,17 @@ function exampleConfig(model: ExportModel, ctx: RenderContext, dir: string): str
   ];
 }
 
+/** What happens to Server, by the policy's choice: stock nginx writes its own on every response. */
+const SERVER_LOSS: Readonly<Record<ExportModel['server'], string>> = {
+  remove:
+    'the app\'s Server is dropped, but stock nginx always sends its own "Server: nginx" (server_tokens off: no version)',
+  set: 'Server cannot be set: stock nginx always sends its own "Server: nginx" (server_tokens off: no version)',
+  keep: 'nginx replaces the app\'s Server with its own, "Server: nginx" unless errors.serverTokens',
+};
+
 function losses(model: ExportModel, plan: TlsPlan): Loss[] {
-  const out = [...commonLosses(model), LOSS.ownServer('nginx'), ...plan.losses];
+  const server = LOSS.ownServer(model, 'nginx', SERVER_LOSS[model.server]);
+  const out = [...commonLosses(model), server, ...plan.losses];
   out.push(...hostLosses(model, { port: false, regex: true }));
   if (model.proxies !== undefined) out.push(LOSS.proxyScheme());
   return out;

@@ -16,14 +16,14 @@
  * @see https://doc.traefik.io/traefik/middlewares/http/headers/
  * @module
  */
-import { findTlsProtocol, TLS13_CIPHER_SUITES } from '@barbican/core';
+import { findTlsProtocol } from '@barbican/core';
 import { stringify } from 'yaml';
 import { fileMaker } from '../banner.ts';
 import { unsafeFor } from '../errors.ts';
 import { commonLosses, hostLosses, localHostsReachable, LOSS } from '../losses.ts';
 import type { ExportModel } from '../model.ts';
 import type { ExportFile, Loss, RenderContext, Rendered, TargetSpec } from '../target.ts';
-import { tlsPlan, type GroupGate } from '../tls.ts';
+import { goSuites, tlsPlan, type GroupGate } from '../tls.ts';
 import { atLeast } from '../version.ts';
 import { certificateOf, checksHosts, portSuffix, upstreamOf } from './common.ts';
 
@@ -159,35 +159,15 @@ function traefikGate(ctx: RenderContext): GroupGate {
         : undefined;
 }
 
-/** Go's TLS 1.3 suites: fixed, not configurable in Traefik. */
-const GO_TLS13 = TLS13_CIPHER_SUITES.filter((s) => s.go !== undefined).map((s) => s.iana);
-
 /** `tls.options.barbican` (Go names) and what Traefik cannot follow. */
 function tlsOptions(
   model: ExportModel,
   ctx: RenderContext,
 ): { options: Record<string, unknown>; losses: Loss[] } {
   const plan = tlsPlan(model, 'traefik', traefikGate(ctx));
-  const losses = [...plan.losses];
-  const ciphers = plan.ciphers.filter((c) => {
-    if (c.go !== undefined) return true;
-    losses.push({
-      feature: 'tls-cipher',
-      path: 'tls.ciphers',
-      message: `${c.openssl} is left out: Go's TLS has no such suite`,
-    });
-    return false;
-  });
-  const suites = plan.suites.map((x) => x.iana);
-  if (
-    suites.length > 0 &&
-    (suites.length !== GO_TLS13.length || !GO_TLS13.every((n) => suites.includes(n)))
-  )
-    losses.push({
-      feature: 'tls-suites',
-      path: 'tls.cipherSuites',
-      message: `Traefik always offers Go's TLS 1.3 suites (${GO_TLS13.join(', ')})`,
-    });
+  const go = goSuites(plan, (c) => c.go !== undefined, 'Traefik');
+  const losses = [...plan.losses, ...go.losses];
+  const ciphers = go.ciphers;
   if (!model.tls.sessionTickets)
     losses.push({
       feature: 'tls-tickets',
@@ -258,7 +238,11 @@ function losses(model: ExportModel, ctx: RenderContext): Loss[] {
   const r = model.redirect;
   if (r !== undefined && r.safeStatus !== 301 && r.safeStatus !== 302)
     out.push(
-      LOSS.redirectStatus(r.safeStatus, `${r.safeStatus === 308 ? 301 : 302} to GET and HEAD`),
+      LOSS.redirectStatus(
+        r.safeStatus,
+        `${r.safeStatus === 308 ? 301 : 302} to GET and HEAD`,
+        r.safeStatus === 308 ? 301 : 302,
+      ),
     );
   if (localHostsReachable(model)) out.push(LOSS.hstsLocal());
   if (model.proxies !== undefined) out.push(LOSS.proxyScheme());

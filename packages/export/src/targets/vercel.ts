@@ -23,10 +23,10 @@ export const VERCEL_LIMITS = { rules: 1024, headersPerRule: 1024, stringLength: 
 function losses(model: ExportModel): Loss[] {
   const out = commonLosses(model);
   if (model.server !== 'keep' || model.remove.length > 0)
-    out.push(LOSS.noRemove('Vercel sends its own Server: Vercel'));
+    out.push(LOSS.noRemove('Vercel sends its own Server: Vercel', 'Vercel'));
   if (model.hosts !== undefined && !model.hosts.any) out.push(LOSS.noHostCheck());
   if (model.redirect !== undefined)
-    out.push(LOSS.noRedirect('Vercel redirects plain HTTP to HTTPS itself (308)'));
+    out.push(LOSS.noRedirect('Vercel redirects plain HTTP to HTTPS itself (308)', 308));
   if (model.proxies !== undefined) out.push(LOSS.noProxies());
   out.push(LOSS.platformTls('Vercel'));
   return out;

@@ -4,7 +4,9 @@
  * of the tiny app, and its answers match the middleware twin's for the same
  * policy and request — 200, 404 and an upstream 502 over HTTPS and plain
  * HTTP, the redirect (GET and POST) and the host refusal — less only the
- * headers the export declared lossy for the target.
+ * headers the export declared lossy for the target. Then `barbican scan
+ * --policy --target` finds no drift on it beyond those declared losses, and
+ * gives it the grade and score it gives the middleware.
  *
  * @module
  */
@@ -21,7 +23,14 @@ import {
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
-import { exportPolicy, type ExportResult, type Loss, type TargetName } from '@barbican/export';
+import {
+  declaredLosses,
+  exportPolicy,
+  type ExportResult,
+  type Loss,
+  type TargetName,
+} from '@barbican/export';
+import { scan, staticLookup, type ScanResult } from '@barbican/scanner';
 import { freePorts, waitForPort, type RunningServer } from './process.ts';
 import {
   APP_HOST,
@@ -48,6 +57,8 @@ export interface Driver {
   more?(t: TestContext, run: Run): Promise<void>;
   /** The certificate files the server takes (default: chain and key apart). */
   certificate?(pki: Pki): { cert: string; key: string };
+  /** Whether the server can put the policy's Server on proxied answers (stock nginx cannot). */
+  readonly setsServer: boolean;
 }
 
 /** Ports a run uses. */
@@ -89,11 +100,43 @@ const SCENARIOS: readonly {
   { name: 'values that need escaping (" \\ $ % { } \')', preset: 'barbican', more: TRICKY },
 ];
 
-/** Header names a server cannot control, from the losses the export declared. */
-export function lossyNames(losses: readonly Loss[]): Set<string> {
-  const names = new Set<string>();
-  for (const l of losses) if (l.feature === 'server-header') names.add('server');
-  return names;
+/**
+ * The headers the export declared it sends whatever the policy says, with
+ * the exact value (`null`: not sent), e.g. `server` → `nginx`.
+ */
+export function declaredHeaders(losses: readonly Loss[]): Map<string, string | null> {
+  const out = new Map<string, string | null>();
+  for (const sign of losses.flatMap((l) => l.served ?? []))
+    if (sign.kind === 'header') out.set(sign.name, sign.value);
+  return out;
+}
+
+type Headers = Record<string, string[]>;
+
+/**
+ * The server's and the twin's comparable headers, where a header the export
+ * declared is taken as equal only when the server sends exactly the
+ * declared value (a declared `Server: Apache` excuses nothing else, such as
+ * the app's own `Server: tiny/1.0`).
+ */
+function reconciled(
+  server: Answer,
+  twin: Answer,
+  declared: ReadonlyMap<string, string | null>,
+  skip: ReadonlySet<string> = new Set(),
+): { server: Headers; twin: Headers } {
+  const s = comparable(server, skip);
+  const w = new Map(Object.entries(comparable(twin, skip)));
+  for (const [name, value] of declared) {
+    const sent = s[name];
+    const asDeclared =
+      value === null ? sent === undefined : sent?.length === 1 && sent[0] === value;
+    if (!asDeclared) continue;
+    if (sent === undefined) w.delete(name);
+    else w.set(name, sent);
+  }
+  const sorted = [...w].sort(([a], [b]) => a.localeCompare(b));
+  return { server: s, twin: Object.fromEntries(sorted) };
 }
 
 /** Exports `policy` for the driver's target into a new directory, with loopback ports. */
@@ -174,9 +217,12 @@ export function proveTarget(driver: Driver): void {
               ([n]) => n.toLowerCase(),
             ),
           );
-          await compareAll(t, pki, ports, twinPorts, lossyNames(result.losses), intercept, names);
+          const declared = declaredHeaders(result.losses);
+          await compareAll(t, pki, ports, twinPorts, declared, intercept, names);
           await coverage(t, pki, ports, policy);
+          await fingerprints(t, pki, ports, policy, declared);
           await driver.more?.(t, { pki, ports, twinPorts, policy, result });
+          await drift(t, pki, ports, twinPorts, policy, result);
           await t.test(
             'the comparison is not vacuous: the policy headers are on the answers',
             async () => {
@@ -192,7 +238,50 @@ export function proveTarget(driver: Driver): void {
         }
       });
     }
+    void it(`headers.server set: the policy's Server replaces the app's, or the declared one is sent`, async () => {
+      await serverSet(driver, pki, upstream.port);
+    });
   });
+}
+
+/**
+ * The presets remove Server or keep it; this policy sets it. The middleware
+ * is no reference here (it lets the app override a header the policy sets),
+ * so the policy is: proxied answers carry `Server: edge` where the server
+ * can set it, every other Server is exactly the one the export declared,
+ * and the app's own `Server: tiny/1.0` never gets through.
+ */
+async function serverSet(driver: Driver, pki: Pki, upstream: number): Promise<void> {
+  const [http = 0, https = 0] = await freePorts(2);
+  const ports = { http, https };
+  const policy = proofPolicy('barbican', ports, { headers: { server: 'edge' } });
+  const { dir, result } = exportInto(driver, policy, pki, upstream, ports);
+  driver.validate(dir);
+  const own = declaredHeaders(result.losses).get('server');
+  const allowed = [['edge'], ...(own === undefined || own === null ? [] : [[own]])];
+  const server = driver.start(dir);
+  try {
+    await waitForPort(https, server);
+    await waitForPort(http, server);
+    for (const [tls, path] of [
+      [true, '/ok'],
+      [true, '/missing'],
+      [true, '/fail'],
+      [false, '/plain/ok'],
+      [false, '/somewhere'],
+    ] as const) {
+      const r = await ask(pki, { tls, port: tls ? ports.https : ports.http, path });
+      const sent = r.headers['server'];
+      const where = `${tls ? 'HTTPS' : 'HTTP'} ${path}: ${JSON.stringify(sent)}`;
+      assert.ok(
+        allowed.some((a) => JSON.stringify(a) === JSON.stringify(sent)),
+        where,
+      );
+      if (path.endsWith('/ok')) assert.deepEqual(sent, driver.setsServer ? ['edge'] : [own], where);
+    }
+  } finally {
+    await server.stop();
+  }
 }
 
 async function both(
@@ -218,7 +307,7 @@ async function compareAll(
   pki: Pki,
   ports: Ports,
   twinPorts: Ports,
-  ignore: Set<string>,
+  declared: ReadonlyMap<string, string | null>,
   intercept: readonly number[],
   policyNames: ReadonlySet<string>,
 ): Promise<void> {
@@ -235,16 +324,17 @@ async function compareAll(
       const { server, twin } = await both(pki, ports, twinPorts, tls, path);
       assert.equal(server.status, twin.status);
       if (!intercept.includes(server.status)) {
-        assert.deepEqual(comparable(server, ignore), comparable(twin, ignore));
+        const h = reconciled(server, twin, declared);
+        assert.deepEqual(h.server, h.twin);
         return;
       }
       // errors.intercept: the upstream answer (body and the app's own
       // headers) is replaced by the error page, with the same status and
       // the same policy headers.
-      const skip = new Set([...ignore, ...PAGE_HEADERS]);
-      const policyOnly = (a: Answer) =>
-        Object.fromEntries(Object.entries(comparable(a, skip)).filter(([n]) => policyNames.has(n)));
-      assert.deepEqual(policyOnly(server), policyOnly(twin));
+      const h = reconciled(server, twin, declared, PAGE_HEADERS);
+      const policyOnly = (h: Headers) =>
+        Object.fromEntries(Object.entries(h).filter(([n]) => policyNames.has(n)));
+      assert.deepEqual(policyOnly(h.server), policyOnly(h.twin));
       assert.equal(server.body, DEFAULT_ERROR_PAGE);
       assert.deepEqual(server.headers['content-type'], [DEFAULT_ERROR_PAGE_CONTENT_TYPE]);
     });
@@ -321,4 +411,105 @@ async function coverage(t: TestContext, pki: Pki, ports: Ports, policy: Policy):
       if (value !== undefined) assert.deepEqual(r.headers[name.toLowerCase()], [value], name);
     }
   });
+}
+
+/** What the tiny app sends that a policy may strip: {@link appHandler}'s fingerprints. */
+const APP_FINGERPRINTS: readonly (readonly [string, string])[] = [
+  ['server', 'tiny/1.0'],
+  ['x-powered-by', 'Express'],
+];
+
+/**
+ * The upstream's own fingerprints (`Server: tiny/1.0`, `X-Powered-By:
+ * Express`) never get through where the policy removes them: on proxied
+ * answers (200, 404 over both schemes) and on intercepted ones. A header
+ * the export declared may carry exactly the declared value (nginx's own
+ * `Server: nginx`), nothing else.
+ */
+async function fingerprints(
+  t: TestContext,
+  pki: Pki,
+  ports: Ports,
+  policy: Policy,
+  declared: ReadonlyMap<string, string | null>,
+): Promise<void> {
+  const removed = new Set(policy.guards.https.removeList);
+  const stripped = APP_FINGERPRINTS.filter(([name]) => removed.has(name));
+  if (stripped.length === 0) return;
+  await t.test("the app's own Server and X-Powered-By do not get through", async () => {
+    for (const [tls, path] of [
+      [true, '/ok'],
+      [true, '/missing'],
+      [true, '/fail'],
+      [false, '/plain/ok'],
+      [false, '/plain/missing'],
+    ] as const) {
+      const r = await ask(pki, { tls, port: tls ? ports.https : ports.http, path });
+      for (const [name] of stripped) {
+        const own = declared.get(name);
+        const allowed = own === undefined || own === null ? undefined : [own];
+        assert.deepEqual(r.headers[name], allowed, `${name} on ${tls ? 'HTTPS' : 'HTTP'} ${path}`);
+      }
+    }
+  });
+}
+
+/** The certificate's name resolves to loopback; nothing else resolves (the www check). */
+const LOOKUP = staticLookup({ [APP_HOST]: '127.0.0.1' }, { others: 'not-found' });
+
+/** `barbican scan --policy` of a site on `ports`, as `https://app.test/`. */
+function scanPolicy(
+  pki: Pki,
+  ports: Ports,
+  policy: Policy,
+  losses?: ReturnType<typeof declaredLosses>,
+): Promise<ScanResult> {
+  return scan(`https://${APP_HOST}:${ports.https}/`, {
+    policy,
+    ca: pki.ca,
+    httpPort: ports.http,
+    httpsPort: ports.https,
+    lookup: LOOKUP,
+    ...(losses === undefined ? {} : { losses }),
+  });
+}
+
+/** A scan's drift findings, one line each, for a readable assertion. */
+function driftLines(r: ScanResult): string[] {
+  return r.findings
+    .filter((f) => f.code.startsWith('drift.'))
+    .map((f) => `${f.code} ${f.header} ${f.directive ?? ''} ${f.value ?? ''}: ${f.message}`);
+}
+
+/**
+ * `barbican scan --policy FILE --target T` on the running server: no drift
+ * beyond what the export declared for the target (a declared loss must be
+ * exactly what is served, e.g. nginx's `Server: nginx`), and the grade and
+ * score the middleware twin gets for the same policy. The twin itself has
+ * no drift, so it is a fair reference.
+ */
+async function drift(
+  t: TestContext,
+  pki: Pki,
+  ports: Ports,
+  twinPorts: Ports,
+  policy: Policy,
+  result: ExportResult,
+): Promise<void> {
+  await t.test(
+    "barbican scan --policy --target: no undeclared drift, and the middleware's grade",
+    async () => {
+      const [served, twin] = await Promise.all([
+        scanPolicy(pki, ports, policy, declaredLosses(result)),
+        scanPolicy(pki, twinPorts, policy),
+      ]);
+      assert.deepEqual(driftLines(twin), [], 'the middleware twin drifts from its own policy');
+      assert.deepEqual(driftLines(served), []);
+      const summary = served.drift;
+      assert.ok(summary?.complete, 'every drift probe finished');
+      // Not vacuous: the drift probes ran (extra requests and TLS handshakes).
+      assert.ok(summary.requests > 0 && summary.handshakes > 0, JSON.stringify(summary));
+      assert.deepEqual([served.grade, served.score], [twin.grade, twin.score]);
+    },
+  );
 }

@@ -16,7 +16,7 @@ import type { AddressInfo } from 'node:net';
 import { connect as tlsConnect } from 'node:tls';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Policy } from '@barbican/core';
+import { nodeTlsOptions, type Policy } from '@barbican/core';
 import { withBarbican } from '@barbican/core/node';
 import { createThrowawayCa } from '@barbican/scanner';
 
@@ -105,7 +105,9 @@ export async function startUpstream(): Promise<Listening> {
 
 /**
  * The same app behind the middleware, over HTTP and HTTPS. `use(policy)`
- * switches the policy between presets without restarting.
+ * switches the policy between presets without restarting, its TLS section
+ * included (as the gateway applies it), so that the twin is a fair
+ * reference for `barbican scan --policy` too.
  */
 export async function startTwin(pki: Pki): Promise<{
   readonly http: Listening;
@@ -116,12 +118,17 @@ export async function startTwin(pki: Pki): Promise<{
   let current: (req: IncomingMessage, res: ServerResponse) => void = appHandler;
   const dispatch = (req: IncomingMessage, res: ServerResponse) => current(req, res);
   const http = await listen(createHttpServer(dispatch));
-  const https = await listen(createHttpsServer({ cert: pki.cert, key: pki.key }, dispatch));
+  const tlsServer = createHttpsServer({ cert: pki.cert, key: pki.key }, dispatch);
+  // The scanner's refused handshakes are expected, not errors.
+  tlsServer.on('tlsClientError', () => undefined);
+  const https = await listen(tlsServer);
   return {
     http,
     https,
     use(policy) {
       current = withBarbican(appHandler, policy);
+      const { options } = nodeTlsOptions(policy.tls, process.versions.openssl);
+      tlsServer.setSecureContext({ ...options, cert: pki.cert, key: pki.key });
     },
     close: async () => {
       await http.close();

@@ -4,9 +4,9 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { createPolicy } from '@barbican/core';
-import { driftFindings } from './index.ts';
-import type { DriftEvidence, DriftExchange } from './types.ts';
+import { createPolicy, type LossSign } from '@barbican/core';
+import { driftFindings, driftSummary } from './index.ts';
+import type { DeclaredLosses, DriftEvidence, DriftExchange } from './types.ts';
 import { UNLISTED_HOST } from './types.ts';
 import { FINDING_CODES } from '../findings/catalog.ts';
 import type { Finding } from '../model.ts';
@@ -444,5 +444,149 @@ describe('driftFindings', () => {
     ]);
     const fs = driftFindings(policy, evidence(https((h) => [...h, ...many])));
     assert.ok(fs.length <= 150, String(fs.length));
+  });
+});
+
+/** A declared loss with these signs, as `barbican export` would give it. */
+function declared(...served: LossSign[]): DeclaredLosses {
+  return {
+    by: 'nginx 1.22.1',
+    code: 'BARBICAN_W_EXPORT_LOSSY',
+    losses: [{ feature: 'lost', path: 'headers.server', message: 'it is lost', served }],
+  };
+}
+
+const SERVER_NGINX: LossSign = { kind: 'header', name: 'server', value: 'nginx' };
+
+/** The faithful site, the HTTPS answer edited, judged against `losses`. */
+function lossy(
+  edit: (x: DriftExchange[]) => void,
+  losses: DeclaredLosses,
+  extra: Partial<DriftEvidence> = {},
+): Finding[] {
+  const x = faithful();
+  edit(x);
+  return driftFindings(policy, evidence(x, extra), losses);
+}
+
+const withServer =
+  (...values: string[]) =>
+  (x: DriftExchange[]) => {
+    x[0] = exchange('https', 200, [
+      ...httpsHeaders(),
+      ...values.map((v) => ['server', v] as const),
+    ]);
+  };
+
+describe('driftFindings with declared losses (scan --target)', () => {
+  it('a difference a sign describes exactly is loss.expected (info), naming the loss', () => {
+    const fs = lossy(withServer('nginx'), declared(SERVER_NGINX));
+    assert.deepEqual(codes(fs), ['loss.expected']);
+    const f = fs[0];
+    assert.equal(f?.severity, 'info');
+    assert.equal(f.header, 'server');
+    assert.equal(f.directive, 'https');
+    assert.equal(f.value, 'nginx');
+    assert.match(
+      f.message,
+      /policy removes it\. nginx 1\.22\.1 declared this loss \(BARBICAN_W_EXPORT_LOSSY lost, headers\.server\): it is lost\./,
+    );
+    assert.match(f.fix, /without --target it is drift\.fingerprint\.present/);
+    assert.equal(f.spec, FINDING_CODES['loss.expected'].spec);
+  });
+  it('another value, or the declared one next to another line, stays drift', () => {
+    for (const values of [['nginx/1.22.1'], ['nginx', 'tiny/1.0'], ['Nginx']])
+      assert.deepEqual(
+        codes(lossy(withServer(...values), declared(SERVER_NGINX))),
+        ['drift.fingerprint.present'],
+        values.join(', '),
+      );
+  });
+  it('a sign for another header, scheme or kind explains nothing', () => {
+    const missing = (x: DriftExchange[]) => {
+      x[0] = exchange(
+        'https',
+        200,
+        httpsHeaders().filter(([n]) => n !== 'x-frame-options'),
+      );
+    };
+    const notSent = (scheme?: 'http' | 'https'): LossSign => ({
+      kind: 'header',
+      name: 'x-frame-options',
+      value: null,
+      ...(scheme === undefined ? {} : { scheme }),
+    });
+    assert.deepEqual(codes(lossy(missing, declared(SERVER_NGINX))), ['drift.header.missing']);
+    assert.deepEqual(codes(lossy(missing, declared(notSent('http')))), ['drift.header.missing']);
+    assert.deepEqual(codes(lossy(missing, declared({ kind: 'hosts' }))), ['drift.header.missing']);
+    assert.deepEqual(codes(lossy(missing, declared(notSent('https')))), ['loss.expected']);
+    assert.deepEqual(codes(lossy(missing, declared(notSent()))), ['loss.expected']);
+  });
+  it('hosts: an unlisted host served is expected where the platform checks no host', () => {
+    const served = (x: DriftExchange[]) => {
+      x[2] = exchange('https-unlisted-host', 200, [], UNLISTED_HOST);
+    };
+    assert.deepEqual(codes(lossy(served, declared({ kind: 'hosts' }))), ['loss.expected']);
+    assert.deepEqual(codes(lossy(served, declared(SERVER_NGINX))), ['drift.host.accepted']);
+  });
+  it('redirect: none, or another status for GET, only as declared; never another place', () => {
+    const none = (x: DriftExchange[]) => {
+      x[1] = exchange('http', 200, []);
+    };
+    const status = (s: number) => (x: DriftExchange[]) => {
+      x[1] = exchange('http', s, [['location', `https://${HOST}/`]]);
+    };
+    const elsewhere = (x: DriftExchange[]) => {
+      x[1] = exchange('http', 301, [['location', `https://other.test/`]]);
+    };
+    const no: LossSign = { kind: 'redirect', status: null };
+    const with302: LossSign = { kind: 'redirect', status: 302 };
+    assert.deepEqual(codes(lossy(none, declared(no))), ['loss.expected']);
+    assert.deepEqual(codes(lossy(none, declared(with302))), ['drift.redirect.missing']);
+    assert.deepEqual(codes(lossy(status(302), declared(with302))), ['loss.expected']);
+    assert.deepEqual(codes(lossy(status(307), declared(with302))), ['drift.redirect.status']);
+    assert.deepEqual(codes(lossy(status(302), declared(no))), ['drift.redirect.status']);
+    assert.deepEqual(codes(lossy(elsewhere, declared(no, with302))), ['drift.redirect.location']);
+  });
+  it('TLS: the named suite with its outcome, or the whole section; never an unfinished probe', () => {
+    const suites = (results: SuiteProbeResult[], complete = true): Partial<DriftEvidence> => ({
+      tls: tlsReport({ 'TLSv1.1': 'accepted', TLSv1: 'failed' }),
+      suites: { results, handshakes: results.length, elapsedMs: 5, complete },
+    });
+    const accepted = suites([
+      suite('AES128-SHA', 'accepted'),
+      suite('ECDHE-ECDSA-AES128-SHA', 'accepted'),
+    ]);
+    const one: LossSign = { kind: 'tls', name: 'AES128-SHA', outcome: 'accepted' };
+    const refusedOne: LossSign = { kind: 'tls', name: 'AES128-SHA', outcome: 'refused' };
+    const judged = (losses: DeclaredLosses) =>
+      lossy(() => undefined, losses, accepted).map((f) => `${f.code} ${f.value ?? ''}`);
+    assert.deepEqual(judged(declared(one)), [
+      'drift.tls.protocol.accepted TLSv1.1',
+      'loss.expected AES128-SHA',
+      'drift.tls.cipher.accepted ECDHE-ECDSA-AES128-SHA',
+      'drift.tls.incomplete 1',
+    ]);
+    assert.deepEqual(
+      judged(declared(refusedOne)).filter((c) => c.startsWith('loss')),
+      [],
+    );
+    assert.deepEqual(judged(declared({ kind: 'tls' })), [
+      'loss.expected TLSv1.1',
+      'loss.expected AES128-SHA',
+      'loss.expected ECDHE-ECDSA-AES128-SHA',
+      'drift.tls.incomplete 1',
+    ]);
+  });
+  it('the summary counts expected losses apart from drift', () => {
+    const x = faithful();
+    withServer('nginx')(x);
+    x[1] = exchange('http', 200, []);
+    const ev = evidence(x);
+    const fs = driftFindings(policy, ev, declared(SERVER_NGINX));
+    const summary = driftSummary(ev, fs);
+    assert.equal(summary.count, 1);
+    assert.equal(summary.expectedLosses, 1);
+    assert.equal(driftSummary(ev, driftFindings(policy, ev)).expectedLosses, 0);
   });
 });

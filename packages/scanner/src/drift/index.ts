@@ -18,8 +18,9 @@ import { headerValues, type Finding } from '../model.ts';
 import { expectedVerdict, hstsIrrelevant, hstsOverHttpAllowed } from './expect.ts';
 import { headerFindings, hstsOverHttp } from './headers.ts';
 import { redirectFindings, unlistedHostFindings } from './http.ts';
+import { expectLosses } from './losses.ts';
 import { tlsDriftFindings } from './tls.ts';
-import type { DriftEvidence, DriftExchange, DriftSummary } from './types.ts';
+import type { DeclaredLosses, DriftEvidence, DriftExchange, DriftSummary } from './types.ts';
 import { finding } from '../findings/finding.ts';
 
 export { probeDrift, retrievalExchanges, type DriftProbeOptions } from './probe.ts';
@@ -28,6 +29,7 @@ export { HEADER_MEANINGS, meaningOf } from './meaning.ts';
 export { expectedVerdict } from './expect.ts';
 export {
   UNLISTED_HOST,
+  type DeclaredLosses,
   type DriftEvidence,
   type DriftExchange,
   type DriftProbeName,
@@ -82,14 +84,20 @@ function exchangeFindings(policy: Policy, x: DriftExchange): Finding[] {
 /**
  * Every difference between the evidence and `policy`. Pure and total: a
  * check that trips over hostile input loses its own findings, never the scan.
+ * With `declared` (a deployment target's losses), a difference a loss
+ * explains exactly is a `loss.expected` finding instead of drift.
  *
  * @example
  * ```ts
  * const findings = driftFindings(policy, await probeDrift(policy, retrieval, tls));
- * if (findings.length > 0) process.exitCode = 1;
+ * if (findings.some((f) => f.code.startsWith('drift.'))) process.exitCode = 1;
  * ```
  */
-export function driftFindings(policy: Policy, evidence: DriftEvidence): Finding[] {
+export function driftFindings(
+  policy: Policy,
+  evidence: DriftEvidence,
+  declared?: DeclaredLosses,
+): Finding[] {
   const out: Finding[] = [];
   const run = (check: () => Finding[]): void => {
     try {
@@ -98,8 +106,11 @@ export function driftFindings(policy: Policy, evidence: DriftEvidence): Finding[
       // A check that throws on hostile input loses its findings, never the scan.
     }
   };
-  for (const x of evidence.exchanges) run(() => exchangeFindings(policy, x));
-  run(() => tlsDriftFindings(policy, evidence.tls, evidence.suites));
+  for (const x of evidence.exchanges)
+    run(() => expectLosses(exchangeFindings(policy, x), x, declared));
+  run(() =>
+    expectLosses(tlsDriftFindings(policy, evidence.tls, evidence.suites), undefined, declared),
+  );
   return out;
 }
 
@@ -115,6 +126,7 @@ export function driftSummary(evidence: DriftEvidence, findings: readonly Finding
   const drift = findings.filter((f) => f.code.startsWith('drift.'));
   return {
     count: drift.length,
+    expectedLosses: findings.filter((f) => f.code === 'loss.expected').length,
     requests: evidence.requests,
     handshakes: evidence.suites?.handshakes ?? 0,
     elapsedMs: evidence.elapsedMs,

@@ -4,6 +4,7 @@
  *
  * @module
  */
+export type { DeclaredLosses } from '@barbican/core';
 import type { CapturedResponse } from '../model.ts';
 export type { DriftSummary } from '../model.ts';
 import type { SuiteProbeReport } from '../tls/probe.ts';

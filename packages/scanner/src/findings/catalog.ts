@@ -24,6 +24,8 @@ const HPKP = 'https://www.rfc-editor.org/rfc/rfc7469';
 const OWASP = 'https://owasp.org/www-project-secure-headers/#div-bestpractices';
 /** Drift is Barbican's own check: its codes point at the page that explains them. */
 const DRIFT = 'https://github.com/barbican/barbican/blob/main/docs/scan.md#drift-scan---policy';
+const LOSSES =
+  'https://github.com/barbican/barbican/blob/main/docs/scan.md#expected-losses---target';
 
 /** The reviewer's finding codes. */
 export const FINDING_CODES = {
@@ -297,6 +299,12 @@ export const FINDING_CODES = {
     severity: 'info',
     summary: 'Some TLS probes did not finish (timeout or time budget): their drift is unknown',
     spec: DRIFT,
+  },
+  'loss.expected': {
+    severity: 'info',
+    summary:
+      'A difference from the policy that the deployment target declared it cannot avoid (a lossy export; scan --target): not drift',
+    spec: LOSSES,
   },
 } as const satisfies Record<string, FindingCodeInfo>;
 

@@ -41,7 +41,7 @@ function one(r: ScanResult): string {
     out.push('> [!WARNING]', '> Scanned with `--insecure`: certificate verification was off.', '');
   }
   out.push(
-    `${counts.high} high · ${counts.medium} medium · ${counts.low} low · ${counts.info} info · HSTS preload: ${r.preload.eligible ? 'eligible' : `not eligible (${r.preload.errors.map((e) => `\`${e}\``).join(', ')})`}${r.drift === undefined ? '' : ` · drift from the policy: **${r.drift.count}**${r.drift.complete ? '' : ' (incomplete)'}`}`,
+    `${counts.high} high · ${counts.medium} medium · ${counts.low} low · ${counts.info} info · HSTS preload: ${r.preload.eligible ? 'eligible' : `not eligible (${r.preload.errors.map((e) => `\`${e}\``).join(', ')})`}${r.drift === undefined ? '' : ` · drift from the policy: **${r.drift.count}**${r.drift.complete ? '' : ' (incomplete)'}${r.drift.expectedLosses === 0 ? '' : ` (${r.drift.expectedLosses} expected loss(es))`}`}`,
     '',
   );
   if (r.findings.length > 0) {

@@ -87,7 +87,9 @@ export function sarifReport(results: readonly ScanResult[], toolVersion = '0.1.0
             url: r.url,
             grade: r.grade,
             score: r.score,
-            ...(r.drift === undefined ? {} : { drift: r.drift.count }),
+            ...(r.drift === undefined
+              ? {}
+              : { drift: r.drift.count, expectedLosses: r.drift.expectedLosses }),
           })),
         },
       },

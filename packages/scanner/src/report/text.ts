@@ -82,6 +82,11 @@ function driftLines(d: DriftSummary, c: ReportColors): string[] {
     d.count === 0
       ? `  ${c.green('✓')} the site serves what the policy says ${cost}`
       : `  ${c.red('✗')} ${d.count} difference(s): the drift.* findings below ${cost}`,
+    ...(d.expectedLosses === 0
+      ? []
+      : [
+          `  ${c.dim('·')} ${d.expectedLosses} expected loss(es) the target declared, not drift (loss.expected)`,
+        ]),
     ...(d.complete
       ? []
       : [`  ${c.yellow('!')} some TLS probes did not finish (drift.tls.incomplete)`]),
