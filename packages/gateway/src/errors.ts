@@ -39,8 +39,14 @@ export const GATEWAY_WARNING_CODES = defineCodes('BARBICAN_W_', {
     'The policy lists no TLS certificate, so the gateway serves a self-signed first-run certificate that browsers warn about.',
   BARBICAN_W_GATEWAY_RATE_LIMIT_PER_PROCESS:
     'The rate limit counts in each worker’s memory, so a client may get the limit once per worker; a redis:// store shares the count.',
-  BARBICAN_W_GATEWAY_NO_OCSP:
-    'tls.ocspStapling is on, but the gateway does not staple OCSP responses yet.',
+  BARBICAN_W_GATEWAY_OCSP_SKIPPED:
+    'tls.ocspStapling is on, but a certificate names no OCSP responder or its issuer is not in the certificate file: it is served without a staple (logged once).',
+  BARBICAN_W_GATEWAY_OCSP_FETCH:
+    'The OCSP responder could not be reached, timed out, answered an HTTP error or too many bytes; handshakes go on without a new staple, and the fetch is retried.',
+  BARBICAN_W_GATEWAY_OCSP_INVALID:
+    'The OCSP responder answered something that must not be stapled (not an OCSP response, not successful, wrongly signed, for another certificate, status unknown or expired); retried.',
+  BARBICAN_W_GATEWAY_OCSP_REVOKED:
+    'The OCSP responder says the certificate is revoked; the revoked status is stapled, so clients refuse it. Replace the certificate.',
 });
 
 /** A code from the gateway's warning table. */

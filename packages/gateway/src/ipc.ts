@@ -7,12 +7,20 @@
  */
 import type { GatewayFiles, GatewayInput } from './config.ts';
 import type { Addresses } from './server.ts';
+import type { Staple } from './stapling.ts';
 
 /** Primary → worker. */
 export type ToWorker =
-  | { type: 'barbican:start'; input: GatewayInput; files: GatewayFiles; ticketKeys?: string }
+  | {
+      type: 'barbican:start';
+      input: GatewayInput;
+      files: GatewayFiles;
+      ticketKeys?: string;
+      staples?: Staple[];
+    }
   | { type: 'barbican:reload'; id: number; input: GatewayInput; files: GatewayFiles }
   | { type: 'barbican:ticket-keys'; keys: string }
+  | { type: 'barbican:ocsp'; key: string; staple?: Staple }
   | { type: 'barbican:health'; id: number }
   | { type: 'barbican:stop' };
 

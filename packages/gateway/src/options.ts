@@ -184,6 +184,7 @@ export const gatewayOptionsSchema = object(
         clientRequest: ms('Time a client has to send the whole request (408). Default 300000.', 0),
         clientIdle: ms('Idle client keep-alive connections are closed after this. Default 5000.'),
         shutdown: ms('Graceful-shutdown grace period. Default 10000.'),
+        ocsp: ms('Time an OCSP responder has to answer (tls.ocspStapling). Default 5000.'),
       },
       { description: 'Timeouts in milliseconds.' },
     ),
@@ -381,6 +382,7 @@ export const DEFAULT_TIMEOUTS = Object.freeze({
   clientRequest: 300_000,
   clientIdle: 5000,
   shutdown: 10_000,
+  ocsp: 5000,
 });
 
 /** Defaults for the `limits` object. */
@@ -540,13 +542,6 @@ export function gatewayWarnings(options: GatewayOptions, policy: Policy): Gatewa
       'BARBICAN_W_GATEWAY_RATE_LIMIT_PER_PROCESS',
       'gateway.rateLimit.store',
       `each worker counts in its own memory, so a client may get up to ${g.workers === 0 ? 'cores' : g.workers} × ${g.rateLimit.requests} requests per window; use a redis:// store to share the count`,
-    );
-  }
-  if (policy.tls.ocspStapling) {
-    warn(
-      'BARBICAN_W_GATEWAY_NO_OCSP',
-      'tls.ocspStapling',
-      "the gateway does not staple OCSP responses yet; clients that ask get no staple (Let's Encrypt ended OCSP in 2025)",
     );
   }
   return out;

@@ -39,6 +39,7 @@ import {
 } from './ipc.ts';
 import { GatewayMetrics, clusterRegistry } from './metrics.ts';
 import { GatewayServer, listen, type Addresses } from './server.ts';
+import { OcspStapler, type Staple } from './stapling.ts';
 
 /** How a gateway is run. */
 export interface StartOptions {
@@ -176,6 +177,8 @@ abstract class Supervisor implements RunningGateway {
   protected readonly load: () => Promise<GatewayInput>;
   protected readonly watcher: Watcher;
   protected readonly tickets = new TicketKeys();
+  /** OCSP staples: fetched here once, handed to whoever serves. */
+  protected readonly stapler: OcspStapler;
   readonly #signals: boolean;
   #resolveClosed!: () => void;
   #reloading: Promise<ReloadResult> | undefined;
@@ -188,9 +191,20 @@ abstract class Supervisor implements RunningGateway {
     this.closed = new Promise((r) => (this.#resolveClosed = r));
     this.watcher = new Watcher(() => void this.reload());
     this.#signals = options.signals === true;
+    this.stapler = new OcspStapler({
+      events,
+      publish: (key, staple) => this.publishStaple(key, staple),
+      timeout: compiled.gateway.timeouts.ocsp,
+    });
+  }
+
+  /** Staples this configuration's certificates when the policy says so (none otherwise). */
+  #staple(c: CompiledGateway): void {
+    this.stapler.update(c.files.certificates, c.tls.ocspStapling, c.gateway.timeouts.ocsp);
   }
 
   protected afterStart(): void {
+    this.#staple(this.compiled);
     if (this.compiled.gateway.watch) this.watcher.set(this.compiled.watched);
     if (this.#signals) {
       process.on('SIGHUP', this.#onHup);
@@ -221,6 +235,7 @@ abstract class Supervisor implements RunningGateway {
         return { applied: false, error: e };
       }
       this.compiled = next;
+      this.#staple(next);
       if (next.gateway.watch) this.watcher.set(next.watched);
       else this.watcher.set([]);
       this.metrics.reloads.labels('applied').inc();
@@ -234,12 +249,14 @@ abstract class Supervisor implements RunningGateway {
 
   protected abstract readonly metrics: GatewayMetrics;
   protected abstract apply(next: CompiledGateway): Promise<void>;
+  protected abstract publishStaple(key: string, staple: Staple | undefined): void;
   protected abstract stop(): Promise<void>;
 
   close(): Promise<void> {
     this.#closing ??= (async () => {
       this.watcher.stop();
       this.tickets.stop();
+      await this.stapler.stop();
       if (this.#signals) {
         process.removeListener('SIGHUP', this.#onHup);
         process.removeListener('SIGTERM', this.#onStop);
@@ -284,6 +301,10 @@ class SingleProcess extends Supervisor {
   protected async apply(next: CompiledGateway): Promise<void> {
     await this.#server.reload(next);
     this.tickets.update(next, (k) => this.#server.setTicketKeys(k));
+  }
+
+  protected publishStaple(key: string, staple: Staple | undefined): void {
+    this.#server.setStaple(key, staple);
   }
 
   protected async stop(): Promise<void> {
@@ -418,6 +439,7 @@ class ClusterPrimary extends Supervisor {
           ...(this.tickets.keys === undefined
             ? {}
             : { ticketKeys: this.tickets.keys.toString('base64') }),
+          staples: this.stapler.current(),
         };
         worker.send(start);
       });
@@ -461,6 +483,10 @@ class ClusterPrimary extends Supervisor {
 
   #broadcast(m: ToWorker): void {
     for (const w of Object.values(cluster.workers ?? {})) if (w?.isConnected() === true) w.send(m);
+  }
+
+  protected publishStaple(key: string, staple: Staple | undefined): void {
+    this.#broadcast({ type: 'barbican:ocsp', key, ...(staple === undefined ? {} : { staple }) });
   }
 
   protected async apply(next: CompiledGateway): Promise<void> {

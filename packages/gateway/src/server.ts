@@ -21,6 +21,8 @@ import type { AddressInfo, Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { SecureContext } from 'node:tls';
 import { BarbicanError } from './errors.ts';
+import { certificateKey } from './ocsp.ts';
+import type { Staple } from './stapling.ts';
 import { createAdminServer } from './admin.ts';
 import type { EventLog, LineWriter } from './access-log.ts';
 import type { CompiledGateway } from './config.ts';
@@ -48,6 +50,8 @@ export interface ProcessContext {
   readonly admin: boolean;
   /** For the admin endpoint in a single process: the metrics text. */
   readonly metricsText?: () => Promise<{ text: string; contentType: string }>;
+  /** OCSP staples already fetched (a worker started after the primary fetched them). */
+  readonly staples?: readonly Staple[];
 }
 
 /** Binds `server` to `at`, turning bind failures into a one-line error with a hint. */
@@ -129,6 +133,8 @@ export class GatewayServer {
   /** TLS sockets, so a shutdown can end HTTP/1.1 keep-alive connections the HTTP/2 server does not track. */
   readonly #sockets = new Set<Socket>();
   #ticketKeys: Buffer | undefined;
+  /** OCSP staples by certificate key, as the primary fetched them. */
+  readonly #staples = new Map<string, { readonly der: Buffer; readonly expires: number }>();
 
   private constructor(rt: Runtime, ctx: ProcessContext) {
     this.#rt = rt;
@@ -168,6 +174,7 @@ export class GatewayServer {
     });
     // A handshake that fails (bad protocol, no shared suite) must not crash anything.
     this.#tls.on('tlsClientError', () => undefined);
+    this.#syncStapling();
     if (g.httpListen !== false) {
       this.#http = createHttpServer({
         maxHeaderSize: g.limits.headerBytes,
@@ -196,6 +203,8 @@ export class GatewayServer {
   static async start(compiled: CompiledGateway, ctx: ProcessContext): Promise<GatewayServer> {
     const rt = await Runtime.create(compiled, ctx.metrics, ctx.writer, ctx.events);
     const server = new GatewayServer(rt, ctx);
+    // Before listening, so no handshake of a new worker goes without them.
+    for (const st of ctx.staples ?? []) server.setStaple(st.key, st);
     try {
       await server.#listen();
     } catch (error) {
@@ -267,6 +276,7 @@ export class GatewayServer {
     if (this.#addresses !== undefined) next.redirectTo(this.#addresses.https.port);
     this.#tls.setSecureContext(compiled.contexts.defaultOptions);
     this.#rt = next;
+    this.#syncStapling();
     if (this.#ticketKeys !== undefined) this.setTicketKeys(this.#ticketKeys);
     const a = prev.compiled.gateway;
     const b = compiled.gateway;
@@ -285,6 +295,39 @@ export class GatewayServer {
     }
     // In-flight requests keep their pools until they finish.
     prev.close().catch(() => undefined);
+  }
+
+  /**
+   * Node consults the OCSPRequest listener in a certificate callback on every
+   * handshake while one is attached, so it is attached only while the policy
+   * staples (new connections see the change at once).
+   */
+  #syncStapling(): void {
+    const on = this.#rt.compiled.tls.ocspStapling;
+    const attached = this.#tls.listenerCount('OCSPRequest') > 0;
+    if (on && !attached) this.#tls.on('OCSPRequest', this.#onOcspRequest);
+    if (!on && attached) this.#tls.removeListener('OCSPRequest', this.#onOcspRequest);
+  }
+
+  /** Answers a client's status_request with the certificate's staple, if there is a current one. */
+  readonly #onOcspRequest = (
+    certificate: Buffer,
+    _issuer: Buffer,
+    done: (error: Error | null, response?: Buffer | null) => void,
+  ): void => {
+    const staple =
+      this.#staples.size === 0 ? undefined : this.#staples.get(certificateKey(certificate));
+    done(null, staple !== undefined && Date.now() < staple.expires ? staple.der : null);
+  };
+
+  /** Sets (or with `undefined`, drops) the OCSP staple of the certificate `key`. */
+  setStaple(key: string, staple: Staple | undefined): void {
+    if (staple === undefined) this.#staples.delete(key);
+    else
+      this.#staples.set(key, {
+        der: Buffer.from(staple.response, 'base64'),
+        expires: staple.expires,
+      });
   }
 
   /** Sets the TLS session-ticket keys (48 bytes) on every context: shared by all workers, rotated by the primary. */

@@ -10,12 +10,15 @@ import { compileGateway } from './config.ts';
 import { isOurs, serializeError, type ToPrimary, type ToWorker } from './ipc.ts';
 import { GatewayMetrics } from './metrics.ts';
 import { GatewayServer } from './server.ts';
+import type { Staple } from './stapling.ts';
 
 const events = eventLog();
 const metrics = new GatewayMetrics();
 const writer = new LineWriter((t) => process.stdout.write(t));
 process.stdout.on('drain', () => writer.drained());
 let server: GatewayServer | undefined;
+/** Staples that arrive while the server is still starting, applied once it is up. */
+const early = new Map<string, Staple | undefined>();
 
 function send(m: ToPrimary): void {
   process.send?.(m);
@@ -30,8 +33,11 @@ async function onMessage(m: ToWorker): Promise<void> {
           events,
           writer,
           admin: false,
+          ...(m.staples === undefined ? {} : { staples: m.staples }),
         });
         if (m.ticketKeys !== undefined) server.setTicketKeys(Buffer.from(m.ticketKeys, 'base64'));
+        for (const [key, s] of early) server.setStaple(key, s);
+        early.clear();
         send({ type: 'barbican:ready', addresses: server.addresses });
       } catch (error) {
         send({ type: 'barbican:failed', error: serializeError(error) });
@@ -51,6 +57,10 @@ async function onMessage(m: ToWorker): Promise<void> {
     }
     case 'barbican:ticket-keys':
       server?.setTicketKeys(Buffer.from(m.keys, 'base64'));
+      return;
+    case 'barbican:ocsp':
+      if (server === undefined) early.set(m.key, m.staple);
+      else server.setStaple(m.key, m.staple);
       return;
     case 'barbican:health': {
       const h = server?.healthyUpstreams() ?? { healthy: 0, total: 0 };

@@ -7,144 +7,24 @@
  * Input is untrusted (a file from anywhere, a certificate from any server),
  * so every length is checked against the bytes that are really there and a
  * problem is a {@link DerError} carrying the byte offset — never an
- * out-of-range read or an exception from deep inside.
+ * out-of-range read or an exception from deep inside. The reader itself is
+ * the scanner's (`@barbican/scanner/der`, the one DER module); this file
+ * holds what only pins need: shape sniffing and names.
  *
  * @module
  */
+import {
+  bytesOf,
+  children,
+  decodeOid,
+  DerError,
+  readRoot,
+  TAG,
+  type Tlv,
+} from '@barbican/scanner/der';
 
-/** A malformed or truncated DER encoding; `offset` is the byte where it went wrong. */
-export class DerError extends Error {
-  override readonly name = 'DerError';
-  /** Byte offset into the DER buffer. */
-  readonly offset: number;
-
-  constructor(message: string, offset: number) {
-    super(message);
-    this.offset = offset;
-  }
-}
-
-/** One decoded tag-length-value element; offsets index into the source buffer. */
-export interface Tlv {
-  /** The identifier octet (class, constructed bit and tag number). */
-  readonly tag: number;
-  /** Offset of the identifier octet. */
-  readonly start: number;
-  /** Offset of the first content byte. */
-  readonly contentStart: number;
-  /** Offset one past the last content byte. */
-  readonly end: number;
-}
-
-/** ASN.1 universal tags Barbican looks at (X.680 §8.4). */
-export const TAG = {
-  INTEGER: 0x02,
-  BIT_STRING: 0x03,
-  OCTET_STRING: 0x04,
-  NULL: 0x05,
-  OID: 0x06,
-  UTF8_STRING: 0x0c,
-  PRINTABLE_STRING: 0x13,
-  T61_STRING: 0x14,
-  IA5_STRING: 0x16,
-  UTC_TIME: 0x17,
-  GENERALIZED_TIME: 0x18,
-  UNIVERSAL_STRING: 0x1c,
-  BMP_STRING: 0x1e,
-  SEQUENCE: 0x30,
-  SET: 0x31,
-  /** `[0]` constructed, context-specific: certificate version, CSR attributes. */
-  CONTEXT_0: 0xa0,
-  CONTEXT_1: 0xa1,
-} as const;
-
-/**
- * Reads the element that starts at `offset` and must end by `limit`.
- * DER (X.690 §10.1) forbids the indefinite length form, so it is refused;
- * high tag numbers never occur in the structures read here, so they are too.
- */
-export function readTlv(der: Uint8Array, offset: number, limit: number = der.length): Tlv {
-  if (offset >= limit) throw new DerError('truncated: expected an element', offset);
-  const tag = der[offset] ?? 0;
-  if ((tag & 0x1f) === 0x1f) throw new DerError('unsupported high-number tag', offset);
-  if (offset + 1 >= limit) throw new DerError('truncated: element has no length', offset + 1);
-  const first = der[offset + 1] ?? 0;
-  let length: number;
-  let contentStart: number;
-  if (first < 0x80) {
-    length = first;
-    contentStart = offset + 2;
-  } else if (first === 0x80) {
-    throw new DerError('indefinite length is not allowed in DER', offset + 1);
-  } else {
-    const count = first & 0x7f;
-    // Four length octets already describe 4 GiB; more is corruption, not a key.
-    if (count > 4) throw new DerError(`length uses ${count} octets`, offset + 1);
-    if (offset + 2 + count > limit) {
-      throw new DerError('truncated: length octets run past the end', offset + 1);
-    }
-    length = 0;
-    for (let i = 0; i < count; i++) length = length * 256 + (der[offset + 2 + i] ?? 0);
-    contentStart = offset + 2 + count;
-  }
-  const end = contentStart + length;
-  if (end > limit) {
-    throw new DerError(
-      `truncated: element declares ${length} bytes but only ${Math.max(0, limit - contentStart)} remain`,
-      offset,
-    );
-  }
-  return { tag, start: offset, contentStart, end };
-}
-
-/** Reads the elements directly inside a constructed element. */
-export function children(der: Uint8Array, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  let at = parent.contentStart;
-  while (at < parent.end) {
-    const child = readTlv(der, at, parent.end);
-    out.push(child);
-    at = child.end;
-  }
-  return out;
-}
-
-/** Reads one top-level element that must cover the whole buffer. */
-export function readRoot(der: Uint8Array): Tlv {
-  if (der.length === 0) throw new DerError('empty input', 0);
-  const root = readTlv(der, 0);
-  if (root.end !== der.length) {
-    throw new DerError(`${der.length - root.end} bytes of trailing data`, root.end);
-  }
-  return root;
-}
-
-/** The bytes of an element, header included. */
-export function bytesOf(der: Uint8Array, tlv: Tlv): Uint8Array {
-  return der.subarray(tlv.start, tlv.end);
-}
-
-/** Decodes an OBJECT IDENTIFIER's content to dotted form (X.690 §8.19). */
-export function decodeOid(der: Uint8Array, tlv: Tlv): string {
-  if (tlv.tag !== TAG.OID) throw new DerError('expected an OBJECT IDENTIFIER', tlv.start);
-  if (tlv.end === tlv.contentStart) throw new DerError('empty OBJECT IDENTIFIER', tlv.start);
-  const arcs: number[] = [];
-  let value = 0;
-  for (let i = tlv.contentStart; i < tlv.end; i++) {
-    const byte = der[i] ?? 0;
-    value = value * 128 + (byte & 0x7f);
-    if (value > Number.MAX_SAFE_INTEGER / 128) throw new DerError('OID arc too large', i);
-    if ((byte & 0x80) === 0) {
-      arcs.push(value);
-      value = 0;
-    } else if (i === tlv.end - 1) {
-      throw new DerError('truncated OBJECT IDENTIFIER', i);
-    }
-  }
-  const head = arcs.shift() ?? 0;
-  const first = head < 40 ? 0 : head < 80 ? 1 : 2;
-  return [first, head - first * 40, ...arcs].join('.');
-}
+export { children, decodeOid, DerError, readTlv } from '@barbican/scanner/der';
+export type { Tlv } from '@barbican/scanner/der';
 
 /** Names of the public-key algorithm OIDs a pin may meet (RFC 3279, 5480, 8410). */
 export const KEY_ALGORITHM_OIDS: Readonly<Record<string, string>> = {

@@ -12,6 +12,7 @@
  */
 import { generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { isIP } from 'node:net';
+import { bitString, integer, oid, seq, tlv } from './der.ts';
 
 /** A certificate with its private key, both PEM. */
 export interface IssuedCertificate {
@@ -139,46 +140,6 @@ function buildCertificate(c: {
   );
   const signature = sign('sha256', tbs, c.signer);
   return seq(tbs, algorithm, bitString(signature, 0));
-}
-
-function length(n: number): Buffer {
-  if (n < 0x80) return Buffer.from([n]);
-  const bytes: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
-  return Buffer.from([0x80 | bytes.length, ...bytes]);
-}
-
-function tlv(tag: number, content: Buffer): Buffer {
-  return Buffer.concat([Buffer.from([tag]), length(content.length), content]);
-}
-
-function seq(...items: Buffer[]): Buffer {
-  return tlv(0x30, Buffer.concat(items));
-}
-
-function integer(bytes: Buffer): Buffer {
-  // DER integers are two's complement: a leading 1 bit needs a 0x00 pad.
-  const first = bytes[0] ?? 0;
-  return tlv(0x02, first & 0x80 ? Buffer.concat([Buffer.from([0]), bytes]) : bytes);
-}
-
-function bitString(bytes: Buffer, unusedBits: number): Buffer {
-  return tlv(0x03, Buffer.concat([Buffer.from([unusedBits]), bytes]));
-}
-
-function oid(dotted: string): Buffer {
-  const parts = dotted.split('.').map(Number);
-  const out: number[] = [(parts[0] ?? 0) * 40 + (parts[1] ?? 0)];
-  for (const part of parts.slice(2)) {
-    const chunk: number[] = [];
-    let v = part;
-    do {
-      chunk.unshift((v & 0x7f) | (chunk.length === 0 ? 0 : 0x80));
-      v = Math.floor(v / 128);
-    } while (v > 0);
-    out.push(...chunk);
-  }
-  return tlv(0x06, Buffer.from(out));
 }
 
 function encodeName(commonName: string): Buffer {
