@@ -1,32 +1,40 @@
 /**
  * `npm run bench -- reports [--rounds N] [--duration S] [--connections N]
- * [--pipelining N] [--backends sqlite,postgres]`: sustained report ingest.
+ * [--pipelining N] [--backends sqlite,postgres] [--durability process,power]
+ * [--payloads legacy,batch10] [--cpu-prof DIR]`: sustained report ingest.
  *
- * The collector (`@barbican/reports`) on SQLite and on PostgreSQL, side by
- * side with a do-nothing node:http endpoint that reads the body and answers
- * 204 — the HTTP limit of this machine. Each in its own child process,
- * loaded by autocannon on loopback in interleaved rounds with two bodies:
+ * The collector (`@barbican/reports`) on SQLite (once per durability) and on
+ * PostgreSQL, side by side with a do-nothing node:http endpoint that reads
+ * the body and answers 204 — the HTTP limit of this machine. Each in its
+ * own child process, every one loaded by autocannon on loopback with the
+ * same connections, pipelining, duration and bodies, in interleaved rounds:
  * a legacy `application/csp-report` (one report per POST) and a Reporting
  * API batch of 10 (`application/reports+json`). Every report is unique
  * (autocannon's `[<id>]`), so every one is a new row: the worst case for
  * storage. The collector's rate limits stay on, set too high to trigger.
  *
- * Every 2xx is a durable ack (the commit, with SQLite's WAL synced, returned
- * before the answer): after the run the database must hold at least as many
- * reports as were acknowledged, or the run fails. (It may hold a few more:
- * requests in flight when a run's time is up are stored, but autocannon
- * stops counting their answers.)
+ * Every 2xx is an ack with the durability the variant names (`sqlite`:
+ * `process`, the default: survives SIGKILL; `sqlite-power`: survives a
+ * power cut, an fsync per group commit; PostgreSQL: the server's
+ * `synchronous_commit`). After the run each database must hold at least as
+ * many reports as were acknowledged, or the run fails. (It may hold a few
+ * more: requests in flight when a round's time is up are stored, but
+ * autocannon stops counting their answers.)
+ *
+ * Besides req/s, every round reads each server's CPU time (the whole
+ * process and its main thread) and the load generator's: CPU per request
+ * moves far less than req/s on a shared machine.
  *
  * @module
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
-import { openStore } from '@barbican/reports';
+import { DURABILITIES, openStore, type Durability } from '@barbican/reports';
 import { postgresUrl } from '../scripts/services.ts';
-import { cpuOf, start, stop, withChildren, type Running } from './lib/children.ts';
+import { cpuTimesOf, start, stop, withChildren, type Running } from './lib/children.ts';
 import {
   median,
   numberFlag,
@@ -38,7 +46,7 @@ import {
 } from './lib/measure.ts';
 
 export const description =
-  'report ingest on SQLite and PostgreSQL vs a do-nothing 204 endpoint (legacy and batches of 10)';
+  'report ingest on SQLite (each durability) and PostgreSQL vs a do-nothing 204 endpoint (legacy and batches of 10)';
 
 const BACKENDS = ['sqlite', 'postgres'] as const;
 type Backend = (typeof BACKENDS)[number];
@@ -94,6 +102,10 @@ const PAYLOADS = {
 } as const;
 type Payload = keyof typeof PAYLOADS;
 
+/** The collector variant the ratio target is claimed on: SQLite with the default durability. */
+const TARGET_LABEL = 'sqlite';
+const TARGET = { min: 0.6 };
+
 interface Options {
   rounds: number;
   duration: number;
@@ -101,24 +113,46 @@ interface Options {
   pipelining: number;
   warmup: number;
   backends: readonly Backend[];
+  durabilities: readonly Durability[];
+  payloads: readonly Payload[];
+  cpuProf: string | undefined;
+}
+
+/** A `--name a,b` list flag, each value checked against `allowed`. */
+function listFlag<T extends string>(
+  args: readonly string[],
+  name: string,
+  allowed: readonly T[],
+): T[] {
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  const raw = i === -1 ? undefined : (args[i]!.split('=')[1] ?? args[i + 1]);
+  const values = (raw ?? allowed.join(',')).split(',').map((s) => s.trim());
+  for (const v of values) {
+    if (!(allowed as readonly string[]).includes(v))
+      throw new UsageError(`--${name}: unknown "${v}"; one of ${allowed.join(', ')}`);
+  }
+  return values as T[];
+}
+
+function stringFlag(args: readonly string[], name: string): string | undefined {
+  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
+  return i === -1 ? undefined : (args[i]!.split('=')[1] ?? args[i + 1]);
 }
 
 function options(args: readonly string[]): Options {
-  const i = args.findIndex((a) => a === '--backends' || a.startsWith('--backends='));
-  const raw = i === -1 ? undefined : (args[i]!.split('=')[1] ?? args[i + 1]);
-  const backends = (raw ?? BACKENDS.join(',')).split(',').map((s) => s.trim());
-  for (const b of backends) {
-    if (!(BACKENDS as readonly string[]).includes(b))
-      throw new UsageError(`--backends: unknown "${b}"; one of ${BACKENDS.join(', ')}`);
-  }
   return {
     rounds: numberFlag(args, 'rounds', 3, 30),
     duration: numberFlag(args, 'duration', 3, 10),
-    connections: numberFlag(args, 'connections', 32, 200),
-    // Browsers do not pipeline: one report per request per connection.
+    // A collector's clients are many browsers, each posting now and then:
+    // many connections, no pipelining (browsers do not pipeline). The
+    // do-nothing endpoint gets exactly the same load.
+    connections: numberFlag(args, 'connections', 100, 1000),
     pipelining: numberFlag(args, 'pipelining', 1, 20),
     warmup: 1,
-    backends: backends as Backend[],
+    backends: listFlag(args, 'backends', BACKENDS),
+    durabilities: listFlag(args, 'durability', DURABILITIES),
+    payloads: listFlag(args, 'payloads', Object.keys(PAYLOADS) as Payload[]),
+    cpuProf: stringFlag(args, 'cpu-prof'),
   };
 }
 
@@ -143,15 +177,39 @@ async function postgresDatabase(): Promise<{ url: string; drop: () => Promise<vo
   };
 }
 
+/** Median time of a 4 KiB write plus `fdatasync` in `dir`, in ms: what a `power` commit waits for. */
+function syncLatency(dir: string): number {
+  const file = join(dir, 'sync-probe');
+  const fd = openSync(file, 'w');
+  const times: number[] = [];
+  try {
+    for (let i = 0; i < 15; i++) {
+      writeSync(fd, Buffer.alloc(4096, i));
+      const t0 = performance.now();
+      fdatasyncSync(fd);
+      times.push(performance.now() - t0);
+    }
+  } finally {
+    closeSync(fd);
+    rmSync(file, { force: true });
+  }
+  return median(times);
+}
+
 interface Loaded {
   readonly ok: number;
   readonly perSecond: number;
-  readonly perCpu: number;
+  /** Server CPU per acknowledged request (µs): whole process, main thread. */
+  readonly cpu: number;
+  readonly mainCpu: number;
+  /** The load generator's CPU per request (µs). */
+  readonly clientCpu: number;
 }
 
 async function load(r: Running, payload: Payload, seconds: number, o: Options): Promise<Loaded> {
   const p = PAYLOADS[payload];
-  const cpu0 = await cpuOf(r);
+  const cpu0 = await cpuTimesOf(r);
+  const client0 = process.cpuUsage();
   const result = await autocannon({
     url: `${r.url}report/shop`,
     method: 'POST',
@@ -163,17 +221,21 @@ async function load(r: Running, payload: Payload, seconds: number, o: Options): 
     duration: seconds,
     timeout: 10,
   });
-  const cpu = (await cpuOf(r)) - cpu0;
+  const client = process.cpuUsage(client0);
+  const cpu1 = await cpuTimesOf(r);
   if (result.errors + result.timeouts + result.non2xx > 0) {
     throw new Error(
       `${r.label} ${payload}: ${result.errors} errors, ${result.timeouts} timeouts, ${result.non2xx} non-2xx`,
     );
   }
   const ok = result['2xx'];
+  const per = (us: number) => us / Math.max(1, ok);
   return {
     ok,
     perSecond: ok / (result.duration || seconds),
-    perCpu: (ok * 1e6) / Math.max(1, cpu),
+    cpu: per(cpu1.total - cpu0.total),
+    mainCpu: per(cpu1.main - cpu0.main),
+    clientCpu: per(client.user + client.system),
   };
 }
 
@@ -187,71 +249,146 @@ async function storedReports(db: string): Promise<number> {
   }
 }
 
+/** One collector child to start: its label, database and durability. */
+interface Variant {
+  readonly label: string;
+  readonly db: string;
+  readonly durability: Durability;
+  readonly note: string;
+}
+
+function variants(o: Options, dir: string, pgUrl: string | undefined): Variant[] {
+  const out: Variant[] = [];
+  if (o.backends.includes('sqlite')) {
+    for (const d of o.durabilities) {
+      out.push({
+        label: d === 'process' ? 'sqlite' : `sqlite-${d}`,
+        db: `sqlite:${join(dir, `reports-${d}.db`)}`,
+        durability: d,
+        note:
+          d === 'process'
+            ? 'SQLite, durability process (WAL synchronous=NORMAL: an ack survives SIGKILL)'
+            : 'SQLite, durability power (WAL synchronous=FULL: an ack survives a power cut)',
+      });
+    }
+  }
+  if (pgUrl !== undefined) {
+    out.push({
+      label: 'postgres',
+      db: pgUrl,
+      durability: 'power',
+      note: "PostgreSQL, the server's synchronous_commit (on: an ack survives a power cut)",
+    });
+  }
+  return out;
+}
+
+/** Per payload, per server: one sample per round. */
+interface Measured {
+  perSecond: Record<Payload, Samples>;
+  perCpu: Record<Payload, Samples>;
+  cpu: Record<Payload, Samples>;
+  mainCpu: Record<Payload, Samples>;
+  clientCpu: Record<Payload, Samples>;
+  acked: Record<string, number>;
+}
+
+async function measure(servers: readonly Running[], o: Options): Promise<Measured> {
+  const empty = () => ({ legacy: {}, batch10: {} }) as Record<Payload, Samples>;
+  const m: Measured = {
+    perSecond: empty(),
+    perCpu: empty(),
+    cpu: empty(),
+    mainCpu: empty(),
+    clientCpu: empty(),
+    acked: {},
+  };
+  const count = (s: Running, payload: Payload, l: Loaded) => {
+    m.acked[s.label] = (m.acked[s.label] ?? 0) + l.ok * PAYLOADS[payload].reports;
+  };
+  for (const payload of o.payloads) {
+    for (const s of servers) count(s, payload, await load(s, payload, o.warmup, o));
+  }
+  for (let round = 0; round < o.rounds; round++) {
+    for (const payload of o.payloads) {
+      for (const s of servers) {
+        const l = await load(s, payload, o.duration, o);
+        count(s, payload, l);
+        (m.perSecond[payload][s.label] ??= []).push(l.perSecond);
+        (m.perCpu[payload][s.label] ??= []).push(1e6 / Math.max(1, l.cpu));
+        (m.cpu[payload][s.label] ??= []).push(l.cpu);
+        (m.mainCpu[payload][s.label] ??= []).push(l.mainCpu);
+        (m.clientCpu[payload][s.label] ??= []).push(l.clientCpu);
+        await sleep(100);
+      }
+    }
+  }
+  return m;
+}
+
+/** Prints each payload's table and ratio lines; false when the target is missed. */
+function report(servers: readonly Running[], labels: readonly string[], m: Measured, o: Options) {
+  let met = true;
+  const us = (x: number) => `${x.toFixed(0)} µs`;
+  for (const payload of o.payloads) {
+    const n = PAYLOADS[payload].reports;
+    console.log(`\n${payload} (${n} report${n === 1 ? '' : 's'} per request):`);
+    console.log(
+      `  ${'server'.padEnd(13)} ${'req/s'.padStart(8)}  ${'cpu/req'.padStart(8)} ${'(main)'.padStart(8)}  ${'client'.padStart(8)}  rounds (req/s)`,
+    );
+    for (const s of servers) {
+      const at = (k: 'perSecond' | 'cpu' | 'mainCpu' | 'clientCpu') =>
+        median(m[k][payload][s.label]!);
+      console.log(
+        `  ${s.label.padEnd(13)} ${rate(at('perSecond')).padStart(8)}  ${us(at('cpu')).padStart(8)} ${`(${us(at('mainCpu'))})`.padStart(8)}  ${us(at('clientCpu')).padStart(8)}  ${m.perSecond[payload][s.label]!.map(rate).join(', ')}`,
+      );
+    }
+    for (const label of labels) {
+      const target = label === TARGET_LABEL ? TARGET : undefined;
+      met = printRatio(m.perSecond[payload], label, 'noop', target, ` ${payload}`) && met;
+      printRatio(m.perCpu[payload], label, 'noop', undefined, ` ${payload} (server cpu)`);
+    }
+  }
+  return met;
+}
+
 export async function run(args: readonly string[]): Promise<number> {
   const o = options(args);
+  if (o.cpuProf !== undefined) process.env.BENCH_CPU_PROF = o.cpuProf;
   const dir = mkdtempSync(join(tmpdir(), 'barbican-bench-reports-'));
   const pgDb = o.backends.includes('postgres') ? await postgresDatabase() : undefined;
-  const dbs: Partial<Record<Backend, string>> = {
-    ...(o.backends.includes('sqlite') ? { sqlite: `sqlite:${join(dir, 'reports.db')}` } : {}),
-    ...(pgDb === undefined ? {} : { postgres: pgDb.url }),
-  };
+  const vs = variants(o, dir, pgDb?.url);
   try {
     return await withChildren(async () => {
       const servers = [await start('noop', ['reports', 'noop'])];
-      for (const b of o.backends)
-        servers.push(await start(b, ['reports', 'collector', dbs[b] ?? '']));
+      for (const v of vs)
+        servers.push(await start(v.label, ['reports', 'collector', v.db, v.durability]));
       console.log(
-        `load: autocannon on loopback, ${o.connections} connections, pipelining ${o.pipelining}, ${o.rounds} rounds × ${o.duration} s per server and body; every report unique; SQLite WAL synchronous=FULL`,
+        `load: autocannon on loopback, the same for every server: ${o.connections} connections, pipelining ${o.pipelining}, ${o.rounds} rounds × ${o.duration} s per server and body (after ${o.warmup} s warm-up); every report unique`,
       );
-      const acked: Record<string, number> = {};
-      const samples: Record<Payload, Samples> = { legacy: {}, batch10: {} };
-      const perCpu: Record<Payload, Samples> = { legacy: {}, batch10: {} };
-      for (const payload of Object.keys(PAYLOADS) as Payload[]) {
-        for (const s of servers)
-          acked[s.label] =
-            (acked[s.label] ?? 0) +
-            (await load(s, payload, o.warmup, o)).ok * PAYLOADS[payload].reports;
-      }
-      for (let round = 0; round < o.rounds; round++) {
-        for (const payload of Object.keys(PAYLOADS) as Payload[]) {
-          for (const s of servers) {
-            const l = await load(s, payload, o.duration, o);
-            acked[s.label] = (acked[s.label] ?? 0) + l.ok * PAYLOADS[payload].reports;
-            (samples[payload][s.label] ??= []).push(l.perSecond);
-            (perCpu[payload][s.label] ??= []).push(l.perCpu);
-            await sleep(100);
-          }
-        }
-      }
+      console.log(
+        `disk: a 4 KiB write + fdatasync takes ${syncLatency(dir).toFixed(2)} ms (median)`,
+      );
+      for (const v of vs) console.log(`${v.label}: ${v.note}`);
+      console.log(
+        `cpu/req: the server process's CPU per acknowledged request (main thread in parentheses); client: the load generator's`,
+      );
+      const m = await measure(servers, o);
       stop(servers);
-      let met = true;
-      for (const payload of Object.keys(PAYLOADS) as Payload[]) {
-        console.log(
-          `\n${payload} (${PAYLOADS[payload].reports} report${PAYLOADS[payload].reports === 1 ? '' : 's'} per request):`,
-        );
-        for (const s of servers) {
-          const x = samples[payload][s.label]!;
-          console.log(
-            `  ${s.label.padEnd(9)} ${rate(median(x)).padStart(8)} req/s  ${rate(median(perCpu[payload][s.label]!)).padStart(8)} req/cpu-s  (rounds: ${x.map(rate).join(', ')})`,
-          );
-        }
-        for (const b of o.backends) {
-          met =
-            printRatio(
-              samples[payload],
-              b,
-              'noop',
-              b === 'sqlite' ? { min: 0.6 } : undefined,
-              ` ${payload}`,
-            ) && met;
-        }
-      }
+      const met = report(
+        servers,
+        vs.map((v) => v.label),
+        m,
+        o,
+      );
+      console.log(`\ntarget: ${TARGET_LABEL}/noop ≥ ${TARGET.min} (SQLite, default durability)`);
       await sleep(500); // let the children exit and release the database
-      for (const b of o.backends) {
-        const stored = await storedReports(dbs[b]!);
-        const ok = stored >= (acked[b] ?? 0);
+      for (const v of vs) {
+        const stored = await storedReports(v.db);
+        const acked = m.acked[v.label] ?? 0;
+        const ok = stored >= acked;
         console.log(
-          `${b}: ${acked[b]} reports acknowledged, ${stored} in the database${ok ? '' : ' — ACKNOWLEDGED REPORTS MISSING'}`,
+          `${v.label}: ${acked} reports acknowledged, ${stored} in the database${ok ? '' : ' — ACKNOWLEDGED REPORTS MISSING'}`,
         );
         if (!ok) return 1;
       }

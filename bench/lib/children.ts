@@ -83,22 +83,33 @@ export async function withChildren<T>(body: () => Promise<T>): Promise<T> {
   }
 }
 
-/** The server's CPU time so far, in microseconds (bounded wait: 5 s). */
-export function cpuOf(r: Running): Promise<number> {
+/** A server's CPU time so far, in microseconds: the whole process, and its main thread alone. */
+export interface CpuTimes {
+  readonly total: number;
+  readonly main: number;
+}
+
+/** The server's CPU times so far (bounded wait: 5 s). */
+export function cpuTimesOf(r: Running): Promise<CpuTimes> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => {
       r.child.off('message', onMessage);
       reject(new Error(`${r.label}: no CPU report within 5 s`));
     }, 5_000);
-    function onMessage(m: { cpu?: number }): void {
+    function onMessage(m: { cpu?: number; main?: number }): void {
       if (m.cpu === undefined) return;
       clearTimeout(timer);
       r.child.off('message', onMessage);
-      resolve(m.cpu);
+      resolve({ total: m.cpu, main: m.main ?? m.cpu });
     }
     r.child.on('message', onMessage);
     r.child.send('cpu');
   });
+}
+
+/** The server's CPU time so far (every thread), in microseconds. */
+export async function cpuOf(r: Running): Promise<number> {
+  return (await cpuTimesOf(r)).total;
 }
 
 /** Values that differ per response by design: nonces. */

@@ -7,14 +7,14 @@
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { openStore, startCollector } from '@barbican/reports';
+import { DURABILITIES, openStore, startCollector, type Durability } from '@barbican/reports';
 
 /** The collector's limits stay in the path, set high enough never to trigger. */
 const NO_LIMIT = { rate: 1e9, burst: 1e9 };
 
-/** Starts variant `noop` or `collector` (with `db`); resolves the port. */
+/** Starts variant `noop` or `collector` (with `db` and a durability); resolves the port. */
 export async function listenReports(args: readonly string[]): Promise<number> {
-  const [variant = '', db = ''] = args;
+  const [variant = '', db = '', durability = 'process'] = args;
   if (variant === 'noop') {
     const server = createServer((req, res) => {
       req.resume();
@@ -27,7 +27,9 @@ export async function listenReports(args: readonly string[]): Promise<number> {
     return (server.address() as AddressInfo).port;
   }
   if (variant !== 'collector') throw new Error(`unknown reports variant ${variant}`);
-  const store = await openStore(db);
+  if (!(DURABILITIES as readonly string[]).includes(durability))
+    throw new Error(`unknown durability ${durability}`);
+  const store = await openStore(db, { durability: durability as Durability });
   const collector = await startCollector({
     store,
     perClient: NO_LIMIT,

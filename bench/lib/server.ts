@@ -6,7 +6,7 @@
  *
  * Arguments: `core <variant>` (a node:http listener from `variants.ts`),
  * `adapters <framework> <variant> <scenario>` (an app from `frameworks.ts`)
- * or `reports noop|collector [db]` (from `reports-apps.ts`).
+ * or `reports noop|collector [db] [durability]` (from `reports-apps.ts`).
  *
  * @module
  */
@@ -18,10 +18,12 @@ process.on('disconnect', () => process.exit(0));
 // CPU time this process spent, so the parent can compute CPU per request:
 // on a shared machine that is steadier than req/s, which also depends on how
 // much CPU the load generator and the neighbours got.
+// `main` is the main thread's share (the rest is worker threads').
 process.on('message', (m) => {
   if (m === 'cpu') {
     const { user, system } = process.cpuUsage();
-    process.send?.({ cpu: user + system });
+    const main = process.threadCpuUsage();
+    process.send?.({ cpu: user + system, main: main.user + main.system });
   }
 });
 

@@ -139,6 +139,10 @@ describe('barbican reports', () => {
       [['reports', 'list', '--db', 'postgres://u:secret@127.0.0.1:1/x'], /BARBICAN_E_REPORTS_DB/],
       [['reports', 'learn', '--db', db], /required option '--site/],
       [['reports', 'serve', '--db', db, '--host', '0.0.0.0'], /BARBICAN_E_REPORTS_TOKEN/],
+      [
+        ['reports', 'serve', '--db', db, '--durability', 'disk'],
+        /--durability: not a durability.*process, power.*\[BARBICAN_E_USAGE\]/,
+      ],
     ] as const) {
       const io = memoryIo();
       assert.equal(await run([...args], io), 2, args.join(' '));

@@ -22,7 +22,7 @@ export {
   type SiteRule,
 } from './ingest.ts';
 export { openStore, ReportStore, redact, SCHEMA_VERSION, DAY_MS, HOUR_MS } from './store/index.ts';
-export type { WriteBatch, RowWrite } from './store/index.ts';
+export type { WriteBatch, RowWrite, StoreOptions } from './store/index.ts';
 export { WriteQueue, QueueFullError } from './store/queue.ts';
 export { parseReports, type ParseContext } from './normalize/index.ts';
 export { noiseReason } from './filters.ts';

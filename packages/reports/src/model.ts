@@ -99,6 +99,27 @@ export interface ReportRecord extends Omit<NormalizedReport, 'age' | 'userAgent'
   readonly generatedAt: number | null;
 }
 
+/** The durabilities a SQLite store offers, the default first: see {@link Durability}. */
+export const DURABILITIES = ['process', 'power'] as const;
+
+/**
+ * What an acknowledged (committed) report survives.
+ *
+ * - `process`: the death of the collector (SIGKILL, a crash, an OOM kill).
+ *   A commit returns once SQLite has handed the WAL frames to the
+ *   operating system (`synchronous=NORMAL`); a power cut or a kernel crash
+ *   can lose the commits the OS had not yet written back (never corrupts
+ *   the database: WAL with NORMAL stays consistent).
+ * - `power`: a power cut too. Every commit waits for the WAL to be synced
+ *   to the disk (`synchronous=FULL`): one `fsync` per group commit.
+ *
+ * PostgreSQL ignores it: a commit there is as durable as the server's
+ * `synchronous_commit` makes it (on by default: a power cut too).
+ *
+ * @see https://www.sqlite.org/pragma.html#pragma_synchronous
+ */
+export type Durability = (typeof DURABILITIES)[number];
+
 /** Why a report was counted but not stored. */
 export const DROP_REASONS = [
   'extension',

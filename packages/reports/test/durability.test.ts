@@ -14,7 +14,7 @@ describe('durability: SIGKILL under load loses no acknowledged report', () => {
     await pg.dropAll();
   });
 
-  it('SQLite (WAL, synchronous=FULL)', async (t) => {
+  it('SQLite (default durability: WAL, synchronous=NORMAL)', async (t) => {
     const r = await killUnderLoad(`sqlite:${join(dir, 'reports.db')}`, {
       total: 4000,
       concurrency: 32,

@@ -8,7 +8,7 @@
  * @module
  */
 import { readFileSync } from 'node:fs';
-import type { LearnResult, ReportRecord, ReportType } from '@barbican/reports';
+import type { Durability, LearnResult, ReportRecord, ReportType } from '@barbican/reports';
 import type { Command } from 'commander';
 import { BarbicanError } from '../errors.ts';
 import { FindingsExit, type Io } from '../io.ts';
@@ -65,6 +65,18 @@ interface ServeFlags {
   keepQuery?: boolean;
   clientRate: string;
   siteQuota: string;
+  durability: string;
+}
+
+/** `--durability`: one of the store's durabilities (passed in: the package is loaded lazily). */
+function durabilityOf(value: string, allowed: readonly Durability[]): Durability {
+  const d = allowed.find((v) => v === value);
+  if (d !== undefined) return d;
+  throw new BarbicanError('BARBICAN_E_USAGE', 'not a durability', {
+    path: '--durability',
+    value,
+    allowed: allowed.join(', '),
+  });
 }
 
 /** `--client-rate 20` → 20/s with a burst of ten seconds' worth; 0 turns the limit off. */
@@ -107,11 +119,11 @@ function untilSignal(): Promise<string> {
 }
 
 async function serve(io: Io, flags: ServeFlags): Promise<void> {
-  const { openStore, startCollector, redact } = await import('@barbican/reports');
+  const { openStore, startCollector, redact, DURABILITIES } = await import('@barbican/reports');
   const db = dbOf(flags.db);
   const retention = positiveInt(flags.retention, '--retention', 0, 36500);
   const tls = tlsOf(flags);
-  const store = await openStore(db);
+  const store = await openStore(db, { durability: durabilityOf(flags.durability, DURABILITIES) });
   try {
     const collector = await startCollector({
       store,
@@ -310,6 +322,11 @@ export function registerReports(program: Command, io: Io): void {
       '20',
     )
     .option('--site-quota <n>', 'stored reports per second per site; 0 = no limit', '500')
+    .option(
+      '--durability <mode>',
+      'what a 2xx survives on SQLite: process (a killed collector) or power (a power cut: an fsync per commit)',
+      'process',
+    )
     .addHelpText(
       'after',
       '\nExamples:\n  barbican reports serve\n  BARBICAN_REPORTS_TOKEN=$(openssl rand -base64 24) barbican reports serve --host 0.0.0.0 --db postgres://reports@db/reports\n\nThen point a policy at it: report-uri http://127.0.0.1:8700/report/shop',

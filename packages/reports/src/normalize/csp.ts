@@ -39,6 +39,7 @@ const NAMES = {
 } as const;
 
 const DIRECTIVE = /^[a-z][a-z0-9-]{0,63}$/;
+const SPACE = /\s/;
 
 /**
  * The effective directive: `effective-directive` when given, else the name
@@ -46,8 +47,10 @@ const DIRECTIVE = /^[a-z][a-z0-9-]{0,63}$/;
  * the directive's whole value after the name).
  */
 function directiveOf(effective: unknown, violated: unknown): string | null {
+  // What browsers send: a bare lower-case name, stored as it is.
+  if (typeof effective === 'string' && DIRECTIVE.test(effective)) return effective;
   for (const candidate of [effective, violated]) {
-    const name = text(candidate, MAX.policy)?.trim().split(/\s/, 1)[0]?.toLowerCase();
+    const name = text(candidate, MAX.policy)?.trim().split(SPACE, 1)[0]?.toLowerCase();
     if (name !== undefined && DIRECTIVE.test(name)) return name;
   }
   return null;
@@ -59,8 +62,10 @@ function directiveOf(effective: unknown, violated: unknown): string | null {
  * the same violation could never be de-duplicated (and nonces do not
  * belong in a database).
  */
+const NONCE = /'nonce-[^'\s;]*'/gi;
+
 function policyOf(value: unknown): string | null {
-  return text(value, MAX.policy)?.replace(/'nonce-[^'\s;]*'/gi, "'nonce-…'") ?? null;
+  return text(value, MAX.policy)?.replace(NONCE, "'nonce-…'") ?? null;
 }
 
 function disposition(value: unknown): 'enforce' | 'report' | null {

@@ -22,6 +22,8 @@ export const MAX = {
 // PostgreSQL refuses NUL in text. Bidi overrides and isolates (U+202A–U+202E,
 // U+2066–U+2069) can make a terminal or page show text in another order.
 const UNSAFE_CHARS = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/g;
+/** The same characters plus any surrogate: a string without one needs no repair. */
+const NEEDS_REPAIR = /[\u0000-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069\ud800-\udfff]/;
 
 /** `String.prototype.toWellFormed` (Node ≥ 20; newer than the ES2023 lib the project targets). */
 const wellFormed = (s: string): string =>
@@ -40,6 +42,9 @@ const wellFormed = (s: string): string =>
  */
 export function boundedString(value: unknown, max: number): string | null {
   if (typeof value !== 'string') return null;
+  // Nearly every string a browser sends is short, printable and without
+  // surrogates: one test, no copy.
+  if (value.length <= max && !NEEDS_REPAIR.test(value)) return value;
   const s = value.length > max ? `${value.slice(0, max - 1)}…` : value;
   return wellFormed(s).replace(UNSAFE_CHARS, '\uFFFD');
 }

@@ -66,13 +66,31 @@ function reject(
   return { ok: false, code, message };
 }
 
+/** The report: a reader's fields in the envelope (`url` when the reader found none in the body). */
 function envelope(
   type: ReportType,
-  fields: ReportFields,
+  f: ReportFields,
+  url: string | null,
   userAgent: string | null,
   age: number | null,
 ): NormalizedReport {
-  return { type, ...fields, userAgent, age };
+  return {
+    type,
+    url,
+    directive: f.directive,
+    blockedUrl: f.blockedUrl,
+    blockedHost: f.blockedHost,
+    sourceFile: f.sourceFile,
+    line: f.line,
+    column: f.column,
+    disposition: f.disposition,
+    sample: f.sample,
+    statusCode: f.statusCode,
+    policy: f.policy,
+    details: f.details,
+    userAgent,
+    age,
+  };
 }
 
 /** Why a batch item was not read. */
@@ -92,10 +110,10 @@ function readItem(item: unknown, ctx: ParseContext): NormalizedReport | Problem 
   const [type, read] = entry;
   const fields = read(body, ctx);
   if (typeof fields === 'string') return { problem: `${type}: ${fields}` };
-  const url = fields.url ?? cleanUrl(item['url'], ctx);
   return envelope(
     type,
-    { ...fields, url },
+    fields,
+    fields.url ?? cleanUrl(item['url'], ctx),
     text(item['user_agent'], MAX.userAgent) ?? ctx.userAgent,
     integer(item['age'], 0, MAX_AGE_MS),
   );
@@ -147,28 +165,43 @@ function readSingle(json: Record<string, unknown>, ctx: ParseContext): ParsedBod
     );
   }
   if (typeof fields === 'string') return reject(`${type}: ${fields}`);
-  return { ok: true, reports: [envelope(type, fields, ctx.userAgent, null)], drops: {} };
+  return {
+    ok: true,
+    reports: [envelope(type, fields, fields.url, ctx.userAgent, null)],
+    drops: {},
+  };
 }
 
 /** Reports nest five levels at most (Chromium's own limit for report bodies); 16 leaves room. */
 export const MAX_DEPTH = 16;
 
+/** The index of the quote that closes the string opened at `open`, or -1. */
+function stringEnd(bytes: Uint8Array, open: number): number {
+  let q = bytes.indexOf(0x22, open + 1);
+  while (q !== -1) {
+    // Escaped when an odd number of backslashes precede it.
+    let b = q - 1;
+    while (bytes[b] === 0x5c) b--;
+    if ((q - 1 - b) % 2 === 0) return q;
+    q = bytes.indexOf(0x22, q + 1);
+  }
+  return -1;
+}
+
 /**
  * True when the JSON text nests arrays or objects deeper than `max`. One
- * pass over the bytes, strings skipped: V8 parses a megabyte of `[[[[…`
+ * pass over the bytes; strings (most of a report) are jumped over with a
+ * native search for their closing quote. V8 parses a megabyte of `[[[[…`
  * in about half a second, so deep nesting is refused before `JSON.parse`.
  */
 export function nestsDeeperThan(bytes: Uint8Array, max: number = MAX_DEPTH): boolean {
   let depth = 0;
-  let inString = false;
   for (let i = 0; i < bytes.length; i++) {
     const b = bytes[i];
-    if (inString) {
-      if (b === 0x5c)
-        i++; // backslash: skip the escaped byte
-      else if (b === 0x22) inString = false;
-    } else if (b === 0x22) inString = true;
-    else if (b === 0x5b || b === 0x7b) {
+    if (b === 0x22) {
+      i = stringEnd(bytes, i);
+      if (i === -1) return false; // an unterminated string: JSON.parse refuses it
+    } else if (b === 0x5b || b === 0x7b) {
       if (++depth > max) return true;
     } else if (b === 0x5d || b === 0x7d) depth--;
   }

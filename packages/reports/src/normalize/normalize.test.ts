@@ -3,8 +3,9 @@ import { createHash, X509Certificate } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { describe, it } from 'node:test';
 import { createThrowawayCa } from '@barbican/scanner';
+import fc from 'fast-check';
 import { fingerprint, noiseReason, parseReports, type NormalizedReport } from '../index.ts';
-import { boundedString, cleanUrl, truncateIp } from './index.ts';
+import { boundedString, cleanUrl, nestsDeeperThan, truncateIp } from './index.ts';
 
 const fixtures = JSON.parse(
   readFileSync(new URL('../../test/fixtures/browser-reports.json', import.meta.url), 'utf8'),
@@ -226,6 +227,47 @@ describe('field bounds', () => {
   });
 });
 
+/** Byte by byte, the obvious way: what {@link nestsDeeperThan} must agree with. */
+function nestsDeeperByteByByte(bytes: Uint8Array, max: number): boolean {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < bytes.length; i++) {
+    const b = bytes[i];
+    if (inString) {
+      if (b === 0x5c) i++;
+      else if (b === 0x22) inString = false;
+    } else if (b === 0x22) inString = true;
+    else if (b === 0x5b || b === 0x7b) {
+      if (++depth > max) return true;
+    } else if (b === 0x5d || b === 0x7d) depth--;
+  }
+  return false;
+}
+
+describe('nesting depth before JSON.parse', () => {
+  const bytes = (s: string) => Buffer.from(s);
+
+  it('counts brackets outside strings only, escaped quotes included', () => {
+    assert.equal(nestsDeeperThan(bytes('[[[1]]]'), 3), false);
+    assert.equal(nestsDeeperThan(bytes('[[[[1]]]]'), 3), true);
+    assert.equal(nestsDeeperThan(bytes('["[[[[[[", {"a": "{{{{"}]'), 3), false);
+    assert.equal(nestsDeeperThan(bytes(String.raw`["\"", [[[[1]]]]]`), 3), true);
+    assert.equal(nestsDeeperThan(bytes(String.raw`["\\", [[[[1]]]]]`), 3), true);
+    assert.equal(nestsDeeperThan(bytes(String.raw`["\\\"[[[[[["]`), 3), false);
+    assert.equal(nestsDeeperThan(bytes('["unterminated [[[[[['), 3), false);
+  });
+
+  it('agrees with a byte-by-byte scan on any text of brackets, quotes and backslashes', () => {
+    const text = fc.stringMatching(/^[[\]{}"\\a]{0,60}$/);
+    fc.assert(
+      fc.property(text, fc.integer({ min: 0, max: 6 }), (s, max) => {
+        assert.equal(nestsDeeperThan(bytes(s), max), nestsDeeperByteByByte(bytes(s), max), s);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('noise filters and de-duplication', () => {
   const base = reportsOf('chromium-legacy-csp')[0]!;
 
@@ -249,5 +291,31 @@ describe('noise filters and de-duplication', () => {
     assert.notEqual(fingerprint('shop', base), fingerprint('blog', base));
     assert.notEqual(fingerprint('shop', base), fingerprint('shop', { ...base, line: 8 }));
     assert.match(fingerprint('shop', base), /^[0-9a-f]{32}$/);
+  });
+
+  it('keeps the fingerprints of stored rows: the key layout never changes', () => {
+    // Rows already in a database are found again by this hash: these values
+    // were computed by the first release's fingerprint.
+    const report: NormalizedReport = {
+      type: 'csp-violation',
+      url: 'https://shop.example/checkout',
+      directive: 'img-src',
+      blockedUrl: 'https://cdn.example/x.png',
+      blockedHost: 'cdn.example',
+      sourceFile: null,
+      line: 12,
+      column: null,
+      disposition: 'enforce',
+      sample: '',
+      statusCode: 200,
+      policy: "default-src 'self'",
+      details: { a: 1, b: 'x' },
+      userAgent: 'u',
+      age: null,
+    };
+    assert.equal(fingerprint('shop', report), '09826f592408ce5173fcf0a900e009b4');
+    const empty = { ...report, url: null, directive: null, blockedUrl: null, line: null };
+    const bare = { ...empty, disposition: null, sample: null, statusCode: null, policy: null };
+    assert.equal(fingerprint('shop', { ...bare, details: {} }), '75f52280b7d1acc14efea3784a932076');
   });
 });

@@ -7,6 +7,7 @@
 import type {
   DetailValue,
   DropReason,
+  Durability,
   DropRow,
   GroupBy,
   GroupRow,
@@ -389,6 +390,12 @@ export class ReportStore {
 const SQLITE = /^sqlite:(.+)$/;
 const POSTGRES = /^postgres(?:ql)?:\/\//;
 
+/** Options of {@link openStore}. */
+export interface StoreOptions {
+  /** What a commit (and so a 2xx) survives on SQLite (default `process`); PostgreSQL ignores it. */
+  readonly durability?: Durability;
+}
+
 /**
  * Opens the store named by a `--db` value and runs its migrations:
  * `sqlite:FILE` (`sqlite::memory:` for a throw-away one) or a
@@ -396,14 +403,14 @@ const POSTGRES = /^postgres(?:ql)?:\/\//;
  *
  * @example
  * ```ts
- * const store = await openStore('sqlite:reports.db');
+ * const store = await openStore('sqlite:reports.db', { durability: 'power' });
  * const latest = await store.list({ site: 'shop', limit: 10 });
  * ```
  */
-export async function openStore(db: string): Promise<ReportStore> {
+export async function openStore(db: string, opts: StoreOptions = {}): Promise<ReportStore> {
   let driver: Driver | undefined;
   try {
-    driver = openDriver(db);
+    driver = openDriver(db, opts.durability ?? 'process');
     const store = new ReportStore(driver);
     await store.migrate();
     return store;
@@ -424,9 +431,11 @@ export function redact(db: string): string {
   return db.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
 }
 
-function openDriver(db: string): Driver {
+function openDriver(db: string, durability: Durability): Driver {
   const sqlite = SQLITE.exec(db);
-  if (sqlite !== null) return openSqlite(sqlite[1] === ':memory:' ? ':memory:' : (sqlite[1] ?? ''));
+  if (sqlite !== null) {
+    return openSqlite(sqlite[1] === ':memory:' ? ':memory:' : (sqlite[1] ?? ''), durability);
+  }
   if (POSTGRES.test(db)) return openPostgres(db);
   throw new BarbicanError('BARBICAN_E_REPORTS_DB', 'not a database the collector can use', {
     path: '--db',

@@ -10,6 +10,7 @@
  */
 import { resolve } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import type { Durability } from '../model.ts';
 import type { Driver, Queryable, Row, WriteStatement } from './driver.ts';
 import { params, SqliteConnection, type WriteOp } from './sqlite-connection.ts';
 
@@ -42,9 +43,9 @@ class Writer {
   readonly #pending = new Map<number, Pending>();
   #next = 0;
 
-  constructor(file: string) {
+  constructor(file: string, durability: Durability) {
     this.#worker = new Worker(new URL('./sqlite-writer.ts', import.meta.url), {
-      workerData: { file },
+      workerData: { file, durability },
     });
     this.#worker.unref();
     this.#worker.on('message', (m: { id: number; changes?: number[]; error?: string }) => {
@@ -85,12 +86,14 @@ class SqliteDriver implements Driver {
   readonly #connection: SqliteConnection;
   readonly #file: string;
   readonly #memory: boolean;
+  readonly #durability: Durability;
   #writer: Writer | undefined;
 
-  constructor(file: string) {
+  constructor(file: string, durability: Durability) {
     this.#memory = file === ':memory:';
     this.#file = this.#memory ? `:memory:${Math.random()}` : resolve(file);
-    this.#connection = new SqliteConnection(file);
+    this.#durability = durability;
+    this.#connection = new SqliteConnection(file, durability);
   }
 
   all(sql: string, values: readonly unknown[] = []): Promise<Row[]> {
@@ -104,7 +107,7 @@ class SqliteDriver implements Driver {
   write(statements: readonly WriteStatement[]): Promise<number[]> {
     const ops = statements.map((s) => ({ sql: s.sql, rows: s.rows.map(params) }));
     if (this.#memory) return attempt(() => this.#connection.writeBatch(ops));
-    this.#writer ??= new Writer(this.#file);
+    this.#writer ??= new Writer(this.#file, this.#durability);
     return this.#writer.write(ops);
   }
 
@@ -146,9 +149,9 @@ class SqliteDriver implements Driver {
  *
  * @example
  * ```ts
- * const driver = openSqlite('reports.db');
+ * const driver = openSqlite('reports.db', 'power');
  * ```
  */
-export function openSqlite(file: string): Driver {
-  return new SqliteDriver(file);
+export function openSqlite(file: string, durability: Durability = 'process'): Driver {
+  return new SqliteDriver(file, durability);
 }
