@@ -79,7 +79,7 @@ export default tseslint.config(
   },
   {
     // Core runs on Workers, Deno and Bun: Node built-ins only in the adapters
-    // for Node frameworks (listed in the next block).
+    // for Node frameworks and the file reader (listed in the next block).
     files: ['packages/core/src/**/*.ts'],
     ignores: ['**/*.test.ts'],
     rules: {
@@ -106,8 +106,21 @@ export default tseslint.config(
       'packages/core/src/adapters/express.ts',
       'packages/core/src/adapters/fastify.ts',
       'packages/core/src/adapters/koa.ts',
+      // The file reader is Node-only by nature: its own subpath, `@barbican/core/files`.
+      'packages/core/src/files.ts',
     ],
     rules: { 'no-restricted-imports': 'off', 'no-restricted-globals': 'off' },
+  },
+  {
+    // Plain-JavaScript launchers (the CLI's bin) must parse on any Node, so
+    // they are not TypeScript and not in the type-checked program.
+    files: ['packages/*/src/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      sourceType: 'module',
+      globals: { process: 'readonly', URL: 'readonly' },
+    },
   },
   {
     // node:test tracks the promises describe() and it() return; test helpers

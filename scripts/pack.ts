@@ -46,13 +46,16 @@ export function packPackage(packageDir: string, outDir: string): string {
         compilerOptions: {
           noEmit: false,
           declaration: true,
+          // A package's plain-JavaScript files (the CLI's launcher, which
+          // must parse on any Node) are copied as they are.
+          allowJs: true,
           rootDir: join(pkgDir, 'src'),
           outDir: join(stage, 'out'),
           // Packages must not see the monorepo's test types or other packages' sources.
           types: ['node'],
           typeRoots: [join(root, 'node_modules/@types')],
         },
-        include: [join(pkgDir, 'src/**/*.ts')],
+        include: [join(pkgDir, 'src/**/*.ts'), join(pkgDir, 'src/**/*.js')],
         exclude: [join(pkgDir, 'src/**/*.test.ts')],
       }),
     );

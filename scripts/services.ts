@@ -168,13 +168,30 @@ export function stopServices(dir: string): void {
   }
   const pidFile = join(dir, 'redis.pid');
   if (existsSync(pidFile)) {
+    const pid = Number(readFileSync(pidFile, 'utf8').trim());
     try {
-      process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGTERM');
+      process.kill(pid, 'SIGTERM');
+      waitForExit(pid, 5000);
     } catch {
       // Already gone.
     }
   }
-  rmSync(dir, { recursive: true, force: true });
+  // Redis may still be writing its last files as it exits: retry the removal.
+  rmSync(dir, { recursive: true, force: true, maxRetries: 5, retryDelay: 100 });
+}
+
+/** Blocks until `pid` has exited, or `ms` have passed (no event loop needed: runs on exit too). */
+function waitForExit(pid: number, ms: number): void {
+  const deadline = Date.now() + ms;
+  const tick = new Int32Array(new SharedArrayBuffer(4));
+  while (Date.now() < deadline) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    Atomics.wait(tick, 0, 0, 20);
+  }
 }
 
 let ownDir: string | undefined;

@@ -20,8 +20,9 @@ import { registerPin } from './commands/pin.ts';
 import { registerReports } from './commands/reports.ts';
 import { registerScan } from './commands/scan.ts';
 import { registerSchema } from './commands/schema.ts';
+import { escapeControl } from '@barbican/core';
 import { errorLocations } from './config.ts';
-import { EXIT, FindingsExit, processIo, type Io } from './io.ts';
+import { EXIT, FindingsExit, ReportedError, processIo, type Io } from './io.ts';
 import { BarbicanError } from './errors.ts';
 import { DEFAULT_SECTIONS, type SectionSource } from './sections.ts';
 
@@ -50,9 +51,10 @@ export function buildProgram(io: Io, options: ProgramOptions = {}): Command {
     .configureOutput({
       writeOut: (s) => io.out(s),
       writeErr: (s) => io.err(s),
-      outputError: (s, write) => write(io.color.red(s)),
+      // Usage errors are printed by run() like every other error: one line
+      // with a BARBICAN_E_USAGE code, not commander's text and the whole help.
+      outputError: () => undefined,
     })
-    .showHelpAfterError()
     .addHelpText(
       'after',
       '\nExit codes: 0 ok, 1 findings, 2 usage, config or internal error.\n\nExample:\n  barbican check --config barbican.config.yaml',
@@ -93,19 +95,53 @@ export async function run(
     // never set process.exitCode, so in-process runs cannot leak into each other.)
     return EXIT.OK;
   } catch (error) {
-    if (error instanceof FindingsExit) return EXIT.FINDINGS;
-    if (error instanceof CommanderError) {
-      // --help and --version exit 0; usage errors exit 2.
-      return error.exitCode === 0 ? EXIT.OK : EXIT.ERROR;
-    }
-    if (error instanceof BarbicanError) {
-      const where = errorLocations.get(error);
-      io.err(`barbican: ${where === undefined ? '' : `${where}: `}${error.message}`);
-      return EXIT.ERROR;
-    }
-    io.err(
-      `barbican: internal error: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}`,
-    );
+    return reportFailure(error, program, argv, io);
+  }
+}
+
+/**
+ * The one place a failure becomes an exit code and, for errors, one line on
+ * stderr: `barbican: [file:line:column: ]message [BARBICAN_E_*]`, escaped.
+ */
+function reportFailure(error: unknown, program: Command, argv: string[], io: Io): number {
+  if (error instanceof FindingsExit) return EXIT.FINDINGS;
+  if (error instanceof ReportedError) return EXIT.ERROR;
+  if (error instanceof CommanderError) {
+    // --help and --version exit 0; `barbican` alone printed the help (exit 2).
+    if (error.exitCode === 0) return EXIT.OK;
+    if (error.code === 'commander.help') return EXIT.ERROR;
+    return reportFailure(usageError(error, program, argv), program, argv, io);
+  }
+  if (error instanceof BarbicanError) {
+    const where = errorLocations.get(error);
+    const line = `${where === undefined ? '' : `${where}: `}${error.message}`;
+    io.err(`barbican: ${escapeControl(line)}`);
     return EXIT.ERROR;
   }
+  // A bug, not bad input: still one line, the stack only on request.
+  const what = error instanceof Error ? `${error.name}: ${error.message}` : String(error);
+  io.err(
+    `barbican: ${escapeControl(`internal error: ${what}. This is a bug; please report it (BARBICAN_DEBUG=1 prints the stack trace)`)} [BARBICAN_E_INTERNAL]`,
+  );
+  if (process.env.BARBICAN_DEBUG !== undefined && error instanceof Error) {
+    io.err(error.stack ?? '');
+  }
+  return EXIT.ERROR;
+}
+
+/** A commander parse error (unknown option, missing argument…) as a `BARBICAN_E_USAGE` error. */
+function usageError(error: CommanderError, program: Command, argv: string[]): BarbicanError {
+  // "error: unknown option '--jsn'\n(Did you mean --json?)" → one sentence.
+  const text = error.message
+    .replace(/^error: /, '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l !== '')
+    .join(' ')
+    .replace(/\.$/, '');
+  const names = new Set(program.commands.map((c) => c.name()));
+  const command = argv.find((a) => names.has(a));
+  return new BarbicanError('BARBICAN_E_USAGE', text, {
+    hint: `See barbican ${command === undefined ? '' : `${command} `}--help`,
+  });
 }

@@ -162,7 +162,7 @@ describe('config files: contents', () => {
 
   it('oversized files and missing files are refused before parsing', async () => {
     const big = file('big.json', `{"a": "${'x'.repeat(1024 * 1024)}"}`);
-    await assert.rejects(readStructuredFile(big), /limited to/);
+    await assert.rejects(readStructuredFile(big), /at most 1048576 bytes are read/);
     await assert.rejects(readStructuredFile(join(dir, 'nope.json')), /does not exist/);
     await assert.rejects(readStructuredFile(dir), /not a regular file/);
   });

@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { readFile, stat } from 'node:fs/promises';
+import { stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { createPolicy, type Policy, type PolicyOptions, type SectionWarning } from '@barbican/core';
 import { isPlainObject } from '@barbican/core/parsers';
@@ -18,6 +18,8 @@ import {
   type SectionSource,
 } from './sections.ts';
 import { BarbicanError } from './errors.ts';
+import { readRegularFile } from '@barbican/core/files';
+import { jsonTooDeep, yamlTooDeep } from './nesting.ts';
 
 /** The names `barbican` looks for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = [
@@ -31,6 +33,13 @@ export const CONFIG_FILE_NAMES = [
  * mistaken path (a log, a disk image) from eating memory before it fails.
  */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
+
+/**
+ * Foreign configs given to `barbican import` are whole gateway or proxy
+ * configurations (a KrakenD file with hundreds of endpoints passes 1 MiB),
+ * so they may be larger; the depth and alias bounds still apply.
+ */
+export const MAX_IMPORT_BYTES = 16 * 1024 * 1024;
 
 /** Nesting deeper than this is never a policy; refusing it keeps recursion bounded. */
 const MAX_DEPTH = 64;
@@ -107,14 +116,27 @@ function decode(file: string, bytes: Uint8Array): string {
   }
 }
 
+/** How a file is parsed: JSON for `.json`, YAML for anything else. */
+export type ConfigFormat = 'json' | 'yaml';
+
+/** The format of `file`, by its extension. */
+export function formatOf(file: string): ConfigFormat {
+  return extname(file).toLowerCase() === '.json' ? 'json' : 'yaml';
+}
+
 /**
- * Parses config text as JSON (for `.json`) or YAML (anything else). Throws
- * `BARBICAN_E_CONFIG_FILE` naming `file:line:column` and the byte offset.
- * Duplicate keys are errors in both formats: the last one silently winning
- * is how a hardened value gets undone by a forgotten line further down.
+ * Parses config text as JSON (for `.json`) or YAML (anything else, or as
+ * `format` says). Throws `BARBICAN_E_CONFIG_FILE` naming `file:line:column`
+ * and the byte offset. Duplicate keys are errors in both formats: the last
+ * one silently winning is how a hardened value gets undone by a forgotten
+ * line further down.
  */
-export function parseConfigText(file: string, input: string | Uint8Array): unknown {
-  return parseWithDocument(file, input).value;
+export function parseConfigText(
+  file: string,
+  input: string | Uint8Array,
+  format: ConfigFormat = formatOf(file),
+): unknown {
+  return parseWithDocument(file, input, format).value;
 }
 
 interface Parsed {
@@ -123,9 +145,56 @@ interface Parsed {
   readonly doc: Document.Parsed;
 }
 
-function parseWithDocument(file: string, input: string | Uint8Array): Parsed {
+function parseWithDocument(file: string, input: string | Uint8Array, format: ConfigFormat): Parsed {
   const text = typeof input === 'string' ? input : decode(file, input);
-  const isJson = extname(file).toLowerCase() === '.json';
+  refuseDeepNesting(file, text, format);
+  const doc = parseStrict(file, text, format);
+  let value: unknown;
+  try {
+    // maxAliasCount bounds "billion laughs" alias expansion.
+    value = doc.toJS({ maxAliasCount: 100 });
+  } catch (error) {
+    throw fileError(file, 'cannot be read', undefined, (error as Error).message, error);
+  }
+  const parsed = { value, text, doc };
+  try {
+    checkKeys(file, value, '', 0);
+  } catch (error) {
+    // A refused key is located like a validation error; the file's own
+    // errors already name the file (once).
+    if (error instanceof BarbicanError && error.code !== 'BARBICAN_E_CONFIG_FILE') {
+      const at = error.path === undefined ? undefined : locateOption(parsed, error.path);
+      errorLocations.set(error, at === undefined ? file : `${file}:${at.line}:${at.column}`);
+    }
+    throw error;
+  }
+  return parsed;
+}
+
+/**
+ * Refuses absurd nesting before any parser recurses into it (see
+ * nesting.ts). YAML's estimate may over-count by a level or two, so it gets
+ * that slack; {@link checkKeys} applies the exact limit after parsing.
+ */
+function refuseDeepNesting(file: string, text: string, format: ConfigFormat): void {
+  if (format === 'json') {
+    const at = jsonTooDeep(text, MAX_DEPTH);
+    if (at !== undefined) {
+      throw fileError(file, `nests deeper than ${MAX_DEPTH} levels`, positionAt(text, at));
+    }
+    return;
+  }
+  const at = yamlTooDeep(text, MAX_DEPTH + 2);
+  if (at !== undefined) {
+    throw fileError(file, `nests deeper than ${MAX_DEPTH} levels`, positionAt(text, at));
+  }
+}
+
+/** YAML warning codes that mean "a tag we will not resolve", for a better hint. */
+const TAG_CODES = new Set(['TAG_RESOLVE_FAILED', 'BAD_COLLECTION_TYPE']);
+
+function parseStrict(file: string, text: string, format: ConfigFormat): Document.Parsed {
+  const isJson = format === 'json';
   let jsonProblem: string | undefined;
   if (isJson) {
     try {
@@ -138,11 +207,15 @@ function parseWithDocument(file: string, input: string | Uint8Array): Parsed {
   }
   // YAML 1.2 is a superset of JSON, so one parser gives both formats line and
   // column positions and duplicate-key detection (JSON.parse has neither).
-  // The core schema has no timestamps, binary or language-specific tags.
+  // The core schema has no timestamps, binary or language-specific tags, and
+  // resolveKnownTags: false keeps the YAML 1.1 ones (!!binary, !!timestamp,
+  // !!set, !!omap, !!pairs) unresolved, so they are refused below instead of
+  // becoming a Buffer, a Date or a Set that validation then misdescribes.
   const doc = parseDocument(text, {
     prettyErrors: true,
     uniqueKeys: true,
     schema: isJson ? 'json' : 'core',
+    resolveKnownTags: false,
     strict: true,
   });
   // Warnings (unknown tags such as `!!js/function`, keys that would be
@@ -150,32 +223,22 @@ function parseWithDocument(file: string, input: string | Uint8Array): Parsed {
   const first = doc.errors[0] ?? doc.warnings[0];
   if (first !== undefined || jsonProblem !== undefined) {
     const index = first?.pos[0] ?? text.length;
-    const headline = first?.message.split('\n')[0] ?? '';
+    const headline = (first?.message.split('\n')[0] ?? '').replace(
+      / at line \d+, column \d+:?$/,
+      '',
+    );
+    const tagHint =
+      first !== undefined && TAG_CODES.has(first.code)
+        ? `${headline}: a config holds only strings, numbers, booleans, lists and maps, so YAML tags such as !!binary, !!timestamp, !!set and !!js/... are refused`
+        : undefined;
     throw fileError(
       file,
       `is not valid ${isJson ? 'JSON' : 'YAML'}`,
       positionAt(text, index),
-      jsonProblem ?? headline.replace(/ at line \d+, column \d+:?$/, ''),
+      jsonProblem ?? tagHint ?? headline,
     );
   }
-  let value: unknown;
-  try {
-    // maxAliasCount bounds "billion laughs" alias expansion.
-    value = doc.toJS({ maxAliasCount: 100 });
-  } catch (error) {
-    throw fileError(file, 'cannot be read', undefined, (error as Error).message, error);
-  }
-  const parsed = { value, text, doc };
-  try {
-    checkKeys(file, value, '', 0);
-  } catch (error) {
-    if (error instanceof BarbicanError && error.path !== undefined) {
-      const at = locateOption(parsed, error.path);
-      errorLocations.set(error, at === undefined ? file : `${file}:${at.line}:${at.column}`);
-    }
-    throw error;
-  }
-  return parsed;
+  return doc;
 }
 
 /**
@@ -207,7 +270,7 @@ export function locateOption(parsed: Parsed, optionPath: string): TextPosition |
  */
 function checkKeys(file: string, value: unknown, path: string, depth: number): void {
   if (depth > MAX_DEPTH) {
-    throw fileError(file, `nests deeper than ${MAX_DEPTH} levels`, undefined, `at ${path}`);
+    throw fileError(file, `nests deeper than ${MAX_DEPTH} levels, at ${path}`);
   }
   if (Array.isArray(value)) {
     value.forEach((v, i) => checkKeys(file, v, `${path}[${i}]`, depth + 1));
@@ -226,44 +289,52 @@ function checkKeys(file: string, value: unknown, path: string, depth: number): v
   }
 }
 
-function describe(value: unknown): string {
-  if (value === null || value === undefined) return 'nothing (the file is empty)';
+function describe(value: unknown, doc: Document.Parsed): string {
+  // An empty file (or only comments) has no contents; `null` is a value.
+  if (doc.contents === null) return 'nothing (the file is empty)';
+  if (value === null || value === undefined) return 'null';
   if (Array.isArray(value)) return 'a list';
-  return `a ${typeof value}`;
+  return typeof value === 'object' ? 'an object of another kind' : `a ${typeof value}`;
+}
+
+/** Options of {@link readStructuredFile}. */
+export interface ReadStructuredOptions {
+  /** Refuse larger files; default {@link MAX_CONFIG_BYTES}. */
+  readonly maxBytes?: number;
+  /** Parse as this format whatever the extension. */
+  readonly format?: ConfigFormat;
+  /**
+   * Turns the decoded text into the text to parse (a helmet module's object
+   * literal). It must keep every character's offset, so positions still
+   * point into the file.
+   */
+  readonly extract?: (text: string) => string;
+  /** The hint when the file holds something other than an object. */
+  readonly objectHint?: string;
 }
 
 /** Reads and parses a file into a plain object (not yet validated as a policy). */
-export async function readStructuredFile(file: string): Promise<ConfigFile> {
-  let bytes: Uint8Array;
-  try {
-    const info = await stat(file);
-    if (!info.isFile()) throw fileError(file, 'is not a regular file');
-    if (info.size > MAX_CONFIG_BYTES) {
-      throw fileError(
-        file,
-        `is ${info.size} bytes; config files are limited to ${MAX_CONFIG_BYTES}`,
-      );
-    }
-    bytes = await readFile(file);
-  } catch (error) {
-    if (error instanceof BarbicanError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw fileError(
-      file,
-      'cannot be read',
-      undefined,
-      code === 'ENOENT' ? 'The file does not exist' : String(error),
-      error,
-    );
-  }
-  const parsed = parseWithDocument(file, bytes);
+export async function readStructuredFile(
+  file: string,
+  options: ReadStructuredOptions = {},
+): Promise<ConfigFile> {
+  const bytes = await readRegularFile(file, {
+    maxBytes: options.maxBytes ?? MAX_CONFIG_BYTES,
+    fail: ({ problem, hint, cause }) => fileError(file, problem, undefined, hint, cause),
+  });
+  const text = decode(file, bytes);
+  const parsed = parseWithDocument(
+    file,
+    options.extract === undefined ? text : options.extract(text),
+    options.format ?? formatOf(file),
+  );
   const data = parsed.value;
   if (!isPlainObject(data)) {
     throw fileError(
       file,
-      `must hold an object of options, not ${describe(data)}`,
+      `must hold an object of options, not ${describe(data, parsed.doc)}`,
       undefined,
-      'Start with {"preset": "barbican"}',
+      options.objectHint ?? 'Start with {"preset": "barbican"}',
     );
   }
   return { file, data, locate: (optionPath) => locateOption(parsed, optionPath) };

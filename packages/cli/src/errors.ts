@@ -30,6 +30,10 @@ export const CLI_ERROR_CODES = defineCodes('BARBICAN_E_', {
     'A key uses an algorithm TLS pins cannot use (only RSA, EC P-256/P-384/P-521, Ed25519 and Ed448 are accepted).',
   BARBICAN_E_TLS_CONNECT:
     'A host did not answer TLS: the connection was refused, timed out, closed, or the peer does not speak TLS.',
+  BARBICAN_E_CA_FILE:
+    'A --ca file cannot be read, is not PEM, holds no certificate, or holds a corrupt one.',
+  BARBICAN_E_INTERNAL:
+    'barbican hit a bug: an unexpected exception. The one-line message names it; BARBICAN_DEBUG=1 prints the stack trace.',
   BARBICAN_E_TLS_VERIFY:
     'The certificate chain a host served does not verify against the trusted roots (or the --ca file).',
 });

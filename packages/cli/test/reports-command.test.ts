@@ -100,7 +100,7 @@ describe('barbican reports', () => {
     assert.equal(await run(['reports', 'list', '--db', db, '--type', 'csp-violation'], io), 0);
     assert.equal(io.stdout.trim().split('\n').length, 3);
     assert.doesNotMatch(io.stdout, ANSI);
-    assert.match(io.stdout, /cdn\.example\/\\u001b\[31mred/);
+    assert.match(io.stdout, /cdn\.example\/\\x1b\[31mred/);
   });
 
   it('learn prints a config fragment and what it refused; --json for scripts', async () => {

@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { escapeControl } from './control.ts';
 
 /** The shape of every error code: `BARBICAN_E_` and upper-case words. */
 export type BarbicanErrorCode = `BARBICAN_E_${string}`;
@@ -95,9 +96,19 @@ export class BarbicanError extends Error {
   readonly allowed: string | undefined;
   readonly hint: string | undefined;
   readonly offset: number | undefined;
+  /**
+   * The message without the trailing `[CODE]`, for quoting this error
+   * inside another one (whose own code then stands alone at the end).
+   */
+  readonly detail: string;
 
   constructor(code: BarbicanErrorCode, problem: string, details: BarbicanErrorDetails = {}) {
-    super(formatMessage(code, problem, details), { cause: details.cause });
+    // Paths, values and hints carry user and server text (a config key with
+    // an ESC byte, a host's error string with a newline): the message is
+    // made inert once here, so every printer of every package is safe.
+    const detail = escapeControl(formatDetail(problem, details));
+    super(`${detail} [${code}]`, { cause: details.cause });
+    this.detail = detail;
     this.code = code;
     this.path = details.path;
     this.value = details.value;
@@ -135,13 +146,13 @@ export interface BarbicanErrorConstructor<C extends BarbicanErrorCode> {
   readonly prototype: BarbicanError;
 }
 
-function formatMessage(code: string, problem: string, d: BarbicanErrorDetails): string {
+function formatDetail(problem: string, d: BarbicanErrorDetails): string {
   let msg = d.path === undefined ? problem : `${d.path}: ${problem}`;
   if ('value' in d) msg += `; got ${quote(d.value)}`;
   if (d.offset !== undefined) msg += ` at byte ${d.offset}`;
   if (d.allowed !== undefined) msg += `. Allowed: ${d.allowed}`;
   if (d.hint !== undefined) msg += `. ${d.hint}`;
-  return `${msg} [${code}]`;
+  return msg;
 }
 
 /** Longest quoted value in a message; longer ones are cut with `...`. */
@@ -155,13 +166,16 @@ const QUOTE_MAX = 120;
  * {@link QUOTE_MAX}, not by the value's size.
  */
 export function quote(value: unknown): string {
-  const text = preview(value, QUOTE_MAX + 1, 0);
+  // JSON escapes C0 controls only; DEL, C1 and bidi overrides need escaping too.
+  const text = escapeControl(preview(value, QUOTE_MAX + 1, 0));
   return text.length > QUOTE_MAX ? `${text.slice(0, QUOTE_MAX - 3)}...` : text;
 }
 
 /** JSON-like text of `value`, stopping once `budget` characters are written. */
 function preview(value: unknown, budget: number, depth: number): string {
   if (typeof value === 'string') return JSON.stringify(value.slice(0, budget));
+  // JSON.stringify turns Infinity and NaN into "null" (1e400 in a file is Infinity).
+  if (typeof value === 'number') return String(value);
   if (typeof value === 'bigint') return `${value.toString()}n`;
   if (value === undefined) return 'undefined';
   if (typeof value === 'function') return 'a function';

@@ -92,6 +92,8 @@ export const WARNING_CODES = defineCodes('BARBICAN_W_', {
     'A report-only header (COOP or COEP) names no report-to endpoint, so its reports go nowhere.',
   BARBICAN_W_NO_ALLOWED_HOSTS:
     'A production policy (development not on) has no allowedHosts, so no host check runs: any Host header is served. List your hosts, or ["*"] to accept any host explicitly.',
+  BARBICAN_W_REDIRECT_UNREACHABLE:
+    'sslRedirect can never fire for a host: its allowedHosts entry names a port other than 80, so plain-HTTP requests are refused as bad hosts first.',
   BARBICAN_W_TLS_WEAK:
     'A TLS suite or group works but is weak: CBC mode, no forward secrecy, finite-field DHE, DSA, CCM_8, or a deprecated curve.',
   BARBICAN_W_REPORT_UNUSED:

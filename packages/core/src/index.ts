@@ -72,6 +72,14 @@ export type { Preset, PresetName } from './presets/index.ts';
 export { HEADER_MODULES, HEADER_KEYS } from './headers/index.ts';
 export type { HeaderKey, HeadersOptions, HeaderModule, HeaderEmission } from './headers/index.ts';
 export { BarbicanError, defineCodes } from './barbican-error.ts';
+export {
+  escapeControl,
+  escapeControlDeep,
+  hasControl,
+  inertJson,
+  inertJsonLine,
+  mapStrings,
+} from './control.ts';
 export type {
   BarbicanErrorCode,
   BarbicanErrorConstructor,

@@ -4,9 +4,10 @@
  *
  * Never logged: `Cookie`, `Authorization` or any other request header but
  * `User-Agent`; query values whose parameter name looks like a secret
- * (`gateway.accessLog.redactQuery`). Every string goes through
- * `JSON.stringify`, which escapes control characters, so a hostile path or
- * user agent cannot forge a line or drive a terminal.
+ * (`gateway.accessLog.redactQuery`). Every line is core's `inertJsonLine`:
+ * JSON escapes C0 controls, and it escapes what `JSON.stringify` leaves raw
+ * (DEL, C1 bytes a user agent may carry as obs-text, bidi overrides), so a
+ * hostile path or user agent cannot forge a line or drive a terminal.
  *
  * Lines are batched and written once per event-loop turn; if stdout cannot
  * keep up, at most {@link MAX_BUFFER} bytes wait and later lines are counted
@@ -14,6 +15,7 @@
  *
  * @module
  */
+import { inertJsonLine } from '@barbican/core';
 
 /** Bytes of log waiting for a slow stdout before lines are dropped. */
 export const MAX_BUFFER = 4 * 1024 * 1024;
@@ -116,7 +118,7 @@ export class AccessLog {
 
   record(r: AccessRecord): void {
     this.#writer.write(
-      `${JSON.stringify({
+      inertJsonLine({
         time: new Date().toISOString(),
         id: r.id,
         client: r.client,
@@ -130,7 +132,7 @@ export class AccessLog {
         upstream: r.upstream,
         userAgent: r.userAgent,
         reason: r.reason,
-      })}\n`,
+      }),
     );
   }
 }
@@ -142,6 +144,32 @@ export type Level = 'info' | 'warn' | 'error';
 export type EventLog = (level: Level, message: string, fields?: Record<string, unknown>) => void;
 
 /**
+ * A sink on a stream whose reader may go away: `barbican gateway | head`, a
+ * log shipper that died. Node reports EPIPE as an 'error' event which,
+ * unhandled, kills the process (a worker per logged request, restarted and
+ * killed again). The reader chose to stop reading: later lines are dropped
+ * and `closed` is called once, with the error's code.
+ *
+ * @example
+ * ```ts
+ * const writer = new LineWriter(pipeSafeSink(process.stdout, () => log('warn', 'access log off')));
+ * ```
+ */
+export function pipeSafeSink(
+  stream: NodeJS.WritableStream,
+  closed: (code: string | undefined) => void = () => undefined,
+): Sink {
+  let open = true;
+  stream.on('error', (error: NodeJS.ErrnoException) => {
+    if (!open) return;
+    open = false;
+    closed(error.code);
+  });
+  // Claimed drained when closed, so the LineWriter never waits for a 'drain' that cannot come.
+  return (text) => (open ? stream.write(text) : true);
+}
+
+/**
  * An event log writing JSON lines through `sink` (stderr by default).
  *
  * @example
@@ -150,10 +178,16 @@ export type EventLog = (level: Level, message: string, fields?: Record<string, u
  * log('warn', 'reload refused', { code: 'BARBICAN_E_GATEWAY_RELOAD' });
  * ```
  */
-export function eventLog(sink: Sink = (t) => process.stderr.write(t)): EventLog {
+export function eventLog(sink: Sink = pipeSafeSink(process.stderr)): EventLog {
   return (level, message, fields) => {
     sink(
-      `${JSON.stringify({ time: new Date().toISOString(), level, message, pid: process.pid, ...fields })}\n`,
+      inertJsonLine({
+        time: new Date().toISOString(),
+        level,
+        message,
+        pid: process.pid,
+        ...fields,
+      }),
     );
   };
 }

@@ -12,9 +12,9 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { createPolicy, type Policy, type ResolvedErrors, type ResolvedTls } from '@barbican/core';
+import { readRegularFile } from '@barbican/core/files';
 import { BarbicanError } from './errors.ts';
 import {
   gatewayOptionsSchema,
@@ -114,9 +114,12 @@ function absolute(baseDir: string, file: string): string {
   return isAbsolute(file) ? file : resolve(baseDir, file);
 }
 
+/** A small file through core's one reader (devices, FIFOs and directories refused); the caller names it. */
 async function readSmall(file: string, max: number): Promise<string> {
-  const bytes = await readFile(file);
-  if (bytes.length > max) throw new Error(`the file is ${bytes.length} bytes; at most ${max}`);
+  const bytes = await readRegularFile(file, {
+    maxBytes: max,
+    fail: ({ problem, hint }) => new Error(hint === undefined ? problem : `${problem}: ${hint}`),
+  });
   return bytes.toString('utf8');
 }
 

@@ -21,7 +21,7 @@ import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { BarbicanError, type GatewayErrorCode } from './errors.ts';
 import type { ErrorCode } from '@barbican/core';
-import { LineWriter, eventLog, type EventLog, type Sink } from './access-log.ts';
+import { LineWriter, eventLog, pipeSafeSink, type EventLog, type Sink } from './access-log.ts';
 import { createAdminServer } from './admin.ts';
 import {
   compileGateway,
@@ -279,7 +279,11 @@ class SingleProcess extends Supervisor {
 
   constructor(compiled: CompiledGateway, options: StartOptions, events: EventLog) {
     super(compiled, options, events);
-    const sink = options.accessLog ?? ((t: string) => process.stdout.write(t));
+    const sink =
+      options.accessLog ??
+      pipeSafeSink(process.stdout, (code) =>
+        events('warn', 'stdout is closed: access log lines are dropped from now on', { code }),
+      );
     this.#writer = new LineWriter(sink);
   }
 

@@ -14,10 +14,10 @@
  * @module
  */
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import { isAbsolute, resolve } from 'node:path';
 import { createSecureContext, type SecureContext, type SecureContextOptions } from 'node:tls';
 import { nodeTlsOptions, type ResolvedTls } from '@barbican/core';
+import { readRegularFile } from '@barbican/core/files';
 import { BarbicanError } from './errors.ts';
 
 /** A certificate chain and key as PEM text, with the SNI names it answers for. */
@@ -35,21 +35,18 @@ export interface CertificatePem {
 const MAX_PEM_BYTES = 1024 * 1024;
 
 async function readPem(file: string, what: string, path: string): Promise<string> {
-  let text: string;
-  try {
-    const bytes = await readFile(file);
-    if (bytes.length > MAX_PEM_BYTES) throw new Error(`over ${MAX_PEM_BYTES} bytes`);
-    text = bytes.toString('utf8');
-  } catch (error) {
-    throw new BarbicanError('BARBICAN_E_GATEWAY_CERT', `cannot read the ${what} file`, {
-      path,
-      value: file,
-      hint:
-        (error as NodeJS.ErrnoException).code === 'ENOENT'
-          ? 'The file does not exist'
-          : (error as Error).message,
-    });
-  }
+  // Core's one reader of user-named files: /dev/zero, a FIFO or a directory
+  // is refused at once, and nothing over the limit is buffered.
+  const bytes = await readRegularFile(file, {
+    maxBytes: MAX_PEM_BYTES,
+    fail: ({ problem, hint }) =>
+      new BarbicanError('BARBICAN_E_GATEWAY_CERT', `the ${what} file ${problem}`, {
+        path,
+        value: file,
+        ...(hint === undefined ? {} : { hint }),
+      }),
+  });
+  const text = bytes.toString('utf8');
   if (!text.includes('-----BEGIN ')) {
     throw new BarbicanError('BARBICAN_E_GATEWAY_CERT', `the ${what} file holds no PEM block`, {
       path,

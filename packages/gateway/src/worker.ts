@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { LineWriter, eventLog } from './access-log.ts';
+import { LineWriter, eventLog, pipeSafeSink } from './access-log.ts';
 import { compileGateway } from './config.ts';
 import { isOurs, serializeError, type ToPrimary, type ToWorker } from './ipc.ts';
 import { GatewayMetrics } from './metrics.ts';
@@ -14,7 +14,11 @@ import type { Staple } from './stapling.ts';
 
 const events = eventLog();
 const metrics = new GatewayMetrics();
-const writer = new LineWriter((t) => process.stdout.write(t));
+const writer = new LineWriter(
+  pipeSafeSink(process.stdout, (code) =>
+    events('warn', 'stdout is closed: access log lines are dropped from now on', { code }),
+  ),
+);
 process.stdout.on('drain', () => writer.drained());
 let server: GatewayServer | undefined;
 /** Staples that arrive while the server is still starting, applied once it is up. */

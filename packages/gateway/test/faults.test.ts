@@ -269,6 +269,36 @@ describe('gateway faults: client side', () => {
     assert.equal(line?.['status'], 499);
   });
 
+  it('logs a hostile user agent inert: a C1 byte is escaped, other text kept', async () => {
+    // obs-text (RFC 9110 §5.5): Node lets bytes 0x80-0xff through, read as
+    // Latin-1, so 0x9b arrives as U+009B, a C1 CSI that JSON.stringify keeps raw.
+    const ua = 'evil\u009b[2J\u00e9';
+    const socket = tlsConnect({ port: t.httpsPort, ca: t.pki.ca.cert, servername: HOST });
+    await new Promise<void>((resolve, reject) => {
+      socket.on('error', reject);
+      socket.on('secureConnect', () => {
+        socket.write(
+          Buffer.from(
+            `GET /ua HTTP/1.1\r\nHost: ${HOST}\r\nUser-Agent: ${ua}\r\nConnection: close\r\n\r\n`,
+            'latin1',
+          ),
+        );
+      });
+      socket.on('data', () => undefined);
+      socket.on('end', resolve);
+    });
+    await new Promise((r) => setImmediate(r));
+    const raw = t.accessText
+      .join('')
+      .split('\n')
+      .find((l) => l.includes('"/ua"'));
+    assert.ok(raw !== undefined, 'the request was logged');
+    assert.doesNotMatch(raw, /[\u0000-\u001f\u007f-\u009f\u202a-\u202e]/);
+    assert.match(raw, /evil\\u009b\[2Jé/);
+    // The same value, once parsed: escaping changes the text, not the data.
+    assert.equal(t.access.find((a) => a['target'] === '/ua')?.['userAgent'], ua);
+  });
+
   it('answers 408 to a slowloris client and keeps serving others meanwhile', async () => {
     const started = Date.now();
     const slow = new Promise<string>((resolve) => {

@@ -176,6 +176,8 @@ export interface TestGateway {
   readonly agent: Agent;
   readonly events: Record<string, unknown>[];
   readonly access: Record<string, unknown>[];
+  /** The access log as written (before parsing): what a terminal would show. */
+  readonly accessText: string[];
   close(): Promise<void>;
 }
 
@@ -187,6 +189,7 @@ export async function startTestGateway(
 ): Promise<TestGateway> {
   const events: Record<string, unknown>[] = [];
   const access: Record<string, unknown>[] = [];
+  const accessText: string[] = [];
   const upstreams =
     typeof upstream === 'string'
       ? [upstream]
@@ -216,6 +219,7 @@ export async function startTestGateway(
     {
       events: (level, message, fields) => events.push({ level, message, ...fields }),
       accessLog: (text) => {
+        accessText.push(text);
         for (const line of text.split('\n'))
           if (line !== '') access.push(JSON.parse(line) as Record<string, unknown>);
         return true;
@@ -233,6 +237,7 @@ export async function startTestGateway(
     agent,
     events,
     access,
+    accessText,
     close: async () => {
       agent.destroy();
       await gw.close();

@@ -206,6 +206,30 @@ describe('gateway process: a 2-worker cluster', () => {
     }
   });
 
+  for (const workers of [1, 2]) {
+    it(`keeps serving when its stdout reader goes away (${workers} worker${workers === 1 ? '' : 's'}): no EPIPE crash`, async () => {
+      // `barbican gateway | head`, or a log shipper that died: EPIPE on the
+      // access log once killed a worker per logged request.
+      const gw = await spawnGateway(pki.dir, config(pki, up.url, { workers }));
+      try {
+        gw.child.stdout?.destroy();
+        for (let i = 0; i < 10; i++)
+          assert.equal(await fetchHeader(gw.httpsPort, pki, 'x-frame-options'), 'DENY');
+        const deadline = Date.now() + 5_000;
+        while (!gw.stderr().includes('stdout is closed') && Date.now() < deadline) {
+          await new Promise((r) => setTimeout(r, 50));
+        }
+        assert.match(
+          gw.stderr(),
+          /"level":"warn","message":"stdout is closed: access log lines are dropped from now on"/,
+        );
+        assert.doesNotMatch(gw.stderr(), /EPIPE\n|\n\s+at |a worker exited/);
+      } finally {
+        assert.equal(await gw.stop(), 0);
+      }
+    });
+  }
+
   it('refuses to start with a bad config, naming file, line and option, exit 2', async () => {
     const file = join(pki.dir, 'bad.yaml');
     writeFileSync(

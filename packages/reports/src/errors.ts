@@ -34,7 +34,7 @@ export const REPORTS_ERROR_CODES = defineCodes('BARBICAN_E_', {
   BARBICAN_E_REPORTS_BUSY:
     'The report collector could not make a report durable (the write queue is full or the database failed), so it did not acknowledge it; answered 503 with Retry-After.',
   BARBICAN_E_REPORTS_DB:
-    'The reports database cannot be used: the --db value is not sqlite:FILE or a postgres:// URL, the database cannot be opened, or its schema is newer than this Barbican.',
+    'The reports database cannot be used: the --db value is not sqlite:FILE or a postgres:// URL, the SQLite file is not a regular file (a device, FIFO or directory is refused before SQLite opens it), the database cannot be opened, or its schema is newer than this Barbican.',
   BARBICAN_E_REPORTS_TOKEN:
     'The reports dashboard would be reachable from other machines without a token (or the token is shorter than 16 characters); set --token or BARBICAN_REPORTS_TOKEN, or bind to loopback.',
 });

@@ -24,6 +24,8 @@ export const SCANNER_ERROR_CODES = defineCodes('BARBICAN_E_', {
     'barbican scan received a response it would not read: a response head over the size limit, malformed HTTP, or a connection reset.',
   BARBICAN_E_SCAN_CONNECT:
     'barbican scan could not connect: the host does not resolve, the port refuses connections, or the TLS handshake failed.',
+  BARBICAN_E_SCAN_PRIVATE:
+    'barbican scan --no-private refused an address that is not public: private, loopback, link-local (cloud metadata), multicast or reserved, after DNS resolution or in a redirect.',
   BARBICAN_E_SCAN_FAILED:
     'barbican scan could not grade a URL: neither the HTTPS nor the HTTP request produced a response.',
 });

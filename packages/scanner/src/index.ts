@@ -5,7 +5,18 @@
  */
 export * from './model.ts';
 export { SCANNER_ERROR_CODES, type ScannerErrorCode } from './errors.ts';
-export { scan, scanMany, assemble, mergeFindings, type ScanOptions } from './scan.ts';
+export {
+  scan,
+  scanMany,
+  scanFailure,
+  scanTarget,
+  assemble,
+  mergeFindings,
+  type ScanOptions,
+} from './scan.ts';
+export { redactCredentials } from './redact.ts';
+export { isPublicAddress, publicOnlyLookup, NON_PUBLIC_RANGES } from './retrieve/public-only.ts';
+export { boundFindings, FINDING_LIMITS, TRUNCATED_CODE, type FindingLimits } from './bounds.ts';
 export {
   retrieve,
   followChain,

@@ -28,6 +28,14 @@ export interface Finding {
   readonly fix: string;
   /** Link to the spec or MDN section. */
   readonly spec: string;
+  /**
+   * Set when this finding stands for several: the same code in the same
+   * directive (or header) for many values, aggregated so a report stays
+   * bounded. `value` is the first; `more` names some of the others.
+   */
+  readonly instances?: number;
+  /** Some of the other values an aggregated finding stands for (see `instances`). */
+  readonly more?: readonly string[];
 }
 
 /** One HTTP response as received, with nothing normalised away. */
@@ -124,6 +132,48 @@ export interface ScanResult {
   readonly insecure?: boolean;
   /** With `--policy`: how many `drift.*` findings, and what the drift probes cost. */
   readonly drift?: DriftSummary;
+  /**
+   * Why a chain ended early, one line per chain (`BARBICAN_E_SCAN_*: url:
+   * reason`): HTTPS that timed out while the grade comes from HTTP, a body
+   * cut off, an HTTP redirect loop. Empty when both chains completed.
+   */
+  readonly errors: readonly string[];
+}
+
+/**
+ * A URL that could not be scanned, in the place of its {@link ScanResult}:
+ * `barbican scan --json` prints one entry per URL asked for, whatever
+ * succeeded, so its shape never depends on the network.
+ */
+export interface ScanFailure {
+  readonly url: string;
+  readonly error: { readonly code: string; readonly message: string };
+}
+
+/** What scanning one URL gave: a result or the reason there is none. */
+export type ScanOutcome = ScanResult | ScanFailure;
+
+/** True for a {@link ScanFailure}. */
+export function isScanFailure(outcome: ScanOutcome): outcome is ScanFailure {
+  return 'error' in outcome;
+}
+
+/** True for a {@link ScanResult}. */
+export function isScanResult(outcome: ScanOutcome): outcome is ScanResult {
+  return !isScanFailure(outcome);
+}
+
+/**
+ * A chain's final response, if it can be graded: a chain that stopped on a
+ * redirect it could not follow (too many hops, a loop, a `file:` or
+ * `javascript:` Location) has no final page to grade, while one cut off
+ * after the headers (a trickling body) keeps the headers it got.
+ */
+export function gradableResponse(chain: Chain): CapturedResponse | undefined {
+  const last = finalResponse(chain);
+  if (last === undefined) return undefined;
+  if (chain.error !== undefined && last.status >= 300 && last.status <= 399) return undefined;
+  return last;
 }
 
 /** All values of a header in a captured response (name case-insensitive), in order. */
@@ -133,6 +183,30 @@ export function headerValues(response: CapturedResponse | undefined, name: strin
   const out: string[] = [];
   for (const [n, v] of response.headers) if (n === lower) out.push(v);
   return out;
+}
+
+/** Media types whose documents process `<meta>` policies (HTML's http-equiv and name=referrer). */
+const HTML_MEDIA_TYPES: ReadonlySet<string> = new Set(['text/html', 'application/xhtml+xml']);
+
+/**
+ * The response's body when it is an HTML document, else undefined. Media
+ * types are case-insensitive (RFC 9110 §8.3.1): `TEXT/HTML` is HTML, and its
+ * `<meta>` policies apply. The last Content-Type line wins, as browsers
+ * extract it (Fetch §"extract a MIME type"). (Observatory compares the first
+ * line case-sensitively; its analyser keeps doing so, on purpose.)
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-8.3.1
+ * @example
+ * ```ts
+ * htmlBody({ url, status: 200, headers: [['content-type', 'TEXT/HTML']], body: '<p>' }); // '<p>'
+ * ```
+ */
+export function htmlBody(response: CapturedResponse): string | undefined {
+  const body = response.body;
+  if (body === undefined || body === '') return undefined;
+  const types = headerValues(response, 'content-type');
+  const essence = (types[types.length - 1] ?? '').split(';')[0]?.trim().toLowerCase() ?? '';
+  return HTML_MEDIA_TYPES.has(essence) ? body : undefined;
 }
 
 /** The last response of a chain, if any. */

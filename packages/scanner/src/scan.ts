@@ -7,8 +7,10 @@
  *
  * @module
  */
+import { isIP } from 'node:net';
 import type { Policy } from '@barbican/core';
 import { SCHEME_PREFIX } from '@barbican/core/parsers';
+import { boundFindings } from './bounds.ts';
 import { cspFindings } from './csp/index.ts';
 import {
   driftFindings,
@@ -22,14 +24,19 @@ import { BarbicanError } from './errors.ts';
 import { reviewFindings } from './findings/index.ts';
 import {
   finalResponse,
+  gradableResponse,
+  type Chain,
   type Finding,
   type Retrieval,
+  type ScanFailure,
   type ScanResult,
   type Severity,
 } from './model.ts';
 import { observatory, type ObservatoryOptions } from './observatory/index.ts';
 import { preloadEligibility, type PreloadPolicy } from './preload/index.ts';
 import { retrieve, type RetrieveOptions } from './retrieve/index.ts';
+import { isPublicAddress, privateAddressError, publicOnlyLookup } from './retrieve/public-only.ts';
+import { redactCredentials, redactDeep } from './redact.ts';
 import { runPool } from './pool.ts';
 import { probeTls, type SuiteProbeReport } from './tls/probe.ts';
 import type { TlsReport } from './tls/types.ts';
@@ -75,14 +82,23 @@ const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { high: 0, medium: 1,
  *   `BARBICAN_E_SCAN_FAILED` when neither scheme produced a gradable response.
  */
 export async function scan(url: string, opts: ScanOptions = {}): Promise<ScanResult> {
-  const target = parseTarget(url);
+  const target = scanTarget(url);
   const httpsPort =
     opts.httpsPort ??
     (target.protocol === 'https:' && target.port !== '' ? Number(target.port) : 443);
   const host = target.hostname.replace(/^\[|\]$/g, '');
+  if (opts.publicOnly === true && isIP(host) !== 0 && !isPublicAddress(host)) {
+    throw new BarbicanError('BARBICAN_E_SCAN_PRIVATE', privateAddressError(host, host).message, {
+      value: redactCredentials(url),
+      hint: 'Drop --no-private to scan private and loopback addresses',
+    });
+  }
+  // The probe connects on its own, so it gets the guarded lookup too.
+  const probeOpts =
+    opts.publicOnly === true ? { ...opts, lookup: publicOnlyLookup(opts.lookup) } : opts;
   const [retrieval, tls] = await Promise.all([
     retrieve(target.href, { probeWww: true, ...opts }),
-    opts.skipTls === true ? Promise.resolve(undefined) : probeOnce(host, httpsPort, opts),
+    opts.skipTls === true ? Promise.resolve(undefined) : probeOnce(host, httpsPort, probeOpts),
   ]);
   const drift =
     opts.policy === undefined ? undefined : await probeDrift(opts.policy, retrieval, tls, opts);
@@ -118,9 +134,11 @@ export async function scanMany(
       } catch (error) {
         return error instanceof BarbicanError
           ? error
-          : new BarbicanError('BARBICAN_E_SCAN_FAILED', `${url}: ${String(error)}`, {
-              value: url,
-            });
+          : new BarbicanError(
+              'BARBICAN_E_SCAN_FAILED',
+              redactCredentials(`${url}: ${String(error)}`),
+              { value: redactCredentials(url) },
+            );
       }
     },
     { concurrency, ...(onSettled === undefined ? {} : { onSettled }) },
@@ -137,8 +155,14 @@ export async function scanMany(
  * `opts.policy`, drift is judged from `drift` (what {@link scan} probed) or,
  * when absent, from the retrieval's own first responses and the TLS report.
  *
- * @throws {BarbicanError} `BARBICAN_E_SCAN_FAILED` when there is no response
- *   Observatory would grade (it requires 2xx, 3xx, 401 or 403).
+ * The graded response is the final HTTPS one, else the final HTTP one (as
+ * Observatory does); a chain that stopped on a redirect it could not follow
+ * has none. Why a chain ended early is kept in `errors`, and as a finding.
+ *
+ * @throws {BarbicanError} `BARBICAN_E_SCAN_FAILED` when neither chain has a
+ *   response to grade (the message carries each chain's own error, e.g.
+ *   `BARBICAN_E_SCAN_REDIRECTS` for a loop), or when Observatory would not
+ *   grade the status (it requires 2xx, 3xx, 401 or 403).
  */
 export function assemble(
   retrieval: Retrieval,
@@ -146,25 +170,29 @@ export function assemble(
   opts: ScanOptions = {},
   drift?: DriftEvidence,
 ): ScanResult {
-  const final = finalResponse(retrieval.https) ?? finalResponse(retrieval.http);
-  if (final === undefined || !gradable(final.status)) {
-    const why = [retrieval.https.error, retrieval.http.error].filter((e) => e !== undefined);
+  const graded: Retrieval = {
+    ...retrieval,
+    https: deadEndsRemoved(retrieval.https),
+    http: deadEndsRemoved(retrieval.http),
+  };
+  const final = finalResponse(graded.https) ?? finalResponse(graded.http);
+  if (final === undefined) throw unscannable(retrieval);
+  if (!gradable(final.status)) {
     throw new BarbicanError(
       'BARBICAN_E_SCAN_FAILED',
-      final === undefined
-        ? `${retrieval.url}: no response over HTTPS or HTTP (${why.join('; ') || 'no error recorded'})`
-        : `${retrieval.url}: the site answered ${final.status}; only 2xx, 3xx, 401 and 403 are graded`,
-      { value: retrieval.url },
+      redactCredentials(
+        `${retrieval.url}: the site answered ${final.status}; only 2xx, 3xx, 401 and 403 are graded`,
+      ),
     );
   }
   // A TLS report with no handshake at all says nothing the HTTPS chain's
   // error does not already say; leave it out rather than flag every version.
   const usefulTls = tls !== undefined && tls.negotiated.protocol !== '' ? tls : undefined;
-  const obs = observatory(retrieval, {
+  const obs = observatory(graded, {
     ...(opts.preloaded === undefined ? {} : { preloaded: opts.preloaded }),
     ...(opts.registrableDomain === undefined ? {} : { registrableDomain: opts.registrableDomain }),
   });
-  const preload = preloadEligibility(retrieval, {
+  const preload = preloadEligibility(graded, {
     ...(opts.preloadPolicy === undefined ? {} : { policy: opts.preloadPolicy }),
     ...(usefulTls === undefined ? {} : { tls: usefulTls }),
   });
@@ -181,12 +209,13 @@ export function assemble(
     obs.findings,
     cspFindings(final),
     preload.findings,
-    reviewFindings(retrieval, usefulTls),
+    reviewFindings(graded, usefulTls),
     opts.policy === undefined || evidence === undefined
       ? []
       : driftFindings(opts.policy, evidence, opts.losses),
   ]);
-  return {
+  // Credentials in the URL were sent as asked, but are never printed.
+  return redactDeep({
     url: retrieval.url,
     finalUrl: final.url,
     grade: obs.grade,
@@ -197,6 +226,52 @@ export function assemble(
     tls: usefulTls ?? null,
     ...(retrieval.insecure === true ? { insecure: true } : {}),
     ...(evidence === undefined ? {} : { drift: driftSummary(evidence, findings) }),
+    errors: chainErrors(retrieval),
+  });
+}
+
+/** A chain with no gradable final response keeps its error but no responses to grade. */
+function deadEndsRemoved(chain: Chain): Chain {
+  if (gradableResponse(chain) !== undefined || chain.responses.length === 0) return chain;
+  return chain.error === undefined ? { responses: [] } : { responses: [], error: chain.error };
+}
+
+function chainErrors(r: Retrieval): string[] {
+  return [r.https.error, r.http.error].filter((e) => e !== undefined);
+}
+
+/**
+ * Neither chain has a response to grade: `BARBICAN_E_SCAN_FAILED`, with each
+ * chain's error (and its own code: `BARBICAN_E_SCAN_REDIRECTS` for a loop)
+ * in the message.
+ */
+function unscannable(r: Retrieval): BarbicanError {
+  const why = chainErrors(r);
+  return new BarbicanError(
+    'BARBICAN_E_SCAN_FAILED',
+    redactCredentials(
+      `${r.url}: no response to grade over HTTPS or HTTP (${why.join('; ') || 'no error recorded'})`,
+    ),
+  );
+}
+
+/**
+ * The {@link ScanFailure} that takes a failed URL's place in a report.
+ *
+ * @example
+ * ```ts
+ * const outcomes = (await scanMany(urls)).map((o, i) =>
+ *   o instanceof BarbicanError ? scanFailure(urls[i], o) : o,
+ * );
+ * ```
+ */
+export function scanFailure(
+  url: string,
+  error: { readonly code: string; readonly message: string },
+): ScanFailure {
+  return {
+    url: redactCredentials(url),
+    error: { code: error.code, message: redactCredentials(error.message) },
   };
 }
 
@@ -217,27 +292,40 @@ export function mergeFindings(lists: readonly (readonly Finding[])[]): Finding[]
     }
   }
   // Array.prototype.sort is stable (ES2019), so analyser order survives.
-  return out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]);
+  // Then the report's size is bounded (bounds.ts): aggregated per
+  // directive, long strings clipped, the total capped.
+  return boundFindings(out.sort((a, b) => SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]));
 }
 
 function gradable(status: number): boolean {
   return (status >= 200 && status <= 399) || status === 401 || status === 403;
 }
 
-function parseTarget(url: string): URL {
+/**
+ * The URL `scan` fetches for `url`: a bare host name means `https://host/`;
+ * only http and https are scanned.
+ *
+ * @throws {BarbicanError} `BARBICAN_E_USAGE` for anything else, so a caller
+ *   can check a whole list before sending a request.
+ * @example
+ * ```ts
+ * scanTarget('example.com').href; // 'https://example.com/'
+ * ```
+ */
+export function scanTarget(url: string): URL {
   let target: URL;
   try {
     // A bare host name means https://host/.
     target = new URL(SCHEME_PREFIX.test(url) ? url : `https://${url}`);
   } catch {
     throw new BarbicanError('BARBICAN_E_USAGE', 'not a URL', {
-      value: url,
+      value: redactCredentials(url),
       hint: 'Pass an http:// or https:// URL, or a host name',
     });
   }
   if (target.protocol !== 'http:' && target.protocol !== 'https:') {
     throw new BarbicanError('BARBICAN_E_USAGE', `only http and https URLs can be scanned`, {
-      value: url,
+      value: redactCredentials(url),
       hint: 'Pass an http:// or https:// URL, or a host name',
     });
   }

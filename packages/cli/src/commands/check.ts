@@ -3,7 +3,7 @@
  *
  * @module
  */
-import type { SectionWarning } from '@barbican/core';
+import { escapeControl, type SectionWarning } from '@barbican/core';
 import type { Command } from 'commander';
 import { discoverConfig, errorLocations, loadPolicy, CONFIG_FILE_NAMES } from '../config.ts';
 import type { Io } from '../io.ts';
@@ -41,9 +41,12 @@ export async function resolveConfigPath(given: string | undefined): Promise<stri
   return found;
 }
 
-/** Formats one warning as a line: `warning headers.hsts: … [CODE]`. */
-export function formatWarning(io: Io, w: SectionWarning): string {
-  return `${io.color.yellow('warning')} ${w.path}: ${w.message} [${w.code}]`;
+/**
+ * Formats one warning as a line: `warning headers.hsts: … [CODE]`. The path
+ * and message carry config keys and values: escaped, like every error.
+ */
+export function formatWarning(io: Io, w: { path: string; message: string; code: string }): string {
+  return `${io.color.yellow('warning')} ${escapeControl(`${w.path || '(root)'}: ${w.message}`)} [${w.code}]`;
 }
 
 /** Registers `barbican check`; `sections` are the package sections a file may hold. */
@@ -103,7 +106,7 @@ export function registerCheck(
       const count = warnings.length;
       const with_ = names.length === 0 ? '' : `, sections ${names.join(', ')}`;
       io.out(
-        `${io.color.green('✓')} ${file} is a valid policy (preset ${policy.preset}${with_}, ${count} warning${count === 1 ? '' : 's'})`,
+        `${io.color.green('✓')} ${escapeControl(file)} is a valid policy (preset ${policy.preset}${with_}, ${count} warning${count === 1 ? '' : 's'})`,
       );
       for (const w of warnings) io.out(formatWarning(io, w));
     });

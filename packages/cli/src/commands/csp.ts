@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { escapeControlDeep } from '@barbican/core';
 import { analyzeCsp, type Finding, type Severity } from '@barbican/scanner';
 import type { Command } from 'commander';
 import { FindingsExit, type Io } from '../io.ts';
@@ -84,7 +85,8 @@ export function registerCsp(program: Command, io: Io): void {
       const threshold = parseSeverity(opts.failOn);
       const { findings, fixed } = analyzeCsp(policy, { reportOnly: opts.reportOnly === true });
       const report: CspReport = { findings, fixed };
-      io.out(opts.json === true ? toJson(report) : formatCspText(io, report));
+      // The policy is the user's argument or a scanned header: escaped before printing.
+      io.out(opts.json === true ? toJson(report) : formatCspText(io, escapeControlDeep(report)));
       const limit = SEVERITIES.indexOf(threshold);
       if (findings.some((f) => SEVERITIES.indexOf(f.severity) <= limit)) throw new FindingsExit();
     });

@@ -11,7 +11,7 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { PRESET_NAMES, type PresetName } from '@barbican/core';
+import { escapeControl, PRESET_NAMES, type PresetName } from '@barbican/core';
 import { Option, type Command } from 'commander';
 import type { Io } from '../io.ts';
 import { toJson } from '../util.ts';
@@ -102,9 +102,7 @@ export function registerExport(program: Command, io: Io): void {
           ...(opts.dir === undefined ? {} : { dir: opts.dir }),
         },
       });
-      for (const w of policy.warnings) io.err(formatWarning(io, w));
-      for (const w of result.warnings)
-        io.err(`${io.color.yellow('warning')} ${w.path}: ${w.message} [${w.code}]`);
+      for (const w of [...policy.warnings, ...result.warnings]) io.err(formatWarning(io, w));
       if (opts.json === true) {
         io.out(toJson(result));
         return;
@@ -117,7 +115,7 @@ export function registerExport(program: Command, io: Io): void {
       await mkdir(dir, { recursive: true });
       for (const file of result.files) {
         await writeFile(join(dir, file.path), file.content);
-        io.out(`${io.color.cyan(join(opts.out, file.path))}  ${file.purpose}`);
+        io.out(`${io.color.cyan(escapeControl(join(opts.out, file.path)))}  ${file.purpose}`);
       }
     });
 }

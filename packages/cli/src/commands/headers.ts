@@ -10,14 +10,16 @@
  */
 import {
   createPolicy,
+  escapeControlDeep,
   PRESET_NAMES,
   type BarbicanWarning,
   type Policy,
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
-import { assertFieldSafe, isToken } from '@barbican/core/parsers';
+import { assertFieldSafe, isToken, parseIp } from '@barbican/core/parsers';
 import { secureFetch } from '@barbican/core/fetch';
+import { redactCredentials } from '@barbican/scanner';
 import { Option, type Command } from 'commander';
 import { discoverConfig, loadPolicy } from '../config.ts';
 import type { Io } from '../io.ts';
@@ -86,6 +88,14 @@ export function buildRequest(
       path: '--url',
       value: url,
       hint: 'Write it like https://app.example/path',
+    });
+  }
+  if (parsed.username !== '' || parsed.password !== '') {
+    // Fetch refuses them, and its message would echo the password.
+    throw new BarbicanError('BARBICAN_E_USAGE', 'a URL with credentials cannot be simulated', {
+      path: '--url',
+      value: redactCredentials(url),
+      hint: 'Browsers never send user:password@ in a request; drop it',
     });
   }
   if (parsed.protocol !== 'https:' && parsed.protocol !== 'http:') {
@@ -162,6 +172,21 @@ export async function resolvePolicy(
   return createPolicy(swapped);
 }
 
+/**
+ * `--peer` is a socket address: an IP, never a name (trust is decided by
+ * address, and a typo would silently make the peer untrusted).
+ */
+export function peerAddress(value: string): string {
+  if (parseIp(value) === undefined) {
+    throw new BarbicanError('BARBICAN_E_USAGE', 'not an IP address', {
+      path: '--peer',
+      value,
+      hint: 'Give the client socket address, e.g. --peer 10.0.0.5 or --peer ::1',
+    });
+  }
+  return value;
+}
+
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
@@ -203,15 +228,16 @@ export function registerHeaders(
     )
     .action(async (opts: HeadersOpts) => {
       const built = buildRequest(opts.url, opts.method, opts.header);
-      const request = opts.peer === undefined ? built : { ...built, peer: opts.peer };
+      const request = opts.peer === undefined ? built : { ...built, peer: peerAddress(opts.peer) };
       const policy = await resolvePolicy(opts, io, sections);
       const report = await simulate(policy, request);
       if (opts.json === true) {
         io.out(toJson(report));
         return;
       }
-      io.out(`${io.color.bold(String(report.status))} ${request.method} ${request.url}`);
-      for (const [name, value] of Object.entries(report.headers)) {
+      const safe = escapeControlDeep({ request, headers: report.headers });
+      io.out(`${io.color.bold(String(report.status))} ${safe.request.method} ${safe.request.url}`);
+      for (const [name, value] of Object.entries(safe.headers)) {
         io.out(`${io.color.cyan(name)}: ${value}`);
       }
       for (const w of report.warnings) io.err(formatWarning(io, w));

@@ -5,17 +5,25 @@
  *
  * @module
  */
-import { isPlainObject } from '@barbican/core/parsers';
 import { Option, type Command } from 'commander';
-import { parseConfigText, readStructuredFile } from '../config.ts';
+import {
+  errorLocations,
+  MAX_IMPORT_BYTES,
+  readStructuredFile,
+  type ConfigFile,
+} from '../config.ts';
+import { BarbicanError } from '../errors.ts';
 import { unwrapJsObject } from '../import/helmet.ts';
-import { IMPORT_SOURCES, IMPORTERS, type ImportSource } from '../import/index.ts';
+import {
+  IMPORT_SOURCES,
+  IMPORTERS,
+  type ImportResult,
+  type ImportSource,
+} from '../import/index.ts';
 import type { Io } from '../io.ts';
 import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
-import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
-import { BarbicanError } from '../errors.ts';
 
 interface ImportOpts {
   from: ImportSource;
@@ -24,30 +32,38 @@ interface ImportOpts {
   tlsOptions?: string;
 }
 
-/** Reads the source file; a helmet `.js`/`.mjs`/`.cjs` module is read as an object literal, never run. */
-async function readSource(file: string, from: ImportSource): Promise<Record<string, unknown>> {
-  const ext = extname(file).toLowerCase();
-  if (from === 'helmet' && ['.js', '.mjs', '.cjs', '.ts'].includes(ext)) {
-    // Reuse the hardened reader for size, binary and UTF-8 checks first.
-    await readStructuredFile(file).catch((error: unknown) => {
-      if (error instanceof BarbicanError && error.message.includes('not valid YAML')) return;
-      throw error;
+/** Reads the source file; a helmet `.js`/`.mjs`/`.cjs`/`.ts` module is read as an object literal, never run. */
+async function readSource(file: string, from: ImportSource): Promise<ConfigFile> {
+  const module = from === 'helmet' && JS_EXTENSIONS.has(extname(file).toLowerCase());
+  return readStructuredFile(file, {
+    maxBytes: MAX_IMPORT_BYTES,
+    objectHint: `Expected the ${from} configuration as one object`,
+    // An object literal without comments is YAML flow: parsed, never executed.
+    ...(module ? { format: 'yaml' as const, extract: unwrapJsObject } : {}),
+  });
+}
+
+/** Runs the importer; an error about a key of the source is located in the file, as config errors are. */
+function importFrom(source: ConfigFile, opts: ImportOpts): ImportResult {
+  try {
+    return IMPORTERS[opts.from](source.data, {
+      ...(opts.exact === true ? { exact: true } : {}),
+      ...(opts.middleware === undefined ? {} : { middleware: opts.middleware }),
+      ...(opts.tlsOptions === undefined ? {} : { tlsOptions: opts.tlsOptions }),
     });
-    const text = unwrapJsObject(await readFile(file, 'utf8'));
-    const data = parseConfigText(`${file}.yaml`, text);
-    if (!isPlainObject(data)) {
-      throw new BarbicanError(
-        'BARBICAN_E_IMPORT',
-        'expected one object literal of helmet options',
-        {
-          path: file,
-        },
+  } catch (error) {
+    if (error instanceof BarbicanError && error.code === 'BARBICAN_E_IMPORT') {
+      const at = error.path === undefined ? undefined : source.locate(error.path);
+      errorLocations.set(
+        error,
+        at === undefined ? source.file : `${source.file}:${at.line}:${at.column}`,
       );
     }
-    return data;
+    throw error;
   }
-  return (await readStructuredFile(file)).data;
 }
+
+const JS_EXTENSIONS = new Set(['.js', '.mjs', '.cjs', '.ts']);
 
 /** Registers `barbican import`. */
 export function registerImport(program: Command, io: Io): void {
@@ -79,16 +95,8 @@ export function registerImport(program: Command, io: Io): void {
       '\nExamples:\n  barbican import --from krakend krakend.json > barbican.config.json\n  barbican import --from traefik dynamic.yml --middleware secure-headers --tls-options default\n  barbican import --from helmet helmet-options.json --exact',
     )
     .action(async (file: string, opts: ImportOpts) => {
-      const doc = await readSource(file, opts.from);
-      const result = IMPORTERS[opts.from](doc, {
-        ...(opts.exact === true ? { exact: true } : {}),
-        ...(opts.middleware === undefined ? {} : { middleware: opts.middleware }),
-        ...(opts.tlsOptions === undefined ? {} : { tlsOptions: opts.tlsOptions }),
-      });
+      const result = importFrom(await readSource(file, opts.from), opts);
       io.out(toJson(result.config));
-      for (const w of result.warnings) {
-        io.err(`${io.color.yellow('warning')} ${w.path || '(root)'}: ${w.message} [${w.code}]`);
-      }
-      for (const w of result.policyWarnings) io.err(formatWarning(io, w));
+      for (const w of [...result.warnings, ...result.policyWarnings]) io.err(formatWarning(io, w));
     });
 }

@@ -6,7 +6,6 @@
  * @module
  */
 import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { EXIT, type Io, FindingsExit } from '../io.ts';
 import {
@@ -22,9 +21,10 @@ import {
   type HostPinEntry,
   type PinEntry,
 } from '../pin/index.ts';
-import { looksLikePem, parsePem } from '../pin/pem.ts';
+import { readCaFile } from '../ca.ts';
 import { BarbicanError } from '../errors.ts';
-import { terminalSafe } from '../util.ts';
+import { readRegularFile } from '@barbican/core/files';
+import { terminalSafe, toJson } from '../util.ts';
 
 interface PinOpts {
   json?: boolean;
@@ -98,7 +98,23 @@ export function registerPin(program: Command, io: Io): void {
     });
 }
 
+/** Options that shape the header --header builds; anywhere else they would be silently ignored. */
+const HEADER_BUILD_OPTIONS = [
+  ['maxAge', '--max-age'],
+  ['includeSubdomains', '--include-subdomains'],
+  ['reportUri', '--report-uri'],
+  ['reportOnly', '--report-only'],
+  ['force', '--force'],
+] as const;
+
 async function runPin(inputs: string[], opts: PinOpts, io: Io): Promise<number> {
+  const building = opts.header !== undefined && opts.check === undefined;
+  const stray = HEADER_BUILD_OPTIONS.filter(([k]) => opts[k] !== undefined).map(([, f]) => f);
+  if (!building && stray.length > 0) {
+    throw usage(
+      `${stray.join(', ')} only ${stray.length === 1 ? 'applies' : 'apply'} when building a header with --header (without --check)`,
+    );
+  }
   if (opts.check !== undefined) {
     if (typeof opts.header !== 'string') {
       throw usage('--check needs the header to check: --header \'pin-sha256="…"; …; max-age=…\'');
@@ -131,20 +147,24 @@ function usage(problem: string): BarbicanError {
   return new BarbicanError('BARBICAN_E_USAGE', problem, { hint: 'See barbican pin --help' });
 }
 
+/** OpenSSL reads at most 1 KiB of a passphrase; a file far larger is the wrong file. */
+const MAX_PASSPHRASE_BYTES = 64 * 1024;
+
 async function readPassphrase(opts: PinOpts): Promise<string | undefined> {
   if (opts.passphraseFile === undefined) return undefined;
-  let text: string;
-  try {
-    text = await readFile(opts.passphraseFile, 'utf8');
-  } catch (error) {
-    throw new BarbicanError('BARBICAN_E_PIN_PASSPHRASE', 'cannot read the passphrase file', {
-      path: '--passphrase-file',
-      value: opts.passphraseFile,
-      cause: error,
-    });
-  }
+  const file = opts.passphraseFile;
+  const bytes = await readRegularFile(file, {
+    maxBytes: MAX_PASSPHRASE_BYTES,
+    fail: ({ problem, hint, cause }) =>
+      new BarbicanError('BARBICAN_E_PIN_PASSPHRASE', `the passphrase file ${problem}`, {
+        path: '--passphrase-file',
+        value: file,
+        ...(hint === undefined ? {} : { hint }),
+        ...(cause === undefined ? {} : { cause }),
+      }),
+  });
   // Like openssl's -passin file:, only the first line is the passphrase.
-  return text.split(/\r?\n/, 1)[0] ?? '';
+  return bytes.toString('utf8').split(/\r?\n/, 1)[0] ?? '';
 }
 
 async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<number> {
@@ -153,8 +173,9 @@ async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<num
   for (const file of files) {
     entries.push(...(await readPinFile(file, passphrase === undefined ? {} : { passphrase })));
   }
+  warnMalformed(io, entries);
   if (opts.json === true) {
-    io.out(JSON.stringify(entries, null, 2));
+    io.out(toJson(entries));
     return EXIT.OK;
   }
   const c = io.color;
@@ -170,24 +191,27 @@ async function filesCommand(files: string[], opts: PinOpts, io: Io): Promise<num
 
 async function hostCommand(hostArg: string, opts: PinOpts, io: Io): Promise<number> {
   const chain = await connectFor(hostArg, '--host', opts);
+  warnMalformed(io, chain.entries);
   if (opts.json === true) {
-    io.out(JSON.stringify(chain.entries, null, 2));
+    io.out(toJson(chain.entries));
   } else {
     const c = io.color;
     const source = chain.entries[0]?.source ?? hostArg;
-    io.out(c.bold(`${source}: ${verifiedLabel(chain, opts)}`));
+    io.out(c.bold(terminalSafe(`${source}: ${verifiedLabel(chain, opts)}`)));
     for (const e of chain.entries) {
       io.out(`${c.cyan(e.role.padEnd(12))} ${terminalSafe(e.subject ?? '')}`);
       io.out(
-        c.dim(
-          `  issued by ${terminalSafe(e.issuer ?? '')}; expires ${e.notAfter ?? '?'}; ${e.algorithm}`,
-        ),
+        c.dim(`  issued by ${terminalSafe(e.issuer ?? '')}; expires ${expiry(e)}; ${e.algorithm}`),
       );
       io.out(`  pin-sha256="${e.pin}"`);
     }
   }
   if (!chain.verified)
-    io.err(`warning: the chain was NOT verified (${chain.verifyError ?? 'unknown'}); --insecure`);
+    io.err(
+      terminalSafe(
+        `warning: the chain was NOT verified (${chain.verifyError ?? 'unknown'}); --insecure`,
+      ),
+    );
   return EXIT.OK;
 }
 
@@ -203,12 +227,20 @@ async function headerCommand(items: string[], opts: PinOpts, io: Io): Promise<nu
       origins.push(`pin ${JSON.stringify(pin)}`);
       continue;
     }
-    if (!existsSync(item) && /^(?:pin-sha256=)?"?[A-Z0-9+/=]{16,}"?;?$/i.test(item)) {
-      throw new BarbicanError('BARBICAN_E_HPKP_PINS', 'neither a file nor a valid pin', {
-        path: 'pin',
-        value: item,
-        allowed: 'base64 of a 32-byte SHA-256 digest (44 characters ending in "="), or a file',
-      });
+    if (!existsSync(item)) {
+      // Not a pin and not a file: say which the user most likely meant,
+      // instead of "the file does not exist" for a mistyped pin.
+      const pinLike = /^pin-sha256\b|^"|^[A-Z0-9+/]{16,}={0,2}"?;?$/i.test(item);
+      throw new BarbicanError(
+        pinLike ? 'BARBICAN_E_HPKP_PINS' : 'BARBICAN_E_PIN_INPUT',
+        pinLike ? 'is not a valid pin' : 'is neither a pin nor an existing file',
+        {
+          path: '--header',
+          value: item,
+          allowed:
+            'pin-sha256="<base64 of a 32-byte SHA-256 digest: 44 characters ending in =>", the bare base64, or a key, certificate or CSR file',
+        },
+      );
     }
     for (const e of await readPinFile(item, passphrase === undefined ? {} : { passphrase })) {
       pins.push(e.pin);
@@ -229,15 +261,11 @@ async function headerCommand(items: string[], opts: PinOpts, io: Io): Promise<nu
   });
   if (opts.json === true) {
     io.out(
-      JSON.stringify(
-        {
-          name: header.name,
-          value: header.value,
-          pins: pins.map((pin, i) => ({ pin, origin: origins[i] })),
-        },
-        null,
-        2,
-      ),
+      toJson({
+        name: header.name,
+        value: header.value,
+        pins: pins.map((pin, i) => ({ pin, origin: origins[i] })),
+      }),
     );
   } else {
     io.out(`${header.name}: ${header.value}`);
@@ -263,23 +291,23 @@ async function checkCommand(
   );
   if (opts.json === true) {
     io.out(
-      JSON.stringify(
-        {
-          host: chain.entries[0]?.source ?? hostArg,
-          verified: chain.verified,
-          ok: result.ok,
-          verdicts: result.verdicts,
-          problems: result.problems,
-          chain: chain.entries,
-        },
-        null,
-        2,
-      ),
+      toJson({
+        host: chain.entries[0]?.source ?? hostArg,
+        verified: chain.verified,
+        ok: result.ok,
+        verdicts: result.verdicts,
+        problems: result.problems,
+        chain: chain.entries,
+      }),
     );
   } else {
     const c = io.color;
     const source = chain.entries[0]?.source ?? hostArg;
-    io.out(c.bold(`Public-Key-Pins checked against ${source} (${verifiedLabel(chain, opts)})`));
+    io.out(
+      c.bold(
+        terminalSafe(`Public-Key-Pins checked against ${source} (${verifiedLabel(chain, opts)})`),
+      ),
+    );
     for (const v of result.verdicts) {
       const status =
         v.status === 'live'
@@ -295,7 +323,7 @@ async function checkCommand(
             : '';
       io.out(`  ${status} pin-sha256="${terminalSafe(v.pin)}"  ${c.dim(note)}`);
     }
-    for (const p of result.problems) io.out(`${c.red('✗')} ${p}`);
+    for (const p of result.problems) io.out(`${c.red('✗')} ${terminalSafe(p)}`);
     if (result.ok) io.out(`${c.green('✓')} at least one live pin and one backup pin`);
   }
   io.err(`note: ${HPKP_OBSOLETE_NOTE}`);
@@ -322,7 +350,7 @@ async function connectFor(hostArg: string, option: string, opts: PinOpts): Promi
       allowed: '1 to 600000',
     });
   }
-  const ca = opts.ca === undefined ? undefined : await readCa(opts.ca);
+  const ca = opts.ca === undefined ? undefined : await readCaFile(opts.ca);
   return fetchChain({
     host,
     port,
@@ -331,36 +359,6 @@ async function connectFor(hostArg: string, option: string, opts: PinOpts): Promi
     ...(ca === undefined ? {} : { ca }),
     ...(opts.insecure === true ? { insecure: true } : {}),
   });
-}
-
-async function readCa(file: string): Promise<Buffer> {
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'cannot read the CA file', {
-      path: '--ca',
-      value: file,
-      cause: error,
-    });
-  }
-  let hasCert = false;
-  try {
-    hasCert = looksLikePem(bytes) && parsePem(bytes).some((b) => b.label === 'CERTIFICATE');
-  } catch (error) {
-    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'the CA file is not valid PEM', {
-      path: '--ca',
-      value: file,
-      hint: (error as Error).message,
-    });
-  }
-  if (!hasCert) {
-    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'the CA file holds no PEM certificate', {
-      path: '--ca',
-      value: file,
-    });
-  }
-  return bytes;
 }
 
 function parseMaxAge(text: string): number {
@@ -397,6 +395,23 @@ function describe(e: PinEntry | HostPinEntry): string {
   const parts: string[] = [];
   if (e.subject !== undefined) parts.push(`subject ${terminalSafe(e.subject)}`);
   if (e.issuer !== undefined) parts.push(`issuer ${terminalSafe(e.issuer)}`);
-  if (e.notAfter !== undefined) parts.push(`expires ${e.notAfter}`);
+  if (e.notAfter !== undefined) parts.push(`expires ${expiry(e)}`);
   return parts.join('; ');
+}
+
+const MALFORMED_DATE = 'never: notAfter is not a valid date (a malformed certificate)';
+
+function expiry(e: PinEntry): string {
+  return e.notAfter === null ? MALFORMED_DATE : (e.notAfter ?? '?');
+}
+
+/** One stderr line per certificate with a malformed notAfter: the pin is right, the certificate is not. */
+function warnMalformed(io: Io, entries: readonly PinEntry[]): void {
+  for (const e of entries) {
+    if (e.notAfter !== null) continue;
+    const where = e.block === undefined ? e.source : `${e.source} [${e.block}]`;
+    io.err(
+      `warning: ${terminalSafe(where)}: the certificate's notAfter is not a valid date; every browser rejects this certificate (RFC 5280 §4.1.2.5)`,
+    );
+  }
 }

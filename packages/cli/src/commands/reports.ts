@@ -7,10 +7,10 @@
  *
  * @module
  */
-import { readFileSync } from 'node:fs';
 import type { Durability, LearnResult, ReportRecord, ReportType } from '@barbican/reports';
 import type { Command } from 'commander';
 import { BarbicanError } from '../errors.ts';
+import { readRegularFile } from '@barbican/core/files';
 import { FindingsExit, type Io } from '../io.ts';
 import { terminalSafe, toJson } from '../util.ts';
 
@@ -85,24 +85,30 @@ function rateOf(value: string, path: string): { rate: number; burst: number } | 
   return n === 0 ? false : { rate: n, burst: n * 10 };
 }
 
-function readPem(path: string, flag: string): string {
-  try {
-    return readFileSync(path, 'utf8');
-  } catch (error) {
-    throw new BarbicanError('BARBICAN_E_USAGE', 'cannot read the file', {
-      path: flag,
-      value: path,
-      cause: error,
-    });
-  }
+/** A PEM certificate chain or key is a few kilobytes; a bundle, a few hundred. */
+const MAX_PEM_BYTES = 1024 * 1024;
+
+/** `--cert`/`--key`, through the CLI's one reader of user-named files (a FIFO or /dev/zero is refused at once). */
+async function readPem(path: string, flag: string): Promise<string> {
+  const bytes = await readRegularFile(path, {
+    maxBytes: MAX_PEM_BYTES,
+    fail: ({ problem, hint, cause }) =>
+      new BarbicanError('BARBICAN_E_USAGE', problem, {
+        path: flag,
+        value: path,
+        ...(hint === undefined ? {} : { hint }),
+        ...(cause === undefined ? {} : { cause }),
+      }),
+  });
+  return bytes.toString('utf8');
 }
 
-function tlsOf(flags: ServeFlags): { cert: string; key: string } | undefined {
+async function tlsOf(flags: ServeFlags): Promise<{ cert: string; key: string } | undefined> {
   if (flags.cert === undefined && flags.key === undefined) return undefined;
   if (flags.cert === undefined || flags.key === undefined) {
     throw new BarbicanError('BARBICAN_E_USAGE', '--cert and --key go together', { path: '--cert' });
   }
-  return { cert: readPem(flags.cert, '--cert'), key: readPem(flags.key, '--key') };
+  return { cert: await readPem(flags.cert, '--cert'), key: await readPem(flags.key, '--key') };
 }
 
 /** Resolves on SIGINT or SIGTERM. */
@@ -122,7 +128,7 @@ async function serve(io: Io, flags: ServeFlags): Promise<void> {
   const { openStore, startCollector, redact, DURABILITIES } = await import('@barbican/reports');
   const db = dbOf(flags.db);
   const retention = positiveInt(flags.retention, '--retention', 0, 36500);
-  const tls = tlsOf(flags);
+  const tls = await tlsOf(flags);
   const store = await openStore(db, { durability: durabilityOf(flags.durability, DURABILITIES) });
   try {
     const collector = await startCollector({

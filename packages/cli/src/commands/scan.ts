@@ -10,21 +10,27 @@
  *
  * @module
  */
-import { readFile } from 'node:fs/promises';
+import { escapeControl } from '@barbican/core';
 import {
+  isScanFailure,
+  isScanResult,
   jsonReport,
   markdownReport,
   sarifReport,
+  scanFailure,
   scanMany,
+  scanTarget,
   textReport,
   type ScanOptions,
-  type ScanResult,
+  type ScanOutcome,
 } from '@barbican/scanner';
 import type { Policy } from '@barbican/core';
+import { readRegularFile } from '@barbican/core/files';
 import { Option, type Command } from 'commander';
+import { readCaFile } from '../ca.ts';
 import { loadPolicy } from '../config.ts';
-import { FindingsExit, type Io } from '../io.ts';
 import { BarbicanError } from '../errors.ts';
+import { FindingsExit, ReportedError, type Io } from '../io.ts';
 import { TARGETS } from './export.ts';
 
 /** Observatory's grades, best first. */
@@ -48,6 +54,8 @@ interface ScanFlags {
   insecure?: boolean;
   concurrency?: string;
   timeout?: string;
+  /** False with --no-private (commander's negated flag). */
+  private?: boolean;
   policy?: string;
   target?: string;
   targetVersion?: string;
@@ -86,18 +94,48 @@ function intOption(
   return n;
 }
 
+/** A URL list of 16 MiB is a few hundred thousand URLs: more than any scan should take. */
+const MAX_INPUT_BYTES = 16 * 1024 * 1024;
+
 /** Reads URLs from `--input`: one per line; blank lines and `#` comments skipped. */
 async function readInput(file: string): Promise<string[]> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    throw usage('--input', file, 'cannot read the URL list', (error as Error).message);
+  const bytes = await readRegularFile(file, {
+    maxBytes: MAX_INPUT_BYTES,
+    fail: ({ problem, hint }) =>
+      usage('--input', file, `the URL list ${problem}`, hint ?? 'Pass a text file'),
+  });
+  if (bytes.includes(0)) {
+    throw usage(
+      '--input',
+      file,
+      'the URL list is a binary file',
+      'Pass a text file, one URL per line',
+    );
   }
-  return text
+  const urls: string[] = [];
+  bytes
+    .toString('utf8')
     .split(/\r?\n/)
-    .map((l) => l.trim())
-    .filter((l) => l !== '' && !l.startsWith('#'));
+    .forEach((raw, i) => {
+      const line = raw.trim();
+      if (line === '' || line.startsWith('#')) return;
+      checkUrl(line, `${file}:${i + 1}`);
+      urls.push(line);
+    });
+  return urls;
+}
+
+/**
+ * Every URL is checked before the first request: one bad line of a list is
+ * one usage error naming it, not a failed scan per line.
+ */
+function checkUrl(url: string, where: string): void {
+  try {
+    scanTarget(url);
+  } catch (error) {
+    if (!(error instanceof BarbicanError)) throw error;
+    throw new BarbicanError('BARBICAN_E_USAGE', `${where}: ${error.detail}`);
+  }
 }
 
 /**
@@ -108,28 +146,14 @@ export async function scanOptions(flags: ScanFlags): Promise<ScanOptions> {
   const httpPort = intOption('--http-port', flags.httpPort, 1, 65535);
   const httpsPort = intOption('--https-port', flags.httpsPort, 1, 65535);
   const timeoutMs = intOption('--timeout', flags.timeout, 100, 600_000);
-  let ca: string | undefined;
-  if (flags.ca !== undefined) {
-    try {
-      ca = await readFile(flags.ca, 'utf8');
-    } catch (error) {
-      throw usage('--ca', flags.ca, 'cannot read the CA file', (error as Error).message);
-    }
-    if (!ca.includes('-----BEGIN CERTIFICATE-----')) {
-      throw usage(
-        '--ca',
-        flags.ca,
-        'the CA file holds no PEM certificate',
-        'Pass a PEM file with -----BEGIN CERTIFICATE-----',
-      );
-    }
-  }
+  const ca = flags.ca === undefined ? undefined : await readCaFile(flags.ca);
   return {
     ...(httpPort === undefined ? {} : { httpPort }),
     ...(httpsPort === undefined ? {} : { httpsPort }),
     ...(timeoutMs === undefined ? {} : { timeoutMs }),
     ...(ca === undefined ? {} : { ca }),
     ...(flags.insecure === true ? { insecure: true } : {}),
+    ...(flags.private === false ? { publicOnly: true } : {}),
   };
 }
 
@@ -168,21 +192,23 @@ async function declaredLosses(
   );
 }
 
-/** Formats results in the chosen format. */
-export function formatResults(
-  results: readonly ScanResult[],
-  format: 'text' | 'json' | 'sarif' | 'markdown',
-  io: Io,
-): string {
+/** The output formats; text is the default. */
+type Format = 'text' | 'json' | 'sarif' | 'markdown';
+
+/**
+ * Formats outcomes in the chosen format. JSON, SARIF and Markdown keep a
+ * failed URL in its place; text shows results only (failures are on stderr).
+ */
+export function formatResults(outcomes: readonly ScanOutcome[], format: Format, io: Io): string {
   switch (format) {
     case 'json':
-      return jsonReport(results);
+      return jsonReport(outcomes);
     case 'sarif':
-      return sarifReport(results);
+      return sarifReport(outcomes);
     case 'markdown':
-      return markdownReport(results);
+      return markdownReport(outcomes);
     case 'text':
-      return textReport(results, io.color);
+      return textReport(outcomes.filter(isScanResult), io.color);
   }
 }
 
@@ -215,6 +241,10 @@ export function registerScan(program: Command, io: Io): void {
     .option('--concurrency <n>', 'URLs scanned at once (default 4)')
     .option('--timeout <ms>', 'per-request timeout in milliseconds (default 10000)')
     .option(
+      '--no-private',
+      'refuse private, loopback and link-local addresses (cloud metadata too), after DNS and in redirects: for URL lists you do not control',
+    )
+    .option(
       '--policy <file>',
       'also report every difference from this policy (barbican.config.json/.yaml): drift; exit 1 on any',
     )
@@ -231,21 +261,11 @@ export function registerScan(program: Command, io: Io): void {
     )
     .addHelpText(
       'after',
-      "\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif\n  barbican scan https://example.com --policy barbican.config.yaml   # drift: exit 1 on any difference\n  barbican scan https://example.com --policy barbican.config.yaml --target nginx   # nginx's declared losses are not drift",
+      "\nExamples:\n  barbican scan https://example.com\n  barbican scan --input urls.txt --json --fail-under B\n  barbican scan https://staging.internal --https-port 8443 --ca ca.pem --sarif > scan.sarif\n  barbican scan https://example.com --policy barbican.config.yaml   # drift: exit 1 on any difference\n  barbican scan https://example.com --policy barbican.config.yaml --target nginx   # nginx's declared losses are not drift\n  barbican scan --no-private --input untrusted-urls.txt --json",
     )
     .action(async (urls: string[], flags: ScanFlags) => {
-      const formats = (['json', 'sarif', 'markdown'] as const).filter((f) => flags[f] === true);
-      if (formats.length > 1) {
-        throw usage(
-          `--${formats.join(', --')}`,
-          undefined,
-          'choose one output format',
-          'Pass only one of --json, --sarif, --markdown',
-        );
-      }
-      if (flags.failUnder !== undefined && !GRADES.includes(flags.failUnder)) {
-        throw usage('--fail-under', flags.failUnder, 'not a grade', `One of ${GRADES.join(', ')}`);
-      }
+      const format = chosenFormat(flags);
+      urls.forEach((url, i) => checkUrl(url, `URL ${i + 1}`));
       const all = [...urls, ...(flags.input === undefined ? [] : await readInput(flags.input))];
       if (all.length === 0) {
         throw usage(
@@ -267,37 +287,66 @@ export function registerScan(program: Command, io: Io): void {
       };
       const concurrency = intOption('--concurrency', flags.concurrency, 1, 64) ?? 4;
       // A bar only where a human watches: many URLs and stderr a terminal.
-      const showProgress = all.length > 1 && process.stderr.isTTY;
-      const outcomes = await scanMany(all, opts, concurrency, (done, total) => {
-        if (showProgress) process.stderr.write(progressBar(done, total));
+      const settled = await scanMany(all, opts, concurrency, (done, total) => {
+        if (all.length > 1) io.progress?.(progressBar(done, total));
       });
-      if (showProgress) process.stderr.write('\n');
-      const results: ScanResult[] = [];
-      let failed = 0;
-      for (const o of outcomes) {
-        if (o instanceof BarbicanError) {
-          failed++;
-          io.err(`barbican scan: ${o.message} [${o.code}]`);
-        } else {
-          results.push(o);
-        }
+      if (all.length > 1) io.progress?.('\n');
+      const outcomes = settled.map((o, i) =>
+        o instanceof BarbicanError ? scanFailure(all[i] ?? '', o) : o,
+      );
+      if (format !== 'text' || outcomes.some(isScanResult)) {
+        io.out(formatResults(outcomes, format, io));
       }
-      if (results.length > 0) io.out(formatResults(results, formats[0] ?? 'text', io));
-      if (failed > 0) {
-        throw new BarbicanError(
-          'BARBICAN_E_SCAN_FAILED',
-          `${failed} of ${all.length} URL(s) could not be scanned`,
-          {
-            hint: 'See the messages above; --timeout, --ca or --insecure may help',
-          },
-        );
-      }
-      const threshold = flags.failUnder;
-      const below = threshold !== undefined && results.some((r) => gradeBelow(r.grade, threshold));
-      if (below) io.err(`barbican scan: a grade is below ${threshold}`);
-      const drift = results.reduce((n, r) => n + (r.drift?.count ?? 0), 0);
-      if (policy !== undefined && drift > 0)
-        io.err(`barbican scan: ${drift} difference(s) from ${policy.file} (drift.* findings)`);
-      if (below || drift > 0) throw new FindingsExit();
+      exitFor(outcomes, flags.failUnder, policy?.file, io);
     });
+}
+
+/** Validates the format flags and --fail-under before anything is fetched. */
+function chosenFormat(flags: ScanFlags): Format {
+  const formats = (['json', 'sarif', 'markdown'] as const).filter((f) => flags[f] === true);
+  if (formats.length > 1) {
+    throw usage(
+      `--${formats.join(', --')}`,
+      undefined,
+      'choose one output format',
+      'Pass only one of --json, --sarif, --markdown',
+    );
+  }
+  if (flags.failUnder !== undefined && !GRADES.includes(flags.failUnder)) {
+    throw usage('--fail-under', flags.failUnder, 'not a grade', `One of ${GRADES.join(', ')}`);
+  }
+  return formats[0] ?? 'text';
+}
+
+/**
+ * One stderr line per URL that could not be scanned (and a count when
+ * several were asked for), then exit 2; else exit 1 when a grade is under
+ * --fail-under or the site drifts from --policy; else 0.
+ */
+function exitFor(
+  outcomes: readonly ScanOutcome[],
+  failUnder: string | undefined,
+  policyFile: string | undefined,
+  io: Io,
+): void {
+  const failures = outcomes.filter(isScanFailure);
+  for (const f of failures) io.err(`barbican: ${escapeControl(f.error.message)}`);
+  if (failures.length > 0) {
+    if (outcomes.length > 1) {
+      io.err(
+        `barbican: ${failures.length} of ${outcomes.length} URLs could not be scanned; the others are in the report [BARBICAN_E_SCAN_FAILED]`,
+      );
+    }
+    throw new ReportedError();
+  }
+  const results = outcomes.filter(isScanResult);
+  const below = failUnder !== undefined && results.some((r) => gradeBelow(r.grade, failUnder));
+  if (below) io.err(`barbican: scan: a grade is below ${failUnder}`);
+  const drift = results.reduce((n, r) => n + (r.drift?.count ?? 0), 0);
+  if (policyFile !== undefined && drift > 0) {
+    io.err(
+      `barbican: scan: ${drift} difference(s) from ${escapeControl(policyFile)} (drift.* findings)`,
+    );
+  }
+  if (below || drift > 0) throw new FindingsExit();
 }

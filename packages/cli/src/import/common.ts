@@ -20,7 +20,7 @@ import {
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
-import { assertFieldSafe, isPlainObject, parseCsp } from '@barbican/core/parsers';
+import { assertFieldSafe, didYouMean, isPlainObject, parseCsp } from '@barbican/core/parsers';
 import { BarbicanError } from '../errors.ts';
 
 /** One thing that did not carry over exactly, located in the source file. */
@@ -58,6 +58,7 @@ export interface ImportOptions {
 function typeName(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'a list';
+  if (typeof value === 'object') return 'an object';
   return `a ${typeof value}`;
 }
 
@@ -99,11 +100,13 @@ export class SourceReader {
     return Object.hasOwn(this.#data, key) ? this.#data[key] : undefined;
   }
 
-  #fail(key: string, expected: string, value: unknown): never {
-    throw new BarbicanError('BARBICAN_E_IMPORT', `expected ${expected}, not ${typeName(value)}`, {
-      path: this.at(key),
-      value,
-    });
+  #fail(key: string, expected: string, value: unknown, rightType = false): never {
+    // "not a number" about -5 would be false: say the type only when it is wrong.
+    throw new BarbicanError(
+      'BARBICAN_E_IMPORT',
+      rightType ? `expected ${expected}` : `expected ${expected}, not ${typeName(value)}`,
+      { path: this.at(key), value },
+    );
   }
 
   /** A boolean, or undefined when absent. */
@@ -119,7 +122,7 @@ export class SourceReader {
     const v = this.raw(key);
     if (v == null) return undefined;
     if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) {
-      this.#fail(key, 'a finite number of 0 or more', v);
+      this.#fail(key, 'a finite number of 0 or more', v, typeof v === 'number');
     }
     return v;
   }
@@ -268,8 +271,8 @@ export class ImportBuilder {
   /** Reports every unread key of `reader` as not imported. */
   unknownKeys(reader: SourceReader, known: readonly string[]): void {
     for (const key of reader.rest()) {
-      const norm = (s: string) => s.toLowerCase().replace(/[-_]/g, '');
-      const near = known.find((k) => norm(k) === norm(key));
+      // Core's did-you-mean: case and separators ignored, then a small edit distance.
+      const near = didYouMean(key, known);
       this.lossy(
         reader.at(key),
         `not an option Barbican imports; ignored${near === undefined ? '' : ` (did you mean "${near}"?)`}`,
@@ -342,10 +345,14 @@ export class ImportBuilder {
             path: from,
             value: error.value,
             ...(error.offset === undefined ? {} : { offset: error.offset }),
-            hint: error.message,
+            hint: error.detail,
           });
         }
-        this.lossy(from, `Barbican refuses this value, so it is not imported: ${error.message}`);
+        // The warning carries its own code: quote the error without its [CODE].
+        this.lossy(
+          from,
+          `Barbican refuses this value (${error.code}), so it is not imported: ${error.detail}`,
+        );
       }
     }
     if (this.#exact) {
@@ -371,8 +378,10 @@ export class ImportBuilder {
       policyWarnings = createPolicy(options).warnings;
     } catch (error) {
       // Each header passed alone; only a combination can fail here.
+      // Re-thrown as is: its own code and path say exactly what clashes.
+      if (error instanceof BarbicanError) throw error;
       throw new BarbicanError('BARBICAN_E_IMPORT', 'the imported options do not combine', {
-        hint: error instanceof Error ? error.message : String(error),
+        hint: String(error),
         cause: error,
       });
     }

@@ -45,9 +45,50 @@ export function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
 }
 
-/** Strips a CommonJS/ESM wrapper so a helmet options module reads as YAML flow. */
+/** Spaces for every character but line breaks, so offsets and line numbers survive. */
+function blank(text: string): string {
+  return text.replace(/[^\n\r]/g, ' ');
+}
+
+/**
+ * Blanks out `//` and `/* … *\/` comments outside string literals. One
+ * linear pass; a comment inside '…', "…" or `…` is text, not a comment.
+ */
+export function blankJsComments(text: string): string {
+  let out = '';
+  let from = 0;
+  let quote = '';
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (quote !== '') {
+      if (c === '\\') i++;
+      else if (c === quote) quote = '';
+      continue;
+    }
+    if (c === "'" || c === '"' || c === '`') {
+      quote = c;
+      continue;
+    }
+    if (c !== '/' || (text[i + 1] !== '/' && text[i + 1] !== '*')) continue;
+    const block = text[i + 1] === '*';
+    const close = block ? text.indexOf('*/', i + 2) : text.indexOf('\n', i + 2);
+    const end = close === -1 ? text.length : block ? close + 2 : close;
+    out += text.slice(from, i) + blank(text.slice(i, end));
+    from = end;
+    i = end - 1;
+  }
+  return out + text.slice(from);
+}
+
+/**
+ * Turns a helmet options module into YAML flow text with the same offsets:
+ * comments and the `module.exports =` / `export default` wrapper and final
+ * `;` become spaces, so parse errors still point at the file's own lines.
+ */
 export function unwrapJsObject(text: string): string {
-  return text.replace(/^\s*(?:module\.exports\s*=|export\s+default)\s*/, '').replace(/;\s*$/, '');
+  return blankJsComments(text)
+    .replace(/^\s*(?:module\.exports\s*=|export\s+default)/, blank)
+    .replace(/;\s*$/, blank);
 }
 
 type Value = { on: false } | { on: true; options: SourceReader | undefined; key: string };

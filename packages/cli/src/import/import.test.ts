@@ -12,7 +12,7 @@ const dir = new URL('../../test/fixtures/import/', import.meta.url);
 function load(name: string): Record<string, unknown> {
   let text = readFileSync(new URL(name, dir), 'utf8');
   if (name.endsWith('.js')) text = unwrapJsObject(text);
-  return parseConfigText(name.endsWith('.js') ? `${name}.yaml` : name, text) as Record<
+  return parseConfigText(name, text, name.endsWith('.js') ? 'yaml' : undefined) as Record<
     string,
     unknown
   >;

@@ -52,12 +52,44 @@ const NOT_SECURITY = [
   'addVaryHeader',
 ] as const;
 
+/**
+ * `http.middlewares` of a dynamic configuration, or undefined when the
+ * document is not one. A document that has `http` but no object of
+ * middlewares under it is a dynamic configuration gone wrong, not a bare
+ * headers object: reading it as headers would import nothing and warn about
+ * the wrong keys.
+ */
+function middlewaresOf(doc: Record<string, unknown>): Record<string, unknown> | undefined {
+  if (!('http' in doc)) return undefined;
+  const http = doc.http;
+  if (!isPlainObject(http)) {
+    throw new BarbicanError('BARBICAN_E_IMPORT', 'must be an object (a dynamic configuration)', {
+      path: 'http',
+      value: http,
+    });
+  }
+  const middlewares = http.middlewares;
+  if (!isPlainObject(middlewares)) {
+    throw new BarbicanError(
+      'BARBICAN_E_IMPORT',
+      middlewares === undefined
+        ? 'no middlewares in this dynamic configuration'
+        : 'must be an object of named middlewares',
+      {
+        path: 'http.middlewares',
+        ...(middlewares === undefined ? {} : { value: middlewares }),
+        hint: 'Expected http: { middlewares: { NAME: { headers: { … } } } }',
+      },
+    );
+  }
+  return middlewares;
+}
+
 function findHeaders(
   doc: Record<string, unknown>,
   wanted: string | undefined,
 ): { data: Record<string, unknown>; path: string } {
-  const http = isPlainObject(doc.http) ? doc.http : undefined;
-  const middlewares = isPlainObject(http?.middlewares) ? http.middlewares : undefined;
+  const middlewares = middlewaresOf(doc);
   if (middlewares !== undefined) {
     const names = Object.keys(middlewares).filter((n) => {
       const m = middlewares[n];

@@ -126,6 +126,27 @@ function mapHsts({ r, b, key, bool, at }: Unrolled): void {
   if (force === true) b.option('forceStsHeader', true, at('forceSTSHeader'));
 }
 
+/**
+ * `script-src $NONCE` has no other source: once `$NONCE` is taken out the
+ * directive parses as valueless (`true`); as a nonce target it is the empty
+ * list, which the policy fills with the per-request nonce.
+ */
+function nonceOnly(
+  directives: Record<string, string[] | boolean>,
+  nonced: readonly string[],
+): Record<string, string[] | boolean> {
+  const out: Record<string, string[] | boolean> = {};
+  for (const [name, v] of Object.entries(directives)) {
+    Object.defineProperty(out, name, {
+      value: v === true && nonced.includes(name) ? [] : v,
+      enumerable: true,
+      writable: true,
+      configurable: true,
+    });
+  }
+  return out;
+}
+
 /** Content-Security-Policy (and Report-Only): parsed into directives. */
 function mapCsp({ b, str, at }: Unrolled): void {
   for (const [o, k] of [
@@ -144,7 +165,9 @@ function mapCsp({ b, str, at }: Unrolled): void {
       raw.replace(/(^|\s)\$NONCE(?=\s|;|$)/g, '$1'),
     );
     const value =
-      nonced.length > 0 && typeof parsed !== 'string' ? { ...parsed, nonce: nonced } : parsed;
+      nonced.length > 0 && typeof parsed !== 'string'
+        ? { directives: nonceOnly(parsed.directives, nonced), nonce: nonced }
+        : parsed;
     for (const d of duplicates) {
       b.lossy(
         at(o),
@@ -330,7 +353,9 @@ function allowFromToFrameAncestors(b: ImportBuilder, value: string, from: string
     );
     return;
   }
-  b.header('csp', { directives: { ...base, 'frame-ancestors': [origin] } }, from);
+  // Keep the rest of the CSP options (its nonce targets): only a directive is added.
+  const options = typeof current === 'object' && current !== null ? current : {};
+  b.header('csp', { ...options, directives: { ...base, 'frame-ancestors': [origin] } }, from);
   // The preset's DENY would contradict the origin the source allowed.
   b.header('xFrameOptions', false, from);
   b.lossy(

@@ -254,10 +254,10 @@ describe('barbican pin --header', () => {
     const forced = await cli('pin', '--header', A, B, '--max-age', String(61 * 86400), '--force');
     assert.equal(forced.code, 0, forced.err);
   });
-  it('a mistyped pin is named as neither a file nor a pin', async () => {
+  it('a mistyped pin is named as a malformed pin, not a missing file', async () => {
     const r = await cli('pin', '--header', A, A.slice(2));
     assert.equal(r.code, 2);
-    assert.match(r.err, /neither a file nor a valid pin/);
+    assert.match(r.err, /is not a valid pin.*\[BARBICAN_E_HPKP_PINS\]/);
   });
   it('--help shows an example and exits 0', async () => {
     const r = await cli('pin', '--help');

@@ -16,10 +16,11 @@ import {
   X509Certificate,
   type KeyObject,
 } from 'node:crypto';
-import { readFile, stat } from 'node:fs/promises';
 import { children, decodeOid, DerError, KEY_ALGORITHM_OIDS, readTlv, sniffDer } from './der.ts';
 import { looksLikePem, parsePem, PemError, type PemBlock } from './pem.ts';
+import { certificateValidity } from '@barbican/scanner';
 import { BarbicanError } from '../errors.ts';
+import { readRegularFile } from '@barbican/core/files';
 
 /** What a pin was computed from. */
 export type PinKind = 'private-key' | 'public-key' | 'certificate' | 'csr';
@@ -37,8 +38,11 @@ export interface PinEntry {
   readonly subject?: string;
   /** Certificate issuer. */
   readonly issuer?: string;
-  /** Certificate expiry, ISO 8601. */
-  readonly notAfter?: string;
+  /**
+   * Certificate expiry, ISO 8601; null when the certificate's notAfter is
+   * not a valid date (a malformed certificate that browsers reject).
+   */
+  readonly notAfter?: string | null;
   /** base64(SHA-256(SPKI DER)), without the `pin-sha256=""` wrapping. */
   readonly pin: string;
 }
@@ -109,37 +113,15 @@ export function keyAlgorithm(key: KeyObject, source: string): string {
  * @throws {BarbicanError} `BARBICAN_E_PIN_INPUT`, `_PIN_PASSPHRASE` or `_PIN_ALGORITHM`.
  */
 export async function readPinFile(file: string, options: ReadOptions = {}): Promise<PinEntry[]> {
-  let bytes: Buffer;
-  try {
-    const info = await stat(file);
-    if (info.isDirectory()) {
-      throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'is a directory', {
+  const bytes = await readRegularFile(file, {
+    maxBytes: MAX_FILE_BYTES,
+    fail: ({ problem, hint, cause }) =>
+      new BarbicanError('BARBICAN_E_PIN_INPUT', problem, {
         path: file,
-        hint: 'Name the key, certificate or CSR files inside it',
-      });
-    }
-    if (info.size > MAX_FILE_BYTES) {
-      throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'is too large to be a key or chain', {
-        path: file,
-        value: info.size,
-        allowed: `at most ${MAX_FILE_BYTES} bytes`,
-      });
-    }
-    bytes = await readFile(file);
-  } catch (error) {
-    if (error instanceof BarbicanError) throw error;
-    const code = (error as NodeJS.ErrnoException).code;
-    throw new BarbicanError('BARBICAN_E_PIN_INPUT', 'cannot be read', {
-      path: file,
-      hint:
-        code === 'ENOENT'
-          ? 'The file does not exist'
-          : code === 'EACCES'
-            ? 'Permission denied'
-            : String(code ?? error),
-      cause: error,
-    });
-  }
+        ...(hint === undefined ? {} : { hint }),
+        ...(cause === undefined ? {} : { cause }),
+      }),
+  });
   return pinsFromBytes(bytes, file, options);
 }
 
@@ -376,7 +358,7 @@ export function certificateEntry(der: Uint8Array, spki: Uint8Array, where: Where
     algorithm: keyAlgorithm(key, label(where.source, where)),
     subject: cert.subject.split('\n').join(', '),
     issuer: cert.issuer.split('\n').join(', '),
-    notAfter: cert.validToDate.toISOString(),
+    notAfter: certificateValidity(cert).notAfter,
     pin: pinOfSpki(spki),
   };
 }

@@ -8,7 +8,7 @@
 import type { WarningCode } from '../errors.ts';
 import type { ResponsePlan } from '../plan.ts';
 import { compileCsrf, type CsrfGuard } from './csrf.ts';
-import { compileHostMatcher, type HostMatcher } from './hosts.ts';
+import { compileHostMatcher, parseHost, type HostMatcher } from './hosts.ts';
 import type { RequestOptions } from './options.ts';
 import { compileProxyGuard, type ProxyGuard } from './proxies.ts';
 import { compileRedirect, type RedirectGuard } from './redirect.ts';
@@ -49,6 +49,33 @@ function withHstsOf(plan: ResponsePlan, from: ResponsePlan): ResponsePlan {
 }
 
 let warnedDevelopment = false;
+
+/**
+ * Options that contradict each other: an allowedHosts entry with a port
+ * other than 80 (`host.known.com:443`, as KrakenD's docs show it) matches
+ * only that port, so a plain-HTTP request for that host (port 80) is
+ * refused as a bad host before the redirect to HTTPS can run. The compiled
+ * matcher itself is asked, so another entry that does accept port 80 (the
+ * same host without a port) silences the warning.
+ */
+function warnUnreachableRedirect(
+  entries: readonly string[],
+  hosts: HostMatcher,
+  warn: (code: WarningCode, path: string, message: string) => void,
+): void {
+  entries.forEach((entry, i) => {
+    if (entry.startsWith('/') || entry.startsWith('*') || entry.startsWith('.')) return;
+    const parsed = parseHost(entry);
+    if (parsed.kind === 'invalid' || parsed.port === undefined || parsed.port === 80) return;
+    if (hosts({ ...parsed, port: undefined }, 80)) return;
+    const name = parsed.name;
+    warn(
+      'BARBICAN_W_REDIRECT_UNREACHABLE',
+      `allowedHosts[${i}]`,
+      `"${entry}" accepts only port ${parsed.port}, so a plain-HTTP request for ${name} (port 80) is refused with the bad-host status before sslRedirect can send it to HTTPS. List "${name}" without a port (any port), or add "${name}:80"`,
+    );
+  });
+}
 
 /** Builds the guards for `options` over the policy's two base plans. */
 export function compileGuards(
@@ -95,6 +122,9 @@ export function compileGuards(
       'allowedHosts',
       'no allowedHosts: any Host header is served (host-header injection, cache poisoning). List your hosts, or ["*"] to accept any host explicitly',
     );
+  }
+  if (redirect !== undefined && hosts !== undefined && !development) {
+    warnUnreachableRedirect(options.allowedHosts ?? [], hosts, warn);
   }
   const httpsLocal = withoutHsts(https);
   const hasHsts = httpsLocal.set.length !== https.set.length;

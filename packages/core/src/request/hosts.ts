@@ -306,21 +306,25 @@ function checkHostRegex(entry: string, path: string): string {
     });
   }
   const inner = source.slice(1, -1);
-  const unsafe = unsafeRegexReason(inner);
-  if (unsafe !== undefined) {
-    throw new BarbicanError('BARBICAN_E_UNSAFE_REGEX', `the host regex is ReDoS-prone: ${unsafe}`, {
-      path,
-      value: entry,
-      hint: 'Use bounded repetition such as [a-z0-9-]{1,63} and no quantifier on a group that itself repeats or alternates',
-    });
-  }
+  // Compile first: a syntax error ("[" never closed) must be reported as
+  // such, not as the ReDoS shape check's "unbalanced parentheses".
+  // Compiling is safe; only matching a ReDoS-prone regex is costly.
   try {
     new RegExp(`^(?:${inner})$`);
   } catch (error) {
     throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'the host regex does not compile', {
       path,
       value: entry,
+      hint: (error as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, ''),
       cause: error,
+    });
+  }
+  const unsafe = unsafeRegexReason(inner);
+  if (unsafe !== undefined) {
+    throw new BarbicanError('BARBICAN_E_UNSAFE_REGEX', `the host regex is ReDoS-prone: ${unsafe}`, {
+      path,
+      value: entry,
+      hint: 'Use bounded repetition such as [a-z0-9-]{1,63} and no quantifier on a group that itself repeats or alternates',
     });
   }
   return inner;

@@ -76,7 +76,7 @@ interface IntegerOptions extends Common {
 export function integer(opts: IntegerOptions = {}): Schema<number> {
   const min = opts.min ?? 0;
   const max = opts.max ?? Number.MAX_SAFE_INTEGER;
-  const unit = opts.unit === undefined ? '' : ` ${opts.unit}`;
+  const unit = opts.unit === undefined ? '' : ` of ${opts.unit}`;
   const expected = `a whole number${unit} from ${min} to ${max}`;
   return {
     expected,
@@ -412,7 +412,9 @@ export function union<A extends readonly Schema<unknown>[]>(
           throw error;
         }
       }
-      throw new BarbicanError('BARBICAN_E_TYPE', `expected ${expected}, not ${typeName(input)}`, {
+      // No type name here: "expected 400, or 421, not a number; got -5"
+      // would call a number not a number. The value quoted after it says enough.
+      throw new BarbicanError('BARBICAN_E_TYPE', `expected ${expected}`, {
         path,
         value: input,
         cause: firstError,

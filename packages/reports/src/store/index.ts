@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { statSync } from 'node:fs';
 import type {
   DetailValue,
   DropReason,
@@ -431,10 +432,29 @@ export function redact(db: string): string {
   return db.replace(/^(postgres(?:ql)?:\/\/[^:/@]*):[^@]*@/, '$1:***@');
 }
 
+/**
+ * SQLite opens whatever it is given and writes a `-journal` beside it: a
+ * device (`/dev/zero` would get `/dev/zero-journal`), a FIFO (a read that
+ * never returns) or a directory is refused before it is opened. A missing
+ * file is fine: it becomes a new database.
+ */
+function checkSqliteFile(file: string, db: string): void {
+  const stat = statSync(file, { throwIfNoEntry: false });
+  if (stat === undefined || stat.isFile()) return;
+  throw new BarbicanError('BARBICAN_E_REPORTS_DB', 'the SQLite database is not a regular file', {
+    path: '--db',
+    value: redact(db),
+    hint: 'name a database file (it is created if missing), e.g. sqlite:barbican-reports.db',
+  });
+}
+
 function openDriver(db: string, durability: Durability): Driver {
   const sqlite = SQLITE.exec(db);
   if (sqlite !== null) {
-    return openSqlite(sqlite[1] === ':memory:' ? ':memory:' : (sqlite[1] ?? ''), durability);
+    const file = sqlite[1] ?? '';
+    if (file === ':memory:') return openSqlite(file, durability);
+    checkSqliteFile(file, db);
+    return openSqlite(file, durability);
   }
   if (POSTGRES.test(db)) return openPostgres(db);
   throw new BarbicanError('BARBICAN_E_REPORTS_DB', 'not a database the collector can use', {

@@ -64,7 +64,8 @@ export type CheckId =
   | 'report-to-only'
   | 'meta-ignored-directive'
   | 'meta-outside-head'
-  | 'meta-report-only';
+  | 'meta-report-only'
+  | 'comma-policies';
 
 /**
  * What a weakness is about. Policies are enforced together, so a weakness
@@ -260,6 +261,8 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
   for (const dir of effectiveDirectives(d, ['script-src', 'script-src-elem'])) {
     const values = d.get(dir) ?? [];
     if (values.includes("'none'")) continue;
+    // Once per directive, not per value: a policy may list thousands of hosts.
+    const unsafeEval = values.includes("'unsafe-eval'");
     for (const v of values) {
       if (v === "'self'") {
         out.push(
@@ -278,7 +281,7 @@ function allowlistChecks(e: Policy, out: RawFinding[]): void {
         continue;
       }
       if (v.startsWith("'") || SCHEME_ONLY.test(v) || !v.includes('.')) continue;
-      const bypass = scriptBypass(v, values.includes("'unsafe-eval'"));
+      const bypass = scriptBypass(v, unsafeEval);
       if (bypass !== undefined) {
         const what = [bypass.jsonp ? 'JSONP endpoints' : '', bypass.angular ? 'AngularJS' : '']
           .filter((s) => s !== '')
@@ -356,6 +359,35 @@ function flashChecks(e: Policy, out: RawFinding[]): void {
       );
     }
   }
+}
+
+/**
+ * A comma inside one header line starts a second policy (CSP3 §2.2.1
+ * "parse a serialized CSP list"), enforced on its own. When the policy
+ * after the comma shares no directive with the one before, it was not meant
+ * to restrict the same things twice: the comma is almost always a typo for
+ * ";" (`script-src 'self', object-src 'none'`). One finding per such comma,
+ * on the policy it starts.
+ */
+export function commaTypos(parsed: readonly ParsedCsp[], firstIndex: number): RawFinding[] {
+  const out: RawFinding[] = [];
+  for (let i = 1; i < parsed.length; i++) {
+    const prev = parsed[i - 1];
+    const cur = parsed[i];
+    if (prev === undefined || cur === undefined || prev.field !== cur.field) continue;
+    if ([...cur.directives.keys()].some((name) => prev.directives.has(name))) continue;
+    const first = cur.list[0]?.name ?? '';
+    out.push({
+      check: 'comma-policies',
+      code: 'csp.syntax.comma',
+      severity: 'medium',
+      directive: first,
+      message: `A comma ends the policy before ${first}, so "${first} …" is a second policy enforced on its own, not part of the first: a ";" was almost certainly meant.`,
+      spec: `${CSP3}#parse-serialized-policy-list`,
+      policy: firstIndex + i,
+    });
+  }
+  return out;
 }
 
 /** Missing object-src and script-src: nothing restricts plugins or scripts. */

@@ -241,10 +241,11 @@ describe('fuzz: analyzeCsp never throws and its rewrite always parses', () => {
 });
 
 describe('cspFindings on a response', () => {
+  // <meta> policies exist only in HTML documents, so a body comes with its type.
   const response = (headers: [string, string][], body?: string): CapturedResponse => ({
     url: 'https://example.com/',
     status: 200,
-    headers,
+    headers: body === undefined ? headers : [['content-type', 'text/html'], ...headers],
     ...(body === undefined ? {} : { body }),
   });
 

@@ -8,9 +8,17 @@
  */
 import { parseCsp, type ParsedCsp } from '@barbican/core/parsers';
 import { parse as parseHtml } from 'parse5';
-import { headerValues, type CapturedResponse, type Finding, type Severity } from '../model.ts';
+import { boundFindings } from '../bounds.ts';
+import {
+  headerValues,
+  htmlBody,
+  type CapturedResponse,
+  type Finding,
+  type Severity,
+} from '../model.ts';
 import {
   CSP3,
+  commaTypos,
   effectiveChecks,
   missingBaseUri,
   missingChecks,
@@ -240,7 +248,7 @@ function analyze(inputs: Input[], header: string, extra: RawFinding[] = []): Csp
       findings.push(toFinding(fd, header, reportOnly + where, fix));
     }
   }
-  return { findings, fixed };
+  return { findings: boundFindings(findings), fixed };
 }
 
 function inputsOf(parsed: readonly ParsedCsp[], start = 0, meta = false): Input[] {
@@ -270,6 +278,7 @@ export function analyzeCsp(
   return analyze(
     inputsOf(policies),
     reportOnly ? 'content-security-policy-report-only' : 'content-security-policy',
+    commaTypos(policies, 0),
   );
 }
 
@@ -361,9 +370,12 @@ function metaFinding(
 export function cspFindings(response: CapturedResponse): Finding[] {
   const enforced = parseCsp(headerValues(response, 'content-security-policy'), { validate: true });
   const inputs = inputsOf(enforced.policies);
-  const extra: RawFinding[] = [];
-  if (response.body !== undefined && /http-equiv/i.test(response.body)) {
-    for (const meta of metaPolicies(response.body)) {
+  const extra: RawFinding[] = commaTypos(enforced.policies, 0);
+  // <meta> policies exist only in HTML documents, whatever the case of the
+  // media type; a JSON body that mentions http-equiv has none.
+  const html = htmlBody(response);
+  if (html !== undefined && /http-equiv/i.test(html)) {
+    for (const meta of metaPolicies(html)) {
       const index = inputs.length;
       if (meta.reportOnly) {
         extra.push(
@@ -388,6 +400,7 @@ export function cspFindings(response: CapturedResponse): Finding[] {
         continue;
       }
       const parsed = parseCsp(meta.content, { validate: true });
+      extra.push(...commaTypos(parsed.policies, inputs.length));
       for (const p of parsed.policies) {
         const i = inputs.length;
         for (const name of META_IGNORED) {

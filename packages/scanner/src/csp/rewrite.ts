@@ -311,14 +311,29 @@ function closeObjectHoles(work: Directives[], findings: readonly RawFinding[]): 
   });
 }
 
-/** The fix text of one finding: what was done (or advice), then the directive's final value. */
+/**
+ * How much of a rewritten directive a fix shows. The whole rewritten policy
+ * is printed once (`fixed`); repeating a directive of 1,000 hosts in each of
+ * its 1,000 findings made the report grow with the square of the policy.
+ */
+const SHOWN_TOKENS = 12;
+const SHOWN_CHARS = 400;
+
+/** The fix text of one finding: what was done (or advice), then the start of the directive's final value. */
 function fixText(fd: RawFinding, note: Note | undefined, d: Directives | undefined): string {
   const base = note !== undefined && note.text !== '' ? note.text : advice(fd);
   const show = note?.show;
   const now = show === undefined ? undefined : d?.get(show);
   if (now === undefined || show === undefined) return `${base}.`;
   let shown = `${base}: ${show}`;
-  for (const v of now) shown += ` ${v}`;
+  let count = 0;
+  for (const v of now) {
+    if (count === SHOWN_TOKENS || shown.length + v.length > base.length + SHOWN_CHARS) {
+      return `${shown} … (${now.length - count} more; the rewritten policy has them all)`;
+    }
+    shown += ` ${v}`;
+    count++;
+  }
   return shown;
 }
 
@@ -379,6 +394,8 @@ const ADVICE: Partial<Record<RawFinding['check'], string>> = {
     'Move the <meta http-equiv="Content-Security-Policy"> into <head>, before any script, or send the header',
   'meta-report-only':
     'Send Content-Security-Policy-Report-Only as an HTTP header; <meta> cannot carry it',
+  'comma-policies':
+    'Not changed (the two policies are both enforced as written): if one policy was meant, write ";" instead of ","',
 };
 
 /**
@@ -399,9 +416,10 @@ function grammarErrors(
   const spec = Object.hasOwn(CSP_DIRECTIVE_SPECS, name) ? CSP_DIRECTIVE_SPECS[name] : undefined;
   if (spec?.kind === 'source-list') {
     let none = -1;
+    const known = new Set(trusted);
     for (let i = 0; i < vals.length; i++) {
       const v = vals[i] ?? '';
-      if (!trusted.includes(v) && checkSource(v) !== undefined) out.push(v);
+      if (!known.has(v) && checkSource(v) !== undefined) out.push(v);
       else if (v.toLowerCase() === "'none'") none = i;
     }
     if (none !== -1 && vals.length > 1) out.push(vals[none]);

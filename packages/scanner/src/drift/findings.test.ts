@@ -215,7 +215,7 @@ const ROWS: readonly Row[] = [
         `${fs[0]?.message ?? ''}${fs[0]?.value ?? ''}`,
         /[\u0000-\u001f\u007f-\u009f]/,
       );
-      assert.match(fs[0]?.message ?? '', /\\u009b/);
+      assert.match(fs[0]?.message ?? '', /\\x9b/);
     },
   },
   {

@@ -2,36 +2,31 @@
  * Quoting what a scanned server sent before it reaches a finding: the
  * report may be printed on a terminal, so control characters (C0 and C1,
  * which include the terminal's escape introducers; Node's HTTP parser lets
- * obs-text bytes 0x80–0x9f through as U+0080–U+009F) are escaped, and long
- * values are cut.
+ * obs-text bytes 0x80–0x9f through as U+0080–U+009F) and bidi overrides
+ * are escaped by core's `escapeControl`, the one escaping function, and
+ * long values are cut.
  *
  * @module
  */
+import { escapeControl } from '@barbican/core';
 
 /** Longest value kept, in characters. */
 const MAX_SHOWN = 200;
-
-function escapeControls(text: string): string {
-  return text.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`,
-  );
-}
 
 function cut(value: string): string {
   return value.length > MAX_SHOWN ? `${value.slice(0, MAX_SHOWN)}…` : value;
 }
 
 /**
- * A served value safe to print: controls escaped as `\uXXXX`, cut to 200 characters.
+ * A served value safe to print: controls escaped (`\x9b`, `\n`), cut to 200 characters.
  *
  * @example
  * ```ts
- * printable('nginx\u009b31m'); // 'nginx\\u009b31m'
+ * printable('nginx\u009b31m'); // 'nginx\\x9b31m'
  * ```
  */
 export function printable(value: string): string {
-  return escapeControls(cut(value));
+  return escapeControl(cut(value));
 }
 
 /**
@@ -44,5 +39,5 @@ export function printable(value: string): string {
  * ```
  */
 export function shown(value: string): string {
-  return `"${escapeControls(cut(value).replace(/["\\]/g, '\\$&'))}"`;
+  return `"${escapeControl(cut(value).replace(/["\\]/g, '\\$&'))}"`;
 }

@@ -183,6 +183,11 @@ export const FINDING_CODES = {
     summary: 'The certificate has expired',
     spec: 'https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5',
   },
+  'tls.cert.invalid-date': {
+    severity: 'high',
+    summary: 'A certificate of the chain has a validity date that is not a valid date',
+    spec: 'https://www.rfc-editor.org/rfc/rfc5280#section-4.1.2.5',
+  },
   'tls.cert.expiring': {
     severity: 'medium',
     summary: 'The certificate expires within 30 days',
@@ -217,6 +222,34 @@ export const FINDING_CODES = {
     severity: 'medium',
     summary: 'Every pin is in the served chain: no backup key, so losing the key bricks the site',
     spec: `${HPKP}#section-4.3`,
+  },
+  'hsts.max-age.short': {
+    severity: 'medium',
+    summary:
+      'HSTS max-age under six months that Observatory cannot read (a quoted value, valid per RFC 6797)',
+    spec: 'https://www.rfc-editor.org/rfc/rfc6797#section-6.1.1',
+  },
+  'cookie.domain.rejected': {
+    severity: 'medium',
+    summary:
+      'A cookie whose Domain the response host does not domain-match: browsers ignore it entirely',
+    spec: `${COOKIE}#section-5.7`,
+  },
+  'fetch.https-failed': {
+    severity: 'high',
+    summary: 'HTTPS did not give a response to grade; the grade comes from plain HTTP',
+    spec: 'https://www.rfc-editor.org/rfc/rfc9110#section-4.2.2',
+  },
+  'fetch.http-failed': {
+    severity: 'low',
+    summary: 'The plain-HTTP request failed, so the redirect to HTTPS could not be checked',
+    spec: 'https://www.rfc-editor.org/rfc/rfc6797#section-7.2',
+  },
+  'fetch.incomplete': {
+    severity: 'info',
+    summary:
+      'The graded response was cut off (a slow or oversized body); body checks saw part of it',
+    spec: 'https://www.rfc-editor.org/rfc/rfc9110#section-6.4',
   },
   'drift.header.missing': {
     severity: 'medium',

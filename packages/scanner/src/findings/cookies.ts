@@ -6,7 +6,9 @@
  * @see https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html
  * @module
  */
-import { parseSetCookie } from '@barbican/core/parsers';
+import { isIP } from 'node:net';
+import { parseSetCookie, type SetCookieParseResult } from '@barbican/core/parsers';
+import { getPublicSuffix } from 'tldts';
 import { headerValues, type CapturedResponse, type Finding } from '../model.ts';
 import { finding, MAX_PER_CHECK } from './finding.ts';
 
@@ -20,11 +22,68 @@ export function isSessionLike(name: string): boolean {
   );
 }
 
+/**
+ * True when the cookie expires as it arrives: a logout or deletion cookie
+ * (`Max-Age=0`, an `Expires` in the past). RFC 6265bis §5.7: Max-Age wins
+ * over Expires, and a cookie whose expiry-time is in the past is removed
+ * from the store, not kept: it is no live cookie to review.
+ */
+function expiresOnArrival(c: SetCookieParseResult, now: number): boolean {
+  if (c.maxAge !== undefined) return c.maxAge <= 0;
+  return c.expires !== undefined && c.expires <= now;
+}
+
+/**
+ * Why the browser ignores the cookie for its Domain, or undefined when it
+ * stores it. RFC 6265bis §5.7 steps 5 and 6: a domain-attribute that is a
+ * public suffix (unless it is the host itself), or that the request host
+ * does not domain-match (§5.1.3: equal, or a suffix after a dot of a host
+ * that is not an IP address), makes the user agent ignore the cookie.
+ */
+function domainRejection(c: SetCookieParseResult, host: string): string | undefined {
+  const domain = c.domain;
+  if (domain === undefined || domain === host) return undefined;
+  if (getPublicSuffix(domain, { allowPrivateDomains: true }) === domain) {
+    return `its Domain=${domain} is a public suffix`;
+  }
+  if (isIP(host) !== 0 || !host.endsWith(`.${domain}`)) {
+    return `its Domain=${domain} does not domain-match the host ${host}`;
+  }
+  return undefined;
+}
+
+function hostOf(url: string): string {
+  try {
+    return new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  } catch {
+    return '';
+  }
+}
+
 /** The reviewer's cookie findings: one pass over the response's Set-Cookie lines. */
-export function cookieFindings(res: CapturedResponse, https: boolean): Finding[] {
+export function cookieFindings(
+  res: CapturedResponse,
+  https: boolean,
+  now: number = Date.now(),
+): Finding[] {
   const out: Finding[] = [];
+  const host = hostOf(res.url);
   for (const line of headerValues(res, 'set-cookie').slice(0, MAX_PER_CHECK)) {
     const c = parseSetCookie(line);
+    if (expiresOnArrival(c, now)) continue;
+    const rejected = domainRejection(c, host);
+    if (rejected !== undefined) {
+      out.push(
+        finding(
+          'cookie.domain.rejected',
+          'set-cookie',
+          `Browsers ignore the cookie ${c.name} entirely: ${rejected} (RFC 6265bis §5.7). Whatever it was meant to do does not happen.`,
+          `Drop the Domain attribute (a host-only cookie), or set a Domain that ${host} is inside of`,
+          { value: line },
+        ),
+      );
+      continue;
+    }
     const session = isSessionLike(c.name);
     const label = c.name === '' ? 'a cookie without a name' : `cookie ${c.name}`;
     const add = (f: Finding): void => {

@@ -20,9 +20,10 @@ import type { TlsReport } from '../tls/types.ts';
 import { cachingFindings } from './caching.ts';
 import { cookieFindings } from './cookies.ts';
 import { corsFindings } from './cors.ts';
+import { fetchFindings } from './fetch.ts';
 import { fingerprintingFindings } from './fingerprinting.ts';
 import { hpkpFindings } from './hpkp.ts';
-import { hstsOverHttpFindings } from './hsts.ts';
+import { hstsMaxAgeFindings, hstsOverHttpFindings } from './hsts.ts';
 import { legacyFindings } from './legacy.ts';
 import { permissionsPolicyFindings } from './permissions-policy.ts';
 import { tlsFindings } from './tls.ts';
@@ -63,8 +64,10 @@ export function reviewFindings(r: Retrieval, tls?: TlsReport): Finding[] {
     run(() => cookieFindings(main, isHttps));
     run(() => cachingFindings(main));
     run(() => legacyFindings(main));
+    if (isHttps) run(() => hstsMaxAgeFindings(main));
     run(() => hpkpFindings(main, tls));
   }
+  run(() => fetchFindings(r));
   run(() => corsFindings(r, main));
   run(() => hstsOverHttpFindings(r));
   if (tls !== undefined) run(() => tlsFindings(tls, r.insecure === true));

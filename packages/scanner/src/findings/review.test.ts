@@ -216,6 +216,11 @@ const rows: { code: FindingCode; r: Retrieval; tls?: TlsReport; severity?: strin
   { code: 'tls.cert.expired', r: site(), tls: { ...TLS, daysToExpiry: -3 } },
   { code: 'tls.cert.expiring', r: site(), tls: { ...TLS, daysToExpiry: 12 } },
   {
+    code: 'tls.cert.invalid-date',
+    r: site(),
+    tls: { ...TLS, chain: [{ ...LEAF, notAfter: null }], daysToExpiry: null },
+  },
+  {
     code: 'tls.key.weak',
     r: site(),
     tls: { ...TLS, chain: [{ ...LEAF, keyType: 'rsa', keyBits: 1024 }] },
@@ -225,6 +230,38 @@ const rows: { code: FindingCode; r: Retrieval; tls?: TlsReport; severity?: strin
     code: 'tls.signature.weak',
     r: site(),
     tls: { ...TLS, chain: [{ ...LEAF, signatureAlgorithm: 'sha1WithRSAEncryption' }] },
+  },
+  {
+    code: 'hsts.max-age.short',
+    r: site([['strict-transport-security', 'max-age="300"']]),
+  },
+  {
+    code: 'cookie.domain.rejected',
+    r: site([['set-cookie', 'sid=1; Domain=other.example; Secure; HttpOnly; SameSite=Lax']]),
+  },
+  {
+    code: 'fetch.https-failed',
+    r: {
+      ...site(),
+      https: { responses: [], error: 'BARBICAN_E_SCAN_TIMEOUT: https://example.com/: no response' },
+    },
+  },
+  {
+    code: 'fetch.http-failed',
+    r: {
+      ...site(),
+      http: { responses: [], error: 'BARBICAN_E_SCAN_CONNECT: http://example.com/: refused' },
+    },
+  },
+  {
+    code: 'fetch.incomplete',
+    r: {
+      ...site(),
+      https: {
+        responses: site().https.responses,
+        error: 'BARBICAN_E_SCAN_TIMEOUT: https://example.com/: the body was still arriving',
+      },
+    },
   },
   {
     code: 'hpkp.obsolete',

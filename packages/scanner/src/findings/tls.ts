@@ -22,6 +22,8 @@ const VERIFY_REASONS: Readonly<Record<string, string>> = {
   ERR_TLS_CERT_ALTNAME_INVALID: 'the certificate is not valid for this host name',
   HOSTNAME_MISMATCH: 'the certificate is not valid for this host name',
   CERT_REVOKED: 'the certificate has been revoked',
+  ERROR_IN_CERT_NOT_AFTER_FIELD: "the certificate's notAfter date is malformed",
+  ERROR_IN_CERT_NOT_BEFORE_FIELD: "the certificate's notBefore date is malformed",
 };
 
 /** Suites with no real security left, by OpenSSL/IANA name fragments. */
@@ -145,19 +147,33 @@ function verifyFindings(tls: TlsReport, where: string, insecure: boolean): Findi
   return out;
 }
 
-/** The leaf certificate expired or expiring within 30 days. */
+/** The leaf certificate expired, expiring within 30 days, or with a malformed date. */
 function expiryFindings(tls: TlsReport, where: string): Finding[] {
   const out: Finding[] = [];
   const leaf = tls.chain[0];
-  if (leaf !== undefined) {
+  const malformed = tls.chain.find((c) => c.notAfter === null || c.notBefore === null);
+  if (malformed !== undefined) {
+    const field = malformed.notAfter === null ? 'notAfter' : 'notBefore';
+    out.push(
+      finding(
+        'tls.cert.invalid-date',
+        'tls',
+        `${malformed.subject} (served by ${where}) has a ${field} that is not a valid date, so the certificate is malformed and every browser rejects it.`,
+        'Reissue the certificate; the CA or tool that produced it wrote an invalid validity date.',
+        { value: field },
+      ),
+    );
+  }
+  const notAfter = leaf?.notAfter ?? null;
+  if (notAfter !== null && tls.daysToExpiry !== null) {
     if (tls.daysToExpiry < 0)
       out.push(
         finding(
           'tls.cert.expired',
           'tls',
-          `The certificate for ${where} expired on ${leaf.notAfter}.`,
+          `The certificate for ${where} expired on ${notAfter}.`,
           'Renew the certificate now, and automate renewal (ACME) with monitoring.',
-          { value: leaf.notAfter },
+          { value: notAfter },
         ),
       );
     else if (tls.daysToExpiry <= 30)
@@ -165,9 +181,9 @@ function expiryFindings(tls: TlsReport, where: string): Finding[] {
         finding(
           'tls.cert.expiring',
           'tls',
-          `The certificate for ${where} expires in ${tls.daysToExpiry} day(s) (${leaf.notAfter}).`,
+          `The certificate for ${where} expires in ${tls.daysToExpiry} day(s) (${notAfter}).`,
           'Renew now, and automate renewal (ACME renews 30 days ahead).',
-          { value: leaf.notAfter },
+          { value: notAfter },
         ),
       );
   }

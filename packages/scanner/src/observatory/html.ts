@@ -76,6 +76,24 @@ export function httpEquiv(html: string): HttpEquiv {
   return { csp, referrer };
 }
 
+/**
+ * Every `<meta name="NAME" content>` value in document order (NAME compared
+ * ASCII case-insensitively), parsed as a browser parses the document. For
+ * the reviewer, which follows HTML rather than Observatory: the referrer
+ * metas are processed in order and the last valid one wins.
+ *
+ * @see https://html.spec.whatwg.org/multipage/semantics.html#meta-referrer
+ */
+export function metaContents(html: string, name: string): string[] {
+  const out: string[] = [];
+  for (const el of elements(parse(html, { scriptingEnabled: false }))) {
+    if (el.tagName !== 'meta' || attr(el, 'name')?.trim().toLowerCase() !== name) continue;
+    const content = attr(el, 'content');
+    if (content !== null) out.push(content);
+  }
+  return out;
+}
+
 /** One `<script>` element as Observatory sees it. */
 export interface ScriptTag {
   /**

@@ -55,18 +55,27 @@ export function hstsTest(input: ObservatoryInput, opts: TestOptions): Outcome {
 }
 
 /** 180 days: Observatory's "six months", rounded down to match common configs. */
-const SIX_MONTHS = 15_552_000;
+export const SIX_MONTHS = 15_552_000;
+
+/**
+ * max-age as Observatory reads it: the last `max-age=` by a lenient integer
+ * parse (trailing junk accepted), so a quoted value — valid per RFC 6797
+ * §6.1 — is NaN, and NaN is never "less than six months". The reviewer
+ * compares this with the RFC reading to report what Observatory misses.
+ */
+export function observatoryHstsMaxAge(value: string): number | undefined {
+  let maxAge: number | undefined;
+  for (const part of value.split(';')) {
+    const p = part.trim().toLowerCase();
+    if (p.startsWith('max-age=')) maxAge = Number.parseInt(p.slice(8, 128), 10);
+  }
+  return maxAge;
+}
 
 function gradeHstsValue(value: string): string {
   // Node joins repeated lines with ", ", so any comma means "sent twice".
   if (value.includes(',')) return 'hsts-header-invalid';
-  let maxAge: number | undefined;
-  for (const part of value.split(';')) {
-    const p = part.trim().toLowerCase();
-    // A lenient integer parse: trailing junk is accepted and a non-number
-    // (NaN, e.g. a quoted value) is never "less than six months".
-    if (p.startsWith('max-age=')) maxAge = Number.parseInt(p.slice(8, 128), 10);
-  }
+  const maxAge = observatoryHstsMaxAge(value);
   if (maxAge === undefined) return 'hsts-header-invalid';
   return maxAge < SIX_MONTHS
     ? 'hsts-implemented-max-age-less-than-six-months'

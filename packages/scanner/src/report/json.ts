@@ -1,19 +1,24 @@
 /**
  * The `--json` reporter: the stable {@link ScanResult} shape, one object for
- * one URL, an array for several. Never coloured.
+ * one URL, an array for several. A URL that could not be scanned keeps its
+ * place as a {@link ScanFailure} (`{ url, error: { code, message } }`), so
+ * the shape depends on how many URLs were asked for, never on how many
+ * succeeded. Never coloured.
  *
  * @module
  */
-import type { ScanResult } from '../model.ts';
+import { inertJson } from '@barbican/core';
+import type { ScanOutcome } from '../model.ts';
 
 /**
- * Formats results as JSON (two-space indent, trailing newline).
+ * Formats outcomes as JSON (two-space indent, trailing newline): one object
+ * for one outcome, an array for any other number.
  *
  * @example
  * ```ts
  * process.stdout.write(jsonReport([await scan('https://example.com/')]));
  * ```
  */
-export function jsonReport(results: readonly ScanResult[]): string {
-  return `${JSON.stringify(results.length === 1 ? results[0] : results, null, 2)}\n`;
+export function jsonReport(results: readonly ScanOutcome[]): string {
+  return inertJson(results.length === 1 ? results[0] : results);
 }

@@ -5,7 +5,8 @@
  *
  * @module
  */
-import type { ScanResult } from '../model.ts';
+import { escapeControlDeep } from '@barbican/core';
+import { isScanFailure, type ScanOutcome, type ScanResult } from '../model.ts';
 import { countBySeverity } from './text.ts';
 
 const SEVERITY_ICON = { high: '🔴', medium: '🟠', low: '🟡', info: '🔵' } as const;
@@ -18,8 +19,16 @@ const SEVERITY_ICON = { high: '🔴', medium: '🟠', low: '🟡', info: '🔵' 
  * await writeFile('comment.md', markdownReport(results));
  * ```
  */
-export function markdownReport(results: readonly ScanResult[]): string {
-  return results.map(one).join('\n---\n\n');
+export function markdownReport(results: readonly ScanOutcome[]): string {
+  // Server-provided strings are made inert first; cell() then escapes Markdown.
+  return results
+    .map((o) => {
+      const r = escapeControlDeep(o);
+      return isScanFailure(r)
+        ? `### Barbican scan: ${cell(r.url)} — not scanned\n\n\`${r.error.code}\`: ${cell(r.error.message)}\n`
+        : one(r);
+    })
+    .join('\n---\n\n');
 }
 
 /** Escapes text for a table cell: pipes split cells, newlines end rows, backticks open code. */

@@ -50,6 +50,7 @@ const result: ScanResult = {
   ],
   preload: { eligible: false, errors: ['header.preloadable.preload.missing'], warnings: [] },
   tls: null,
+  errors: [],
 };
 
 const tag = (name: string) => (t: string) => `<${name}>${t}</${name}>`;
@@ -102,6 +103,7 @@ describe('json reporter', () => {
       'findings',
       'preload',
       'tls',
+      'errors',
     ]);
     const many = JSON.parse(jsonReport([result, result])) as ScanResult[];
     assert.equal(many.length, 2);

@@ -6,7 +6,14 @@
  * @see https://docs.oasis-open.org/sarif/sarif/v2.1.0/sarif-v2.1.0.html
  * @module
  */
-import type { Finding, ScanResult, Severity } from '../model.ts';
+import { inertJson } from '@barbican/core';
+import {
+  isScanFailure,
+  isScanResult,
+  type Finding,
+  type ScanOutcome,
+  type Severity,
+} from '../model.ts';
 
 /** SARIF levels for our severities (§3.27.10: error, warning, note, none). */
 export const SARIF_LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'>> = {
@@ -24,7 +31,9 @@ export const SARIF_LEVEL: Readonly<Record<Severity, 'error' | 'warning' | 'note'
  * await writeFile('barbican.sarif', sarifReport(results));
  * ```
  */
-export function sarifReport(results: readonly ScanResult[], toolVersion = '0.1.0'): string {
+export function sarifReport(outcomes: readonly ScanOutcome[], toolVersion = '0.1.0'): string {
+  const results = outcomes.filter(isScanResult);
+  const failures = outcomes.filter(isScanFailure);
   const rules = new Map<string, Finding>();
   for (const r of results) for (const f of r.findings) if (!rules.has(f.code)) rules.set(f.code, f);
   const ruleIds = [...rules.keys()];
@@ -82,6 +91,18 @@ export function sarifReport(results: readonly ScanResult[], toolVersion = '0.1.0
             },
           })),
         ),
+        // §3.20: a URL that could not be scanned is a tool execution
+        // notification, not a result, and the run did not fully succeed.
+        invocations: [
+          {
+            executionSuccessful: failures.length === 0,
+            toolExecutionNotifications: failures.map((f) => ({
+              level: 'error',
+              message: { text: `${f.url}: ${f.error.message}` },
+              descriptor: { id: f.error.code },
+            })),
+          },
+        ],
         properties: {
           scans: results.map((r) => ({
             url: r.url,
@@ -95,5 +116,5 @@ export function sarifReport(results: readonly ScanResult[], toolVersion = '0.1.0
       },
     ],
   };
-  return `${JSON.stringify(log, null, 2)}\n`;
+  return inertJson(log);
 }

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { escapeControlDeep } from '@barbican/core';
 import type { DriftSummary, Finding, ScanResult, Severity } from '../model.ts';
 import type { TlsReport } from '../tls/types.ts';
 import { NO_COLORS, type Paint, type ReportColors } from './colors.ts';
@@ -22,7 +23,9 @@ export function textReport(
   results: readonly ScanResult[],
   color: ReportColors = NO_COLORS,
 ): string {
-  return results.map((r) => one(r, color)).join('\n');
+  // URLs, header values, cookie names, certificate subjects: all came from
+  // the scanned server. Escaped once here, before any colour is added.
+  return results.map((r) => one(escapeControlDeep(r), color)).join('\n');
 }
 
 function one(r: ScanResult, c: ReportColors): string {
@@ -99,11 +102,15 @@ function tlsLines(tls: TlsReport | null, c: ReportColors): string[] {
     .filter(([, on]) => on)
     .map(([v]) => v);
   const leaf = tls.chain[0];
+  const expiry =
+    tls.daysToExpiry === null
+      ? 'the leaf has no valid expiry date'
+      : `leaf expires in ${tls.daysToExpiry} days`;
   const out = [
     `  negotiated ${tls.negotiated.protocol} ${tls.negotiated.cipher}; offered ${offered.join(', ') || 'none'}`,
     tls.verified
-      ? `  ${c.green('✓')} chain verified; leaf expires in ${tls.daysToExpiry} days`
-      : `  ${c.red('✗')} chain does not verify (${tls.verifyError ?? 'unknown'}); leaf expires in ${tls.daysToExpiry} days`,
+      ? `  ${c.green('✓')} chain verified; ${expiry}`
+      : `  ${c.red('✗')} chain does not verify (${tls.verifyError ?? 'unknown'}); ${expiry}`,
   ];
   if (leaf !== undefined) {
     out.push(

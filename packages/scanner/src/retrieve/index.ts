@@ -25,6 +25,8 @@ import {
   type TLSSocket,
 } from 'node:tls';
 import type { ScannerErrorCode } from '../errors.ts';
+import { redactCredentials } from '../redact.ts';
+import { isPublicAddress, privateAddressError, publicOnlyLookup } from './public-only.ts';
 import {
   PROBE_ORIGIN,
   finalResponse,
@@ -59,6 +61,11 @@ export interface RetrieveOptions {
   readonly lookup?: LookupFunction;
   /** Also run the hstspreload www check (`www.<host>:443`); default false. */
   readonly probeWww?: boolean;
+  /**
+   * `--no-private`: connect only to public addresses, checked after DNS
+   * resolution and for every redirect (see public-only.ts); default false.
+   */
+  readonly publicOnly?: boolean;
 }
 
 /** Stable prefixes of `Chain.error` strings; also listed in docs/errors.md. */
@@ -67,6 +74,7 @@ export const RETRIEVE_ERRORS = {
   timeout: 'BARBICAN_E_SCAN_TIMEOUT',
   response: 'BARBICAN_E_SCAN_RESPONSE',
   connect: 'BARBICAN_E_SCAN_CONNECT',
+  private: 'BARBICAN_E_SCAN_PRIVATE',
 } as const satisfies Record<string, ScannerErrorCode>;
 
 const DEFAULTS = {
@@ -88,7 +96,9 @@ const USER_AGENT = 'barbican-scan/0.1 (+https://github.com/barbican)';
  * console.log(r.https.responses.map((x) => x.status), r.https.error);
  * ```
  */
-export async function retrieve(url: string, opts: RetrieveOptions = {}): Promise<Retrieval> {
+export async function retrieve(url: string, given: RetrieveOptions = {}): Promise<Retrieval> {
+  const opts: RetrieveOptions =
+    given.publicOnly === true ? { ...given, lookup: publicOnlyLookup(given.lookup) } : given;
   const start = startUrls(url, opts);
   const [http, https, www] = await Promise.all([
     followChain(start.http, opts),
@@ -182,20 +192,26 @@ export async function followChain(start: string, opts: RetrieveOptions = {}): Pr
     } catch {
       return {
         responses,
-        error: `${RETRIEVE_ERRORS.redirects}: ${next} redirects to an invalid Location ${JSON.stringify(location.slice(0, 200))}`,
+        error: redactCredentials(
+          `${RETRIEVE_ERRORS.redirects}: ${next} redirects to an invalid Location ${JSON.stringify(location.slice(0, 200))}`,
+        ),
       };
     }
     if (resolved.protocol !== 'http:' && resolved.protocol !== 'https:') {
       return {
         responses,
-        error: `${RETRIEVE_ERRORS.redirects}: ${next} redirects to a non-HTTP URL (${resolved.protocol})`,
+        error: redactCredentials(
+          `${RETRIEVE_ERRORS.redirects}: ${next} redirects to a non-HTTP URL (${resolved.protocol})`,
+        ),
       };
     }
     next = resolved.href;
   }
   return {
     responses,
-    error: `${RETRIEVE_ERRORS.redirects}: more than ${maxRedirects} redirects from ${start}`,
+    error: redactCredentials(
+      `${RETRIEVE_ERRORS.redirects}: more than ${maxRedirects} redirects from ${start}`,
+    ),
   };
 }
 
@@ -216,6 +232,14 @@ export function fetchOnce(
   const maxBody = opts.maxBodyBytes ?? DEFAULTS.maxBodyBytes;
   const target = new URL(url);
   const secure = target.protocol === 'https:';
+  // Node skips the lookup for IP literals, so --no-private checks them here.
+  const literal = target.hostname.replace(/^\[|\]$/g, '');
+  if (opts.publicOnly === true && isIP(literal) !== 0 && !isPublicAddress(literal)) {
+    const refused = privateAddressError(literal, literal).message;
+    return Promise.resolve({
+      error: redactCredentials(`${RETRIEVE_ERRORS.private}: ${url}: ${refused}`),
+    });
+  }
   return new Promise((resolve) => {
     let settled = false;
     let captured: CapturedResponse | undefined;
@@ -227,7 +251,10 @@ export function fetchOnce(
       resolve(r);
     };
     const fail = (code: string, message: string): void => {
-      finish({ error: `${code}: ${url}: ${message}`, ...(captured ? { partial: captured } : {}) });
+      finish({
+        error: redactCredentials(`${code}: ${url}: ${message}`),
+        ...(captured ? { partial: captured } : {}),
+      });
     };
     const requestFn = secure ? httpsRequest : httpRequest;
     const req = requestFn(url, {
@@ -340,6 +367,8 @@ function contextFor(ca: string | Buffer): SecureContext {
 function describeError(error: NodeJS.ErrnoException, maxHeader: number): [string, string] {
   const code = error.code ?? '';
   switch (code) {
+    case RETRIEVE_ERRORS.private:
+      return [RETRIEVE_ERRORS.private, error.message];
     case 'HPE_HEADER_OVERFLOW':
       return [RETRIEVE_ERRORS.response, `the response head is larger than ${maxHeader} bytes`];
     case 'ECONNREFUSED':

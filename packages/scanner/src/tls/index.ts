@@ -19,6 +19,7 @@ export {
   type SuiteProbeResult,
   type SuiteProbeReport,
 } from './probe.ts';
+export { certificateValidity, daysUntil, type CertificateValidity } from './validity.ts';
 export {
   createThrowawayCa,
   type ThrowawayCa,

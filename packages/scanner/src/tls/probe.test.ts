@@ -86,7 +86,7 @@ describe('probeTls', () => {
     assert.equal(root?.selfSigned, true);
     const spki = new X509Certificate(leaf.cert).publicKey.export({ type: 'spki', format: 'der' });
     assert.equal(first.spkiSha256, createHash('sha256').update(spki).digest('base64'));
-    assert.ok(r.daysToExpiry >= 88 && r.daysToExpiry <= 90);
+    assert.ok(r.daysToExpiry !== null && r.daysToExpiry >= 88 && r.daysToExpiry <= 90);
   });
 
   it('finds TLS 1.0 and 1.1 on a server that still allows them (SECLEVEL=0 probe)', async () => {
@@ -114,7 +114,7 @@ describe('probeTls', () => {
     const r = await probeTls('localhost', expiredPort, { ca: ca.cert });
     assert.equal(r.verified, false);
     assert.equal(r.verifyError, 'CERT_HAS_EXPIRED');
-    assert.ok(r.daysToExpiry < 0);
+    assert.ok(r.daysToExpiry !== null && r.daysToExpiry < 0);
   });
 
   it('reports an untrusted chain without --ca', async () => {

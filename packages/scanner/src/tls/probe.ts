@@ -20,6 +20,7 @@ import { isIP } from 'node:net';
 import { connect, type ConnectionOptions, type DetailedPeerCertificate } from 'node:tls';
 import { runPool } from '../pool.ts';
 import type { HandshakeOutcome, TlsCertificate, TlsReport, TlsVersion } from './types.ts';
+import { certificateValidity, daysUntil } from './validity.ts';
 
 /** Options for {@link probeTls}. */
 export interface ProbeTlsOptions {
@@ -112,8 +113,7 @@ export async function probeTls(
     : [];
   const chain = main.chain ?? versions.find((v) => v.chain !== undefined)?.chain ?? [];
   const leaf = chain[0];
-  const daysToExpiry =
-    leaf === undefined ? 0 : Math.floor((Date.parse(leaf.notAfter) - Date.now()) / 86_400_000);
+  const daysToExpiry = leaf === undefined ? 0 : daysUntil(leaf.notAfter);
   const verifyError = main.ok ? main.verifyError : main.error;
   return {
     host,
@@ -430,8 +430,7 @@ export function describeCertificate(x: X509Certificate): TlsCertificate {
   return {
     subject: x.subject.replaceAll('\n', ', '),
     issuer: x.issuer.replaceAll('\n', ', '),
-    notBefore: x.validFromDate.toISOString(),
-    notAfter: x.validToDate.toISOString(),
+    ...certificateValidity(x),
     keyType,
     keyBits,
     ...(curve === undefined ? {} : { curve }),

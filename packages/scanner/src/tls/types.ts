@@ -23,10 +23,10 @@ export interface TlsCertificate {
   /** Subject, e.g. `CN=example.com, O=Example`. */
   readonly subject: string;
   readonly issuer: string;
-  /** ISO 8601 date-time. */
-  readonly notBefore: string;
-  /** ISO 8601 date-time. */
-  readonly notAfter: string;
+  /** ISO 8601 date-time; null when the certificate's field is not a valid date (malformed). */
+  readonly notBefore: string | null;
+  /** ISO 8601 date-time; null when the certificate's field is not a valid date (malformed). */
+  readonly notAfter: string | null;
   /** `rsa`, `ec`, `ed25519`, … (Node's `KeyObject.asymmetricKeyType`). */
   readonly keyType: string;
   /** Modulus length for RSA, curve size for EC. */
@@ -62,6 +62,9 @@ export interface TlsReport {
   readonly verified: boolean;
   /** OpenSSL's reason when `verified` is false, e.g. `CERT_HAS_EXPIRED`. */
   readonly verifyError?: string;
-  /** Whole days until the leaf's notAfter (negative once expired). */
-  readonly daysToExpiry: number;
+  /**
+   * Whole days until the leaf's notAfter (negative once expired); 0 when no
+   * chain was read; null when the leaf's notAfter is not a valid date.
+   */
+  readonly daysToExpiry: number | null;
 }

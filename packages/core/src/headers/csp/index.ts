@@ -32,6 +32,7 @@ import {
 import { CSP_DIRECTIVE_SPECS, SCRIPT_DIRECTIVES, sourceKind } from './directives.ts';
 import {
   cspOptionsSchema,
+  emptySourceList,
   normalizeDirectives,
   normalizeNonce,
   type CspDirectives,
@@ -278,6 +279,11 @@ function compileObject(
   let list: [string, Token[]][] = [];
   for (const [name, v] of Object.entries(directives)) {
     if (v === false) continue;
+    const kind = CSP_DIRECTIVE_SPECS[name]?.kind;
+    const sourceList = kind === 'source-list' || kind === 'ancestor-source-list';
+    if (sourceList && Array.isArray(v) && v.length === 0 && !targets.includes(name)) {
+      throw emptySourceList(name, `${path}.directives.${name}`);
+    }
     list.push([name, v === true ? [] : v]);
   }
   if (list.length === 0) {

@@ -124,15 +124,14 @@ function normalizeValue(name: string, value: unknown, path: string): string[] | 
     }
   });
   if (spec.kind === 'flag' && tokens.length === 0) return true;
+  // An empty source list is valid only as a nonce's target (`script-src
+  // 'nonce-…'` and nothing else); the builder, which knows the targets,
+  // refuses it otherwise with emptySourceList().
   if (
     (spec.kind === 'source-list' || spec.kind === 'ancestor-source-list') &&
     tokens.length === 0
   ) {
-    throw new BarbicanError('BARBICAN_E_CSP_SOURCE', `${name} has an empty source list`, {
-      path,
-      value,
-      hint: `An empty list blocks everything; say so explicitly with ["'none'"], or use false to drop the directive`,
-    });
+    return [];
   }
   const first = checkDirectiveValue(name, tokens)[0];
   if (first !== undefined) {
@@ -186,6 +185,15 @@ export function normalizeDirectives(input: unknown, path: string): CspDirectives
     out[name] = normalizeValue(name, value, keyPath);
   }
   return out;
+}
+
+/** The error for a directive whose source list is empty and gets no nonce. */
+export function emptySourceList(name: string, path: string): BarbicanError {
+  return new BarbicanError('BARBICAN_E_CSP_SOURCE', `${name} has an empty source list`, {
+    path,
+    value: [],
+    hint: `An empty list blocks everything; say so explicitly with ["'none'"], use false to drop the directive, or list it in nonce to allow only the per-request nonce`,
+  });
 }
 
 /** Validates the `nonce` option; returns the canonical target directives (empty = no nonce). */
