@@ -329,7 +329,7 @@ function h2load(port: number, seconds: number, connections: number, dir: string)
         reject(new Error(`h2load exited ${code}:\n${out}`));
         return;
       }
-      const rps = Number(/finished in [\d.]+\w+, ([\d.]+) req\/s/.exec(out)?.[1] ?? NaN);
+      const rps = Number(/finished in [\d.]+[a-z]+, ([\d.]+) req\/s/.exec(out)?.[1] ?? NaN);
       const failed =
         Number(/(\d+) failed/.exec(out)?.[1] ?? 0) + Number(/(\d+) errored/.exec(out)?.[1] ?? 0);
       const times = readFileSync(log, 'utf8')
@@ -545,7 +545,10 @@ async function soak(s: Setup, args: readonly string[]): Promise<number> {
 
 export async function run(args: readonly string[]): Promise<number> {
   for (const a of args) {
-    if (a.startsWith('--') && !/^--(seconds|rounds|connections|soak|soak-seconds)(=|$)/.test(a)) {
+    if (
+      a.startsWith('--') &&
+      !/^--(?:seconds|rounds|connections|soak|soak-seconds)(?:=|$)/.test(a)
+    ) {
       throw new UsageError(`unknown flag ${a}`);
     }
   }

@@ -1,6 +1,6 @@
 /**
  * CSP analysis throughput: Barbican's `analyzeCsp` against the installed
- * `csp_evaluator` on the same corpus (`packages/scanner/test/csp/corpus.json`),
+ * `csp_evaluator` on the same corpus (`packages/scanner/src/csp/testdata/corpus.json`),
  * one fresh call per policy and nothing kept between calls.
  *
  * What each side computes per policy:
@@ -25,7 +25,7 @@
 import { analyzeCsp } from '@barbican/scanner';
 import { CspEvaluator, STRICTCSP_CHECKS } from 'csp_evaluator/dist/evaluator.js';
 import { CspParser } from 'csp_evaluator/dist/parser.js';
-import corpus from '../packages/scanner/test/csp/corpus.json' with { type: 'json' };
+import corpus from '../packages/scanner/src/csp/testdata/corpus.json' with { type: 'json' };
 import { numberFlag, printRatio, rate, type Samples } from './lib/measure.ts';
 
 /** How long each variant runs per round, in milliseconds. */

@@ -87,7 +87,7 @@ export function helmetEquivalent(headers: readonly Pair[]): Equivalent<HelmetOpt
         o.strictTransportSecurity = parseHsts(v);
         break;
       case 'x-frame-options':
-        if (/^(deny|sameorigin)$/i.test(v)) o.xFrameOptions = { action: v.toLowerCase() };
+        if (/^(?:deny|sameorigin)$/i.test(v)) o.xFrameOptions = { action: v.toLowerCase() };
         else leftovers.push(pair);
         break;
       case 'content-security-policy':

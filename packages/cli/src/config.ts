@@ -9,6 +9,7 @@
 import { stat } from 'node:fs/promises';
 import { extname, join } from 'node:path';
 import { createPolicy, type Policy, type PolicyOptions, type SectionWarning } from '@barbican/core';
+import { isPlainObject } from '@barbican/core/parsers';
 import { isNode, parseDocument, type Document } from 'yaml';
 import {
   DEFAULT_SECTIONS,
@@ -19,7 +20,6 @@ import {
 import { BarbicanError } from './errors.ts';
 import { readRegularFile } from '@barbican/core/files';
 import { jsonTooDeep, yamlTooDeep } from './nesting.ts';
-import { isPlainObject } from './util.ts';
 
 /** The names `barbican` looks for in the working directory, in this order. */
 export const CONFIG_FILE_NAMES = [

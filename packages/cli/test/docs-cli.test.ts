@@ -39,7 +39,7 @@ describe('README.md', () => {
     const ci = readFileSync(new URL('../../../.ci/run', import.meta.url), 'utf8');
     const packages = /^packages=\(([^)]*)\)/m.exec(ci)?.[1]?.trim().split(/\s+/) ?? [];
     assert.ok(packages.length >= 10, 'the package list of .ci/run');
-    const line = /npm test` drives real servers[^]*?nghttp2-client`/.exec(readme)?.[0] ?? '';
+    const line = /npm test` drives real servers[\s\S]*?nghttp2-client`/.exec(readme)?.[0] ?? '';
     for (const name of packages) assert.match(line, new RegExp(`\\b${name}\\b`), name);
   });
 });

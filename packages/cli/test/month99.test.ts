@@ -85,7 +85,7 @@ describe('a server presenting a month-99 certificate', () => {
     const [leaf] = JSON.parse(json.out) as JsonEntry[];
     assert.equal(leaf?.role, 'leaf');
     assert.equal(leaf.notAfter, null);
-    assert.match(leaf.pin, /^[A-Za-z0-9+/]{43}=$/);
+    assert.match(leaf.pin, /^[A-Z0-9+/]{43}=$/i);
   });
 
   it('pin --host without --insecure: one line, exit 2, the reason named', async () => {

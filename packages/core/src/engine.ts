@@ -17,10 +17,12 @@
  *
  * @module
  */
-import type { Policy, ResponsePlan } from './policy/index.ts';
+import type { RequestFacts, ResponsePlan, Verdict } from './plan.ts';
+import type { Policy } from './policy/index.ts';
+import { URI_SCHEME } from './field.ts';
 import { csrfReason, type RequestOrigin } from './request/csrf.ts';
 import type { RequestGuards } from './request/guards.ts';
-import { isLocalOrIpHost, parseHost, type ParsedHost } from './request/hosts.ts';
+import { isLocalOrIpHost, parseHost, type InvalidHost, type ParsedHost } from './request/hosts.ts';
 import {
   clientAddress,
   forwardedHost,
@@ -28,46 +30,6 @@ import {
   type ProxyGuard,
 } from './request/proxies.ts';
 import { isExempt, redirectLocation } from './request/redirect.ts';
-
-/** What the engine needs to know about a request, read lazily by adapters. */
-export interface RequestFacts {
-  /** Upper-case method, e.g. `GET`. */
-  readonly method: string;
-  /** The request-target as received: `/path?q` or, for absolute-form, `http://host/path`. */
-  readonly target: string;
-  /** All values of a request header (lower-case name), in order; empty when absent. */
-  headerValues(name: string): readonly string[];
-  /** The socket's peer address (never a header); undefined when the runtime does not expose it. */
-  readonly peer: string | undefined;
-  /** True when the connection itself is TLS. */
-  readonly tls: boolean;
-}
-
-/** What to do with a request. */
-export type Verdict =
-  | {
-      readonly kind: 'pass';
-      /** Effective scheme: decides which {@link ResponsePlan} applies. */
-      readonly https: boolean;
-      readonly plan: ResponsePlan;
-      /**
-       * The effective client address: the socket peer, or, when the peer is a
-       * trusted proxy, the first untrusted hop of `Forwarded: for=` /
-       * `X-Forwarded-For`. Computed on first read.
-       */
-      readonly clientIp: string | undefined;
-      /** The validated, canonical host (lower case, punycode, no port) when `allowedHosts` is set. */
-      readonly host: string | undefined;
-    }
-  | {
-      /** Answer the request without calling the application. */
-      readonly kind: 'respond';
-      readonly status: number;
-      readonly headers: readonly (readonly [string, string])[];
-      readonly body: string;
-      /** Why, for the application's logs (never sent to the client). */
-      readonly reason: string;
-    };
 
 /** A `pass` verdict whose client address is resolved only if someone asks. */
 class Pass {
@@ -148,14 +110,32 @@ function isLocalRequest(facts: RequestFacts): boolean {
   const text = values.length === 1 ? values[0] : authorityOf(facts.target);
   if (text === undefined) return false;
   const h = parseHost(text);
-  return typeof h !== 'string' && isLocalOrIpHost(h);
+  return h.kind !== 'invalid' && isLocalOrIpHost(h);
 }
+
+/** `scheme://authority`: the start of an absolute-form request-target (RFC 9112 §3.2.2). */
+const ABSOLUTE_FORM = new RegExp(`^${URI_SCHEME}://([^/?#]*)`, 'i');
 
 /** The authority of an absolute-form target, or undefined for origin-form. */
 function authorityOf(target: string): string | undefined {
-  const m = /^[a-z][a-z0-9+.-]*:\/\/([^/?#]*)/i.exec(target);
+  const m = ABSOLUTE_FORM.exec(target);
   return m === null ? undefined : (m[1] ?? '');
 }
+
+/**
+ * Why the request's host cannot be used: `smuggling` (refused even without an
+ * allow-list), `missing`, or `invalid` (a malformed host, from `parseHost`).
+ * `reason` goes to the logs.
+ */
+type HostProblem =
+  InvalidHost | { readonly kind: 'smuggling' | 'missing'; readonly reason: string };
+
+const SEVERAL_HOSTS: HostProblem = { kind: 'smuggling', reason: 'several Host headers' };
+const AUTHORITY_MISMATCH: HostProblem = {
+  kind: 'smuggling',
+  reason: 'absolute-form target authority differs from Host',
+};
+const MISSING_HOST: HostProblem = { kind: 'missing', reason: 'missing Host' };
 
 function evaluateGuarded(g: RequestGuards, facts: RequestFacts): Verdict {
   // 1. Request-target form (RFC 9112 §3.2).
@@ -181,17 +161,15 @@ function evaluateGuarded(g: RequestGuards, facts: RequestFacts): Verdict {
 
   // 4. Host.
   let hostText: string | undefined;
-  let hostProblem: string | undefined;
+  let problem: HostProblem | undefined;
   const hostValues = facts.headerValues('host');
   // Fetch runtimes join repeated headers with ', ': a comma means several Host headers.
-  if (hostValues.length > 1 || (hostValues[0]?.includes(',') ?? false))
-    hostProblem = 'several Host headers';
+  if (hostValues.length > 1 || (hostValues[0]?.includes(',') ?? false)) problem = SEVERAL_HOSTS;
   else {
     hostText = hostValues[0];
     if (targetAuthority !== undefined) {
       if (hostText === undefined) hostText = targetAuthority;
-      else if (!sameAuthority(hostText, targetAuthority, https))
-        hostProblem = 'absolute-form target authority differs from Host';
+      else if (!sameAuthority(hostText, targetAuthority, https)) problem = AUTHORITY_MISMATCH;
     }
     if (trusted) {
       const fwd = forwardedHost(facts, proxy);
@@ -199,23 +177,22 @@ function evaluateGuarded(g: RequestGuards, facts: RequestFacts): Verdict {
     }
   }
   let host: ParsedHost | undefined;
-  if (hostProblem === undefined) {
-    if (hostText === undefined) hostProblem = 'missing Host';
+  if (problem === undefined) {
+    if (hostText === undefined) problem = MISSING_HOST;
     else {
       const parsed = parseHost(hostText);
-      if (typeof parsed === 'string') hostProblem = parsed;
+      if (parsed.kind === 'invalid') problem = parsed;
       else host = parsed;
     }
   }
   if (g.hosts !== undefined) {
-    if (hostProblem !== undefined) return refuse(g.badHostStatus, `bad host: ${hostProblem}`);
+    if (problem !== undefined) return refuse(g.badHostStatus, `bad host: ${problem.reason}`);
     if (host === undefined || !g.hosts(host, https ? 443 : 80))
       return refuse(g.badHostStatus, 'bad host: not in allowedHosts');
-  } else if (hostProblem !== undefined && hostProblem !== 'missing Host' && !g.development) {
+  } else if (problem?.kind === 'smuggling' && !g.development) {
     // Without an allow-list the host is not checked, but two Host headers or a
     // target/Host mismatch is request smuggling, never a legitimate request.
-    if (hostProblem === 'several Host headers' || hostProblem.startsWith('absolute-form'))
-      return refuse(400, `bad host: ${hostProblem}`);
+    return refuse(400, `bad host: ${problem.reason}`);
   }
 
   // 5. HTTPS redirect, only to a validated host (compileRedirect guarantees
@@ -258,7 +235,7 @@ function evaluateGuarded(g: RequestGuards, facts: RequestFacts): Verdict {
 function sameAuthority(a: string, b: string, https: boolean): boolean {
   const x = parseHost(a);
   const y = parseHost(b);
-  if (typeof x === 'string' || typeof y === 'string') return false;
+  if (x.kind === 'invalid' || y.kind === 'invalid') return false;
   const dflt = https ? 443 : 80;
   return x.name === y.name && (x.port ?? dflt) === (y.port ?? dflt);
 }

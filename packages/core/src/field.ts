@@ -54,12 +54,50 @@ export function assertFieldSafe(value: string, path: string): void {
   );
 }
 
-/** RFC 9110 §5.6.2 token characters: what a header *name* may contain. */
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+/**
+ * RFC 9110 §5.6.2 `tchar` as the body of a regex character class, for the
+ * few grammars built from tokens (`type/subtype`, `product/version`, RFC 9651
+ * sf-token): `\w` is ALPHA, DIGIT and `_`. The hyphen is escaped so the body
+ * can be combined anywhere.
+ */
+export const TCHAR = "!#$%&'*+.^`|~\\w\\-";
 
-/** True when `name` is a valid header field name. */
+/**
+ * RFC 9110 §5.6.2 `token`: what a header *name*, a method or a directive
+ * name may contain. Shared with the schema (`pattern`) and every parser.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.6.2
+ */
+export const TOKEN = new RegExp(`^[${TCHAR}]+$`);
+
+/** True when `name` is an RFC 9110 token, e.g. a valid header field name. */
 export function isToken(name: string): boolean {
   return TOKEN.test(name);
+}
+
+/** ASCII code → 1 for a tchar: a table lookup per character while parsing. */
+const TCHAR_CODES = Uint8Array.from({ length: 128 }, (_, c) =>
+  TOKEN.test(String.fromCharCode(c)) ? 1 : 0,
+);
+
+/** True when the UTF-16 code unit `code` is an RFC 9110 `tchar`. */
+export function isTokenChar(code: number): boolean {
+  return code < 128 && TCHAR_CODES[code] === 1;
+}
+
+/**
+ * The index just past the run of token characters that starts at `from`
+ * (`from` itself when there is none): how parsers read a token in place.
+ *
+ * @example
+ * ```ts
+ * tokenEnd('max-age=5', 0) // 7
+ * ```
+ */
+export function tokenEnd(value: string, from: number): number {
+  let i = from;
+  while (i < value.length && isTokenChar(value.charCodeAt(i))) i++;
+  return i;
 }
 
 /** Throws unless `name` is a valid header field name. */
@@ -72,6 +110,41 @@ export function assertHeaderName(name: string, path: string): void {
     });
   }
 }
+
+const isOws = (code: number): boolean => code === 0x20 || code === 0x09;
+
+/** The index of the first byte at or after `from` that is not OWS (RFC 9110 §5.6.3: SP / HTAB). */
+export function skipOws(value: string, from: number): number {
+  let i = from;
+  while (i < value.length && isOws(value.charCodeAt(i))) i++;
+  return i;
+}
+
+/**
+ * `value` without leading and trailing OWS (SP / HTAB): what RFC 9110 §5.5
+ * strips from a field value. `String#trim` strips more (line breaks, NBSP),
+ * which a parser must not accept silently.
+ */
+export function trimOws(value: string): string {
+  const start = skipOws(value, 0);
+  let end = value.length;
+  while (end > start && isOws(value.charCodeAt(end - 1))) end--;
+  return value.slice(start, end);
+}
+
+/**
+ * RFC 3986 §3.1 `scheme` (ALPHA *( ALPHA / DIGIT / "+" / "-" / "." )) as
+ * regex source, for the URLs header values carry; match it with the `i` flag.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc3986#section-3.1
+ */
+export const URI_SCHEME = '[a-z][a-z0-9+.-]*';
+
+/** A scheme and its colon, nothing else (`https:`): a CSP scheme-source. */
+export const SCHEME_ONLY = new RegExp(`^${URI_SCHEME}:$`, 'i');
+
+/** The `scheme://` at the start of an absolute URL. */
+export const SCHEME_PREFIX = new RegExp(`^${URI_SCHEME}://`, 'i');
 
 /**
  * Reads an RFC 9110 §5.6.4 quoted-string whose opening `"` is at `open`.

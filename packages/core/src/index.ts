@@ -15,7 +15,8 @@
  * @module
  */
 export { createPolicy, isPolicy, mergeOptions, policyOptionsSchema } from './policy/index.ts';
-export type { Policy, PolicyOptions, ResponsePlan, NonceHeader } from './policy/index.ts';
+export type { Policy, PolicyOptions } from './policy/index.ts';
+export type { RequestFacts, Verdict, ResponsePlan, NonceHeader } from './plan.ts';
 export { PRESETS, PRESET_NAMES } from './presets/index.ts';
 export {
   TLS_CIPHERS,
@@ -88,7 +89,6 @@ export type {
 export { ERROR_CODES, WARNING_CODES } from './errors.ts';
 export type { ErrorCode, WarningCode, BarbicanWarning } from './errors.ts';
 export { evaluateRequest } from './engine.ts';
-export type { RequestFacts, Verdict } from './engine.ts';
 export { createNonce } from './nonce.ts';
 export { describeAllowedHosts } from './request/hosts.ts';
 export type { AllowedHostRule } from './request/hosts.ts';
@@ -110,4 +110,4 @@ export type {
   RedirectSign,
   TlsSign,
 } from './loss.ts';
-export { OWASP_REMOVE_HEADERS } from './headers/remove-headers/index.ts';
+export { OWASP_REMOVE_HEADERS } from './policy/remove-headers.ts';

@@ -15,11 +15,23 @@
  * @module
  */
 export { didYouMean, editDistance } from './errors.ts';
-export { firstUnsafeFieldByte, assertFieldSafe } from './field.ts';
+export {
+  firstUnsafeFieldByte,
+  assertFieldSafe,
+  isToken,
+  TCHAR,
+  SCHEME_ONLY,
+  SCHEME_PREFIX,
+  URI_SCHEME,
+} from './field.ts';
 export { parseIp, formatIp, isV4, compileIpMatcher } from './request/ip.ts';
 export type { IpGroups } from './request/ip.ts';
-export { parseHsts, parseDirectiveList } from './headers/hsts/index.ts';
-export type { HstsParseResult, FieldProblem, ParsedDirective } from './headers/hsts/index.ts';
+export type { FieldProblem, ParsedDirective, CommaDirective } from './field-types.ts';
+export { parseDirectiveList, parseCommaDirectives } from './directive-list.ts';
+export type { DirectiveList } from './directive-list.ts';
+export { isPlainObject } from './schema/index.ts';
+export { parseHsts } from './headers/hsts/index.ts';
+export type { HstsParseResult } from './headers/hsts/index.ts';
 export { parseXFrameOptions } from './headers/x-frame-options/index.ts';
 export { parseSetCookie, parseCookieDate } from './headers/set-cookie/parse.ts';
 export type {
@@ -34,6 +46,7 @@ export {
   CSP_DIRECTIVES,
   CSP_DIRECTIVE_SPECS,
   CSP_KEYWORDS,
+  SCRIPT_DIRECTIVES,
 } from './headers/csp/index.ts';
 export type {
   CspParseResult,
@@ -59,8 +72,8 @@ export { parseXDownloadOptions } from './headers/x-download-options/index.ts';
 export type { TokenParseResult } from './headers/single-token.ts';
 export { parseClearSiteData, CLEAR_SITE_DATA_TYPES } from './headers/clear-site-data/index.ts';
 export type { ClearSiteDataParseResult } from './headers/clear-site-data/index.ts';
-export { parseCacheControl, parseCommaDirectives } from './headers/cache-control/index.ts';
-export type { CacheControlParseResult, CommaDirective } from './headers/cache-control/index.ts';
+export { parseCacheControl } from './headers/cache-control/index.ts';
+export type { CacheControlParseResult } from './headers/cache-control/index.ts';
 export { parseExpectCt } from './headers/expect-ct/index.ts';
 export type { ExpectCtParseResult } from './headers/expect-ct/index.ts';
 export { parsePublicKeyPins, isSha256Pin } from './headers/public-key-pins/index.ts';

@@ -6,7 +6,13 @@
  */
 import type { ExportModel } from './model.ts';
 import type { Loss } from '@barbican/core';
-import type { Version } from './version.ts';
+
+/** A parsed `major.minor.patch` version; missing parts are 0. */
+export interface Version {
+  /** As given, for comments in the output (`# for nginx 1.22.1`). */
+  readonly text: string;
+  readonly parts: readonly [number, number, number];
+}
 
 /** The targets `barbican export` writes. */
 export const TARGET_NAMES = [

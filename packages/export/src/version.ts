@@ -7,13 +7,9 @@
  * @module
  */
 import { BarbicanError } from './errors.ts';
+import type { Version } from './target.ts';
 
-/** A parsed `major.minor.patch` version; missing parts are 0. */
-export interface Version {
-  /** As given, for comments in the output (`# for nginx 1.22.1`). */
-  readonly text: string;
-  readonly parts: readonly [number, number, number];
-}
+export type { Version } from './target.ts';
 
 const VERSION = /^v?(\d{1,4})(?:\.(\d{1,4}))?(?:\.(\d{1,4}))?$/;
 

@@ -30,6 +30,7 @@ import {
   union,
   type Infer,
 } from '@barbican/core/schema';
+import { TCHAR } from '@barbican/core/parsers';
 
 /** A listener address: `host:port`, `[v6]:port`, `:port` (all interfaces) or `port`. */
 export interface ListenAddress {
@@ -38,15 +39,16 @@ export interface ListenAddress {
 }
 
 /** RFC 9110 method token (upper case by convention; compared exactly, as methods are case-sensitive). */
-const METHOD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,32}$/;
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]{1,64}$/;
+const METHOD = new RegExp(`^[${TCHAR}]{1,32}$`);
+/** RFC 9110 field name (a token), at most 64 characters. */
+const HEADER_NAME = new RegExp(`^[${TCHAR}]{1,64}$`);
 
 /**
  * Parses `host:port`, `[::1]:port`, `:port` or `port`. Returns a string
  * describing the problem when `text` is none of those.
  */
 export function parseListen(text: string): ListenAddress | string {
-  const m = /^(?:(\[[0-9A-Fa-f:.]+\]|[A-Za-z0-9.-]*):)?(\d{1,5})$/.exec(text);
+  const m = /^(?:(\[[0-9a-f:.]+\]|[a-z0-9.-]*):)?(\d{1,5})$/i.exec(text);
   if (m === null) return 'expected host:port, [v6]:port, :port or port';
   const port = Number(m[2]);
   if (port > 65535) return 'port above 65535';
@@ -244,7 +246,7 @@ export const gatewayOptionsSchema = object(
                 '"memory" (per process, the default) or a redis:// URL shared by every worker and gateway.',
             }),
             (value, path) => {
-              if (value === 'memory' || /^rediss?:\/\/[^\s]+$/.test(value)) return value;
+              if (value === 'memory' || /^rediss?:\/\/\S+$/.test(value)) return value;
               throw new BarbicanError('BARBICAN_E_TYPE', 'expected "memory" or a redis:// URL', {
                 path,
                 value: value.replace(/\/\/[^@/]*@/, '//…@'),
@@ -252,7 +254,7 @@ export const gatewayOptionsSchema = object(
             },
           ),
           keyPrefix: string({
-            pattern: /^[A-Za-z0-9:_.-]{1,64}$/,
+            pattern: /^[\w:.-]{1,64}$/,
             patternDescription: 'letters, digits and : _ . - (at most 64)',
             description:
               'Prefix of the Redis keys, for a Redis shared with other applications or gateway fleets. Default barbican:rl:.',

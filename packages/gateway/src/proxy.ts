@@ -24,6 +24,7 @@ import {
   type ResponsePlan,
   type Verdict,
 } from '@barbican/core';
+import { isToken } from '@barbican/core/parsers';
 import type { Dispatcher } from 'undici';
 import { checkTarget, inspectHeaders, isRefusal, type Inspection } from './inspect.ts';
 import { responseHeaders, STATUS_TEXT, type HeaderPlan, type OwnKind } from './respond.ts';
@@ -106,9 +107,7 @@ function forwardedNode(ip: string | undefined): string {
 
 /** A quoted-string (RFC 9110 §5.6.4) for a Forwarded `host=` value. */
 function quoted(text: string): string {
-  return /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(text)
-    ? text
-    : `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
+  return isToken(text) ? text : `"${text.replace(/[\\"]/g, (c) => `\\${c}`)}"`;
 }
 
 /**

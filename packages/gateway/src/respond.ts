@@ -199,7 +199,7 @@ export const ERROR_PAGE = DEFAULT_ERROR_PAGE.replace(
 /** Renders an error page for a status and request id. */
 export type PageRenderer = (status: number, requestId: string) => string;
 
-const PLACEHOLDER = /\{\{(status|statusText|requestId)\}\}/g;
+const PLACEHOLDER = /\{\{(status|statusText|requestId)\}\}/;
 
 /**
  * Compiles an error page template once. Placeholders: `{{status}}`,

@@ -64,7 +64,7 @@ export function certificateNames(cert: X509Certificate): string[] {
   }
   if (names.length === 0) {
     const cn = /(?:^|\n)CN=([^\n]+)/.exec(cert.subject)?.[1];
-    if (cn !== undefined && /^[A-Za-z0-9*.-]+$/.test(cn)) names.push(cn.toLowerCase());
+    if (cn !== undefined && /^[a-z0-9*.-]+$/i.test(cn)) names.push(cn.toLowerCase());
   }
   return names;
 }

@@ -31,8 +31,8 @@ describe('gateway: proxying with the policy', () => {
     assert.equal(r.status, 200);
     // The barbican preset's CSP has nonces: the gateway hands one to the upstream
     // (X-CSP-Nonce) and the response's CSP carries that same nonce.
-    const nonce = String(r.json<{ headers: Record<string, string> }>().headers['x-csp-nonce']);
-    assert.match(nonce, /^[A-Za-z0-9+/]{22}==$/);
+    const nonce = r.json<{ headers: Record<string, string> }>().headers['x-csp-nonce'] ?? '';
+    assert.match(nonce, /^[a-z0-9+/]{22}==$/i);
     const expected = createPolicy({
       preset: 'barbican',
       allowedHosts: [HOST, 'localhost'],

@@ -75,7 +75,7 @@ export interface IngestStats {
   rejected: Partial<Record<ReportsErrorCode, number>>;
 }
 
-const SITE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+const SITE = /^[a-z0-9][\w.-]{0,63}$/i;
 
 /** Media types browsers use for reports → which body cap applies. */
 const MEDIA_TYPES: Readonly<Record<string, 'single' | 'batch'>> = {

@@ -8,7 +8,7 @@
 import { mapStrings } from '@barbican/core';
 
 /** `scheme://userinfo@` anywhere in a text. Linear: the class cannot cross `/`, `@` or spaces. */
-const USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#@"'<>]*@/g;
+const USERINFO = /\b([A-Z][A-Z0-9+.-]*:\/\/)[^\s/?#@"'<>]*@/gi;
 
 /**
  * Replaces the userinfo of every URL in `text` by `***`.

@@ -9,6 +9,7 @@
  */
 import { isIP } from 'node:net';
 import type { Policy } from '@barbican/core';
+import { SCHEME_PREFIX } from '@barbican/core/parsers';
 import { boundFindings } from './bounds.ts';
 import { cspFindings } from './csp/index.ts';
 import {
@@ -315,7 +316,7 @@ export function scanTarget(url: string): URL {
   let target: URL;
   try {
     // A bare host name means https://host/.
-    target = new URL(/^[a-z][a-z0-9+.-]*:\/\//i.test(url) ? url : `https://${url}`);
+    target = new URL(SCHEME_PREFIX.test(url) ? url : `https://${url}`);
   } catch {
     throw new BarbicanError('BARBICAN_E_USAGE', 'not a URL', {
       value: redactCredentials(url),

@@ -1,8 +1,8 @@
 /**
  * The demo's report collector: `barbican reports` on SQLite in a temporary
  * directory, and the report-only policy the demo app sends to it — the
- * rollout step seed 003 recommends (report first, enforce later) done with
- * Barbican's own collector instead of a SaaS.
+ * rollout step the SME Server HSTS/HPKP guide recommends (report first,
+ * enforce later) done with Barbican's own collector instead of a SaaS.
  *
  * @module
  */

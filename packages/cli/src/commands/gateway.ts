@@ -11,6 +11,7 @@
  * @module
  */
 import { dirname, resolve } from 'node:path';
+import { isPlainObject } from '@barbican/core/parsers';
 import { BarbicanError } from '../errors.ts';
 import type { GatewayInput, RunningGateway, SelfSigned } from '@barbican/gateway';
 import type { Command } from 'commander';
@@ -23,7 +24,6 @@ import {
 } from '../config.ts';
 import type { Io } from '../io.ts';
 import { DEFAULT_SECTIONS, splitSections } from '../sections.ts';
-import { isPlainObject } from '../util.ts';
 
 /** Command-line flags (each overrides the same `gateway.*` option of the file). */
 export interface GatewayFlags {

@@ -3,7 +3,7 @@
  * request gets under a policy, by running the real Fetch adapter on an
  * empty 200 response.
  *
- * To add a request fact (issue 3's `--peer IP`), add the option, a field to
+ * To add a request fact (such as a `--peer IP`), add the option, a field to
  * {@link SimulatedRequest}, and pass it on in {@link simulate}.
  *
  * @module
@@ -17,7 +17,7 @@ import {
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
-import { assertFieldSafe, parseIp } from '@barbican/core/parsers';
+import { assertFieldSafe, isToken, parseIp } from '@barbican/core/parsers';
 import { secureFetch } from '@barbican/core/fetch';
 import { redactCredentials } from '@barbican/scanner';
 import { Option, type Command } from 'commander';
@@ -55,13 +55,11 @@ interface HeadersOpts {
   peer?: string;
 }
 
-const TOKEN = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
 /** Parses one `-H 'Name: value'` argument, refusing names and values that could not be sent. */
 export function parseHeaderArg(raw: string): [string, string] {
   const i = raw.indexOf(':');
   const name = i <= 0 ? '' : raw.slice(0, i).trim();
-  if (!TOKEN.test(name)) {
+  if (!isToken(name)) {
     throw new BarbicanError(
       'BARBICAN_E_USAGE',
       "-H expects 'Name: value' with a valid header name",
@@ -106,7 +104,7 @@ export function buildRequest(
       value: url,
     });
   }
-  if (!TOKEN.test(method)) {
+  if (!isToken(method)) {
     throw new BarbicanError('BARBICAN_E_USAGE', 'not an HTTP method', {
       path: '--method',
       value: method,

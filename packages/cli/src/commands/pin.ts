@@ -230,7 +230,7 @@ async function headerCommand(items: string[], opts: PinOpts, io: Io): Promise<nu
     if (!existsSync(item)) {
       // Not a pin and not a file: say which the user most likely meant,
       // instead of "the file does not exist" for a mistyped pin.
-      const pinLike = /^pin-sha256\b|^"|^[A-Za-z0-9+/]{16,}={0,2}"?;?$/i.test(item);
+      const pinLike = /^pin-sha256\b|^"|^[A-Z0-9+/]{16,}={0,2}"?;?$/i.test(item);
       throw new BarbicanError(
         pinLike ? 'BARBICAN_E_HPKP_PINS' : 'BARBICAN_E_PIN_INPUT',
         pinLike ? 'is not a valid pin' : 'is neither a pin nor an existing file',

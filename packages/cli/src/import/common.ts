@@ -20,8 +20,7 @@ import {
   type PolicyOptions,
   type PresetName,
 } from '@barbican/core';
-import { assertFieldSafe, didYouMean, parseCsp } from '@barbican/core/parsers';
-import { isPlainObject } from '../util.ts';
+import { assertFieldSafe, didYouMean, isPlainObject, parseCsp } from '@barbican/core/parsers';
 import { BarbicanError } from '../errors.ts';
 
 /** One thing that did not carry over exactly, located in the source file. */
@@ -65,8 +64,8 @@ function typeName(value: unknown): string {
 
 /** Joins a path and a key; keys that are not identifiers are bracketed. */
 export function joinPath(base: string, key: string): string {
-  const part = /^[A-Za-z_$][\w$-]*$/.test(key) ? key : JSON.stringify(key);
-  return base === '' ? part : /^[A-Za-z_$]/.test(part) ? `${base}.${part}` : `${base}[${part}]`;
+  const part = /^[A-Z_$][\w$-]*$/i.test(key) ? key : JSON.stringify(key);
+  return base === '' ? part : /^[A-Z_$]/i.test(part) ? `${base}.${part}` : `${base}[${part}]`;
 }
 
 /**

@@ -12,7 +12,7 @@
  * @module
  */
 import { PRESETS } from '@barbican/core';
-import { isPlainObject } from '../util.ts';
+import { isPlainObject } from '@barbican/core/parsers';
 import {
   ImportBuilder,
   keyForHeader,

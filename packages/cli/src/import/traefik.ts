@@ -6,7 +6,7 @@
  * @see https://doc.traefik.io/traefik/middlewares/http/headers/
  * @module
  */
-import { isPlainObject } from '../util.ts';
+import { isPlainObject } from '@barbican/core/parsers';
 import { ImportBuilder, SourceReader, type ImportOptions, type ImportResult } from './common.ts';
 import { certificatePair, importGoTls, readGoTls } from './tls.ts';
 import { mapUnrolledOptions, type Spelling } from './unrolled-family.ts';

@@ -11,7 +11,7 @@
  *
  * @module
  */
-import { parsePublicKeyPins } from '@barbican/core/parsers';
+import { isSha256Pin, parsePublicKeyPins } from '@barbican/core/parsers';
 import { BarbicanError } from '../errors.ts';
 
 /** 60 days in seconds: RFC 7469 §4.1's suggested upper bound for max-age. */
@@ -26,8 +26,6 @@ export const HPKP_OBSOLETE_NOTE =
   'Browsers ignore this header; only custom clients honour it. To stop mis-issued certificates, ' +
   'publish CAA DNS records (RFC 8659) naming your CA and monitor Certificate Transparency logs ' +
   '(crt.sh, your CA or CDN alerts) for certificates you did not request.';
-
-const PIN = /^[A-Za-z0-9+/]{43}=$/;
 
 /** Options for {@link buildPkpHeader}. */
 export interface BuildPkpOptions {
@@ -52,19 +50,14 @@ export interface PkpHeader {
   readonly value: string;
 }
 
-/** True when `pin` is base64 of exactly 32 bytes (a SHA-256 digest). */
-export function isPinSyntax(pin: string): boolean {
-  return PIN.test(pin) && Buffer.from(pin, 'base64').length === 32;
-}
-
 /**
  * Accepts `pin-sha256="…"`, `pin-sha256=…` or a bare base64 pin; returns the
  * bare pin or undefined when the text is not a pin.
  */
 export function parsePinArgument(text: string): string | undefined {
-  const match = /^pin-sha256=("?)([A-Za-z0-9+/=]{1,64})\1;?$/i.exec(text.trim());
+  const match = /^pin-sha256=("?)([A-Z0-9+/=]{1,64})\1;?$/i.exec(text.trim());
   const pin = match === null ? text.trim() : (match[2] ?? '');
-  return isPinSyntax(pin) ? pin : undefined;
+  return isSha256Pin(pin) ? pin : undefined;
 }
 
 /**
@@ -83,7 +76,7 @@ export function buildPkpHeader(options: BuildPkpOptions): PkpHeader {
   const { pins } = options;
   const seen = new Map<string, number>();
   pins.forEach((pin, i) => {
-    if (!isPinSyntax(pin)) {
+    if (!isSha256Pin(pin)) {
       throw new BarbicanError('BARBICAN_E_HPKP_PINS', 'not a pin-sha256 value', {
         path: 'pin',
         value: pin,

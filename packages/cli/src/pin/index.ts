@@ -19,7 +19,6 @@ export {
   checkPins,
   parsePkpValue,
   parsePinArgument,
-  isPinSyntax,
   DEFAULT_MAX_AGE,
   MAX_AGE_CAP,
   HPKP_OBSOLETE_NOTE,

@@ -34,7 +34,7 @@ export class PemError extends Error {
 // Anchored, no nested or overlapping quantifiers: linear on hostile input.
 const BEGIN = /^-----BEGIN ([A-Z0-9][A-Z0-9 ]{0,62})-----$/;
 const END = /^-----END ([A-Z0-9][A-Z0-9 ]{0,62})-----$/;
-const BASE64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const BASE64 = /^[A-Z0-9+/]*={0,2}$/i;
 
 /** True when the bytes look like PEM rather than DER. */
 export function looksLikePem(bytes: Uint8Array): boolean {
@@ -113,7 +113,7 @@ function finishBlock(label: string, lines: string[], offset: number, bodyOffset:
   }
   const body = lines.slice(i).join('');
   if (!BASE64.test(body) || body.length % 4 === 1) {
-    const bad = /[^A-Za-z0-9+/=]/.exec(body);
+    const bad = /[^A-Z0-9+/=]/i.exec(body);
     throw new PemError(
       bad === null
         ? `the body of "${label}" is not valid base64 (wrong length or padding)`

@@ -72,7 +72,7 @@ function apply(input: Buffer, m: Mutation): Buffer {
 function readsOrRefuses(bytes: Buffer): void {
   try {
     for (const entry of pinsFromBytes(bytes, 'fuzz.pem')) {
-      assert.match(entry.pin, /^[A-Za-z0-9+/]{43}=$/);
+      assert.match(entry.pin, /^[A-Z0-9+/]{43}=$/i);
       if (entry.notAfter !== undefined && entry.notAfter !== null) {
         assert.equal(new Date(entry.notAfter).toISOString(), entry.notAfter);
       }

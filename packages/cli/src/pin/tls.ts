@@ -73,7 +73,7 @@ export function parseHostPort(input: string, option = '--host'): { host: string;
     host = colon < 0 ? input : input.slice(0, colon);
     portText = colon < 0 ? undefined : input.slice(colon + 1);
   }
-  if (host === '' || !/^[A-Za-z0-9.:_-]+$/.test(host))
+  if (host === '' || !/^[\w.:-]+$/.test(host))
     throw bad('The host name is empty or has invalid characters');
   const port = portText === undefined ? 443 : Number(portText);
   if (!/^\d{1,5}$/.test(portText ?? '443') || port < 1 || port > 65535) {

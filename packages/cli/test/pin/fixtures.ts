@@ -1,6 +1,6 @@
 /**
- * Test helpers for `barbican pin`: a temp dir, the openssl CLI, the seed's
- * openssl pin pipelines, a root → intermediate → leaf chain, and an in-memory
+ * Test helpers for `barbican pin`: a temp dir, the openssl CLI, the openssl
+ * pin pipelines of the Koozali SME Server HSTS/HPKP guide, a root → intermediate → leaf chain, and an in-memory
  * run of the CLI.
  *
  * @module
@@ -38,12 +38,12 @@ function sh(cwd: string, script: string): string {
 
 const DIGEST = 'openssl dgst -sha256 -binary | openssl enc -base64';
 
-/** Seed 003's key pipeline (generalised from `openssl rsa` to `openssl pkey`). */
+/** The Koozali SME Server HSTS/HPKP guide's key pipeline (generalised from `openssl rsa` to `openssl pkey`). */
 export function opensslKeyPin(cwd: string, file: string, extra = ''): string {
   return sh(cwd, `openssl pkey -in '${file}' ${extra} -pubout -outform der | ${DIGEST}`);
 }
 
-/** Seed 003's CSR pipeline. */
+/** The SME Server guide's CSR pipeline. */
 export function opensslCsrPin(cwd: string, file: string, inform = 'PEM'): string {
   return sh(
     cwd,
@@ -51,7 +51,7 @@ export function opensslCsrPin(cwd: string, file: string, inform = 'PEM'): string
   );
 }
 
-/** Seed 003's certificate pipeline. */
+/** The SME Server guide's certificate pipeline. */
 export function opensslCertPin(cwd: string, file: string): string {
   return sh(
     cwd,
@@ -59,8 +59,8 @@ export function opensslCertPin(cwd: string, file: string): string {
   );
 }
 
-/** Seed 003's RSA-only pipelines, verbatim but for file names. */
-export const seedRsa = {
+/** The SME Server guide's RSA-only pipelines, verbatim but for file names. */
+export const guideRsa = {
   key: (cwd: string, file: string): string =>
     sh(cwd, `openssl rsa -in '${file}' -outform der -pubout 2>/dev/null | ${DIGEST}`),
   csr: (cwd: string, file: string): string =>

@@ -16,7 +16,7 @@
  */
 import { IncomingMessage, ServerResponse } from 'node:http';
 import { Socket } from 'node:net';
-import type { ResponsePlan } from '../policy/index.ts';
+import type { ResponsePlan } from '../plan.ts';
 
 type Store = Record<string, [string, string]>;
 

@@ -16,10 +16,11 @@
  */
 import { ServerResponse, type IncomingMessage, type OutgoingHttpHeaders } from 'node:http';
 import type { TLSSocket } from 'node:tls';
-import { evaluateRequest, type RequestFacts, type Verdict } from '../engine.ts';
+import { evaluateRequest } from '../engine.ts';
 import { BarbicanError } from '../errors.ts';
 import { createNonce, noNonceError } from '../nonce.ts';
-import type { Policy, PolicyOptions, ResponsePlan } from '../policy/index.ts';
+import type { RequestFacts, ResponsePlan, Verdict } from '../plan.ts';
+import type { Policy, PolicyOptions } from '../policy/index.ts';
 import { stripHeaders, writePlanHeaders } from './node-headers.ts';
 import { toPolicy } from './policy-input.ts';
 

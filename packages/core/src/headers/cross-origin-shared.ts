@@ -17,7 +17,7 @@ import {
   serializeItem,
   token,
 } from '../structured-fields/index.ts';
-import type { FieldProblem } from './hsts/parse.ts';
+import type { FieldProblem } from '../field-types.ts';
 import { defineHeader, type HeaderModule } from './types.ts';
 
 /** The option shape of COOP and COEP (and their report-only variants). */

@@ -10,8 +10,8 @@
  * @module
  */
 import { BarbicanError, didYouMean } from '../errors.ts';
-import { assertFieldSafe } from '../field.ts';
-import type { FieldProblem } from './hsts/parse.ts';
+import { assertFieldSafe, trimOws } from '../field.ts';
+import type { FieldProblem } from '../field-types.ts';
 import { enumeration, object, type Schema } from '../schema/index.ts';
 import { defineHeader, type HeaderModule } from './types.ts';
 
@@ -51,7 +51,7 @@ export function tokenParser<V extends string>(
         ],
       };
     }
-    const trimmed = value.replace(/^[ \t]+|[ \t]+$/g, '');
+    const trimmed = trimOws(value);
     const offset = value.length - value.trimStart().length;
     const hit = values.find((v) =>
       caseInsensitive ? v.toLowerCase() === trimmed.toLowerCase() : v === trimmed,

@@ -9,7 +9,7 @@
  */
 import { BarbicanError, type WarningCode } from '../errors.ts';
 import type { Schema } from '../schema/index.ts';
-import type { FieldProblem } from './hsts/parse.ts';
+import type { FieldProblem } from '../field-types.ts';
 
 /** Collects warnings while a policy is built. */
 export interface CompileContext {

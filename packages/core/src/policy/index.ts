@@ -14,9 +14,10 @@ import {
   type HeaderModule,
   type HeadersOptions,
 } from '../headers/index.ts';
-import { removeList } from '../headers/remove-headers/index.ts';
+import { removeList } from './remove-headers.ts';
 import { undefinedReportingEndpoints } from '../headers/reporting.ts';
 import { serverDisposition, type ServerDisposition } from '../headers/server/index.ts';
+import type { ResponsePlan } from '../plan.ts';
 import { PRESET_NAMES, PRESETS, type Preset, type PresetName } from '../presets/index.ts';
 import {
   errorsOptionsSchema,
@@ -37,6 +38,7 @@ import {
   array,
   boolean,
   enumeration,
+  headerName,
   isPlainObject,
   object,
   string,
@@ -92,11 +94,6 @@ function headerOptionSchema(module: HeaderModule<object>): Schema<unknown> {
   });
 }
 
-const headerName = string({
-  pattern: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
-  patternDescription: 'a header name',
-});
-
 /** The schema of {@link PolicyOptions}: the single source for validation and the JSON Schema. */
 export const policyOptionsSchema = object(
   {
@@ -125,30 +122,6 @@ export const policyOptionsSchema = object(
   },
   { description: 'A Barbican security policy.' },
 );
-
-/** A header to set with a nonce spliced in. */
-export interface NonceHeader {
-  readonly name: string;
-  /** Sent when the request never minted a nonce. */
-  readonly value: string;
-  /** Joined with the nonce when one was minted. */
-  readonly parts: readonly string[];
-}
-
-/**
- * What a response gets, precomputed for one scheme. Adapters only copy these
- * strings; they never parse or merge anything per request.
- */
-export interface ResponsePlan {
-  /** `[name, value]` pairs to set. */
-  readonly set: readonly (readonly [string, string])[];
-  /** Headers whose value depends on the request's nonce. */
-  readonly nonced: readonly NonceHeader[];
-  /** Lower-case names of headers to strip from the response. */
-  readonly remove: ReadonlySet<string>;
-  /** The same names as a list, for fast iteration. */
-  readonly removeList: readonly string[];
-}
 
 /** A built, validated policy. Immutable; build it once at start-up. */
 export interface Policy {

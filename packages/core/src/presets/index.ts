@@ -2,8 +2,8 @@
  * Presets: named starting points. A policy is a preset plus overrides.
  *
  * Every preset is data (objects) so that overrides merge into it field by
- * field. The one exception is secure-py's HSTS, a raw string, because the
- * seed spells the directive `includeSubdomains` and only a raw value
+ * field. The one exception is secure-py's HSTS, a raw string, because
+ * secure.py spells the directive `includeSubdomains` and only a raw value
  * reproduces that byte for byte (see docs/presets.md#secure-py). Exact values
  * are pinned by `presets.test.ts` and documented in `docs/presets.md`.
  *
@@ -135,12 +135,12 @@ const barbican: Preset = {
   tls: 'intermediate',
 };
 
-/** `secure-py`: secure.py's documented defaults (seed 002), exactly. */
+/** `secure-py`: secure.py's documented defaults (its SecureHeaders docs), exactly. */
 const securePy: Preset = {
   description: 'secure.py’s documented default headers (SecureHeaders), reproduced exactly.',
-  source: 'seed 002 (secure.py documentation, "Default HTTP response headers")',
+  source: 'secure.py documentation, SecureHeaders "Secure Headers" (each header\'s Default Value)',
   headers: {
-    // Raw on purpose: the seed writes `includeSubdomains` (lower-case d).
+    // Raw on purpose: secure.py writes `includeSubdomains` (lower-case d).
     // RFC 6797 §6.1 matches directive names case-insensitively, so browsers
     // read it exactly like includeSubDomains; keeping the bytes lets a
     // migrating user diff old and new responses and see no change.
@@ -159,10 +159,11 @@ const securePy: Preset = {
   tls: 'intermediate',
 };
 
-/** `openkat`: the OpenKAT production hardening table (seed 001), exactly. */
+/** `openkat`: the OpenKAT production hardening guide's headers table, exactly. */
 const openkat: Preset = {
   description: 'The OpenKAT production hardening table for its reverse proxy, reproduced exactly.',
-  source: 'seed 001 (OpenKAT docs, "Production: Hardening OpenKAT", Security headers table)',
+  source:
+    'OpenKAT documentation, "Production: Hardening OpenKAT", Security headers table (https://docs.openkat.nl/installation_and_deployment/hardening.html)',
   headers: {
     xFrameOptions: { action: 'DENY' },
     xContentTypeOptions: { value: 'nosniff' },
@@ -330,8 +331,8 @@ const strict: Preset = {
   removeHeaders: true,
   // TLS 1.3 only: like the rest of strict, it trades old clients for safety.
   tls: 'modern',
-  // Same-origin CSRF checks for unsafe methods (issue 3: "on in the strict
-  // preset"): a strict app takes no cross-origin form posts.
+  // Same-origin CSRF checks for unsafe methods, on in the strict preset: a
+  // strict app takes no cross-origin form posts.
   request: { csrf: true },
 };
 

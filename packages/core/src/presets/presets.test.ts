@@ -1,15 +1,17 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateRequest, type RequestFacts } from '../engine.ts';
-import { parseHsts } from '../headers/hsts/parse.ts';
-import { OWASP_REMOVE_HEADERS } from '../headers/remove-headers/index.ts';
+import { evaluateRequest } from '../engine.ts';
+import type { RequestFacts } from '../plan.ts';
+import { parseHsts } from '../headers/hsts/index.ts';
+import { OWASP_REMOVE_HEADERS } from '../policy/remove-headers.ts';
 import { createPolicy } from '../policy/index.ts';
 import { PRESETS, PRESET_NAMES, type PresetName } from './index.ts';
 
 /**
  * The exact headers each preset sends, written out by hand from the sources
- * in docs/presets.md (seed 001 for openkat, seed 002 for secure-py, the
- * middleware reference §2 for helmet and owasp). A change to a preset must
+ * in docs/presets.md (OpenKAT's hardening guide for openkat, secure.py's
+ * documentation for secure-py, helmet's and the OWASP Secure Headers
+ * Project's published defaults for helmet and owasp). A change to a preset must
  * change this table, and the docs with it.
  *
  * Over plain HTTP, HSTS and Expect-CT are not sent (RFC 6797 §7.2, RFC 9163

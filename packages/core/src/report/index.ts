@@ -196,7 +196,9 @@ function foldCsp(
     if (value === undefined || cspHasReporting(value)) continue;
     const name = ENDPOINT_NAME.csp;
     if (typeof value === 'string') {
-      ctx.resolved[key] = `${value.replace(/[\s;]*$/, '')}; report-uri ${url}; report-to ${name}`;
+      // (?<!…) starts the match at the first byte of the trailing run: linear time.
+      ctx.resolved[key] =
+        `${value.replace(/(?<![\s;])[\s;]*$/, '')}; report-uri ${url}; report-to ${name}`;
     } else {
       const o = value as { directives?: Record<string, unknown> };
       ctx.resolved[key] = {

@@ -14,7 +14,7 @@
  * @module
  */
 import { BarbicanError } from '../errors.ts';
-import { parseHost, toAsciiHost, type ParsedHost } from './hosts.ts';
+import { parseHost, toAsciiHost } from './hosts.ts';
 
 /** The user-facing `csrf` option. */
 export interface CsrfOptions {
@@ -47,7 +47,7 @@ export function parseOrigin(text: string): Origin | undefined {
   if (m === null) return undefined;
   const https = (m[1] ?? '').toLowerCase() === 'https';
   const host = parseHost(m[2] ?? '');
-  if (typeof host === 'string') return undefined;
+  if (host.kind === 'invalid') return undefined;
   return { https, host: host.name, port: host.port ?? (https ? 443 : 80) };
 }
 
@@ -64,7 +64,7 @@ export function compileCsrf(opts: true | CsrfOptions, path: string): CsrfGuard {
         path: at,
         value: entry,
         allowed: 'https://example.com, https://*.example.com, http://localhost:3000',
-        ...(/^[\w.*-]+(:\d+)?$/.test(entry) ? { hint: `Did you mean "https://${entry}"?` } : {}),
+        ...(/^[\w.*-]+(?::\d+)?$/.test(entry) ? { hint: `Did you mean "https://${entry}"?` } : {}),
       });
     }
     const https = (m[1] ?? '').toLowerCase() === 'https';
@@ -73,11 +73,9 @@ export function compileCsrf(opts: true | CsrfOptions, path: string): CsrfGuard {
       ? rawHost.indexOf(':', rawHost.indexOf(']'))
       : rawHost.indexOf(':');
     const name = colon === -1 ? rawHost : rawHost.slice(0, colon);
-    const parsed: ParsedHost | string = parseHost(
-      toAsciiHost(name, at) + (colon === -1 ? '' : rawHost.slice(colon)),
-    );
-    if (typeof parsed === 'string') {
-      throw new BarbicanError('BARBICAN_E_ORIGIN', `not a valid origin: ${parsed}`, {
+    const parsed = parseHost(toAsciiHost(name, at) + (colon === -1 ? '' : rawHost.slice(colon)));
+    if (parsed.kind === 'invalid') {
+      throw new BarbicanError('BARBICAN_E_ORIGIN', `not a valid origin: ${parsed.reason}`, {
         path: at,
         value: entry,
       });

@@ -5,8 +5,8 @@
  *
  * @module
  */
-import type { BarbicanWarning, WarningCode } from '../errors.ts';
-import type { ResponsePlan } from '../policy/index.ts';
+import type { WarningCode } from '../errors.ts';
+import type { ResponsePlan } from '../plan.ts';
 import { compileCsrf, type CsrfGuard } from './csrf.ts';
 import { compileHostMatcher, parseHost, type HostMatcher } from './hosts.ts';
 import type { RequestOptions } from './options.ts';
@@ -66,7 +66,7 @@ function warnUnreachableRedirect(
   entries.forEach((entry, i) => {
     if (entry.startsWith('/') || entry.startsWith('*') || entry.startsWith('.')) return;
     const parsed = parseHost(entry);
-    if (typeof parsed === 'string' || parsed.port === undefined || parsed.port === 80) return;
+    if (parsed.kind === 'invalid' || parsed.port === undefined || parsed.port === 80) return;
     if (hosts({ ...parsed, port: undefined }, 80)) return;
     const name = parsed.name;
     warn(
@@ -114,7 +114,7 @@ export function compileGuards(
     }
   }
   if (options.allowedHosts === undefined && !development) {
-    // Issue 3: without allowedHosts no host check runs. Barbican cannot tell
+    // Without allowedHosts no host check runs. Barbican cannot tell
     // production from a test, so every non-development policy says so;
     // `["*"]` is the explicit "any host".
     warn(
@@ -145,5 +145,3 @@ export function compileGuards(
     http: force ? withHstsOf(http, https) : http,
   });
 }
-
-export type { BarbicanWarning };

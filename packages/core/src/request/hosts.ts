@@ -13,6 +13,7 @@
  * @module
  */
 import { BarbicanError } from '../errors.ts';
+import { SCHEME_PREFIX } from '../field.ts';
 import { formatIp, parseIPv4, parseIPv6 } from './ip.ts';
 
 /** A syntactically valid host, canonicalised for comparison. */
@@ -25,12 +26,20 @@ export interface ParsedHost {
   readonly port: number | undefined;
 }
 
+/** A host refused by {@link parseHost}, with a short reason for the logs. */
+export interface InvalidHost {
+  readonly kind: 'invalid';
+  /** E.g. `host contains userinfo (@)`; never sent to the client. */
+  readonly reason: string;
+}
+
 /** Longest host text we look at: a DNS name is at most 253 bytes; brackets and a port add a few. */
 export const MAX_HOST_LENGTH = 270;
 
 /**
  * Parses a Host header value (or any `host[:port]` authority) strictly.
- * Returns the canonical host, or a short reason string for the logs.
+ * Returns the canonical host, or an {@link InvalidHost} whose reason is for
+ * the logs.
  *
  * Refused: empty values, userinfo (`a@b`), paths/queries, whitespace and
  * control bytes (CRLF header splitting), non-ASCII (browsers send IDNs in
@@ -38,80 +47,85 @@ export const MAX_HOST_LENGTH = 270;
  * non-canonical IPv4 (`127.1`, `0x7f.0.0.1`, octal `010.0.0.1`), empty
  * labels, bad ports.
  */
-export function parseHost(value: string): ParsedHost | string {
+export function parseHost(value: string): ParsedHost | InvalidHost {
   // Nearly every request to a server carries the same Host, and parsing is
   // pure: remember the last answer. One entry, so hostile traffic that
   // varies the Host only falls back to parsing; it cannot grow anything.
   // (Parsing was the largest single cost of the guarded per-request path in
   // `npm run bench -- core`.)
   if (value === lastText) return lastResult;
-  const result = parseHostUncached(value);
   // Frozen: the cached object is shared by every request that hits it.
-  lastResult = typeof result === 'string' ? result : Object.freeze(result);
+  lastResult = Object.freeze(parseHostUncached(value));
   lastText = value;
   return lastResult;
 }
 
 let lastText: string | undefined;
-let lastResult: ParsedHost | string = '';
+let lastResult: ParsedHost | InvalidHost = { kind: 'invalid', reason: 'empty host' };
 
-function parseHostUncached(value: string): ParsedHost | string {
+function invalid(reason: string): InvalidHost {
+  return { kind: 'invalid', reason };
+}
+
+function parseHostUncached(value: string): ParsedHost | InvalidHost {
   const n = value.length;
-  if (n === 0) return 'empty host';
-  if (n > MAX_HOST_LENGTH) return 'host too long';
+  if (n === 0) return invalid('empty host');
+  if (n > MAX_HOST_LENGTH) return invalid('host too long');
   for (let i = 0; i < n; i++) {
     const c = value.charCodeAt(i);
-    if (c <= 0x20 || c === 0x7f) return 'host contains whitespace or control characters';
-    if (c > 0x7e) return 'host contains non-ASCII characters';
-    if (c === 0x40) return 'host contains userinfo (@)';
-    if (c === 0x2f || c === 0x5c || c === 0x3f || c === 0x23) return 'host contains a path';
+    if (c <= 0x20 || c === 0x7f) return invalid('host contains whitespace or control characters');
+    if (c > 0x7e) return invalid('host contains non-ASCII characters');
+    if (c === 0x40) return invalid('host contains userinfo (@)');
+    if (c === 0x2f || c === 0x5c || c === 0x3f || c === 0x23)
+      return invalid('host contains a path');
   }
   let hostPart: string;
   let portPart: string | undefined;
   if (value.charCodeAt(0) === 0x5b /* [ */) {
     const close = value.indexOf(']');
-    if (close === -1) return 'malformed IPv6 literal';
+    if (close === -1) return invalid('malformed IPv6 literal');
     hostPart = value.slice(0, close + 1);
     const rest = value.slice(close + 1);
     if (rest !== '') {
-      if (rest.charCodeAt(0) !== 0x3a) return 'malformed host';
+      if (rest.charCodeAt(0) !== 0x3a) return invalid('malformed host');
       portPart = rest.slice(1);
     }
   } else {
     const colon = value.indexOf(':');
     if (colon !== -1) {
-      if (value.indexOf(':', colon + 1) !== -1) return 'malformed host (unbracketed IPv6?)';
+      if (value.indexOf(':', colon + 1) !== -1)
+        return invalid('malformed host (unbracketed IPv6?)');
       hostPart = value.slice(0, colon);
       portPart = value.slice(colon + 1);
     } else hostPart = value;
   }
   let port: number | undefined;
   if (portPart !== undefined) {
-    if (!/^[0-9]{1,5}$/.test(portPart)) return 'malformed port';
+    if (!/^\d{1,5}$/.test(portPart)) return invalid('malformed port');
     port = Number(portPart);
-    if (port > 65535) return 'malformed port';
+    if (port > 65535) return invalid('malformed port');
   }
   if (hostPart.charCodeAt(0) === 0x5b) {
     const ip = parseIPv6(hostPart.slice(1, -1));
-    if (ip === undefined) return 'malformed IPv6 literal';
+    if (ip === undefined) return invalid('malformed IPv6 literal');
     return { kind: 'ipv6', name: `[${formatIp(ip)}]`, port };
   }
   let name = hostPart.toLowerCase();
   // A fully qualified name may end in a dot (`example.com.`); it is the same host.
   if (name.endsWith('.')) name = name.slice(0, -1);
-  if (name === '' || name.length > 253) return 'malformed host';
+  if (name === '' || name.length > 253) return invalid('malformed host');
   const labels = name.split('.');
   for (const label of labels) {
-    if (label === '' || label.length > 63) return 'malformed host (empty or long label)';
-    if (!/^[a-z0-9_-]+$/.test(label)) return 'malformed host';
+    if (label === '' || label.length > 63) return invalid('malformed host (empty or long label)');
+    if (!/^[a-z0-9_-]+$/.test(label)) return invalid('malformed host');
   }
   // WHATWG URL treats a name whose last label is numeric (or hex) as IPv4 and
   // rewrites it (`2130706433` → 127.0.0.1). Accept only canonical dotted
   // quads so that one address cannot be spelled in many ways.
   const last = labels[labels.length - 1] ?? '';
-  if (/^(?:[0-9]+|0x[0-9a-f]*)$/.test(last)) {
+  if (/^(?:\d+|0x[0-9a-f]*)$/.test(last)) {
     const ip = parseIPv4(name);
-    if (ip === undefined) return 'malformed IPv4 address';
+    if (ip === undefined) return invalid('malformed IPv4 address');
     return { kind: 'ipv4', name, port };
   }
   return { kind: 'name', name, port };
@@ -201,9 +215,10 @@ export function describeAllowedHosts(entries: readonly string[], path: string): 
 function describeEntry(entry: string, at: string): AllowedHostRule {
   if (entry === '*') return { kind: 'any', entry };
   if (entry.startsWith('/')) return { kind: 'regex', entry, source: checkHostRegex(entry, at) };
-  if (/^[a-z][a-z0-9+.-]*:\/\//i.test(entry)) {
+  if (SCHEME_PREFIX.test(entry)) {
     // unrolled/secure#66: `https://example.com` silently never matched a Host.
-    const bare = entry.replace(/^[a-z][a-z0-9+.-]*:\/\//i, '').replace(/\/.*$/, '');
+    const rest = entry.replace(SCHEME_PREFIX, '');
+    const bare = rest.includes('/') ? rest.slice(0, rest.indexOf('/')) : rest;
     throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'a host, not a URL, is expected', {
       path: at,
       value: entry,
@@ -223,13 +238,13 @@ function describeEntry(entry: string, at: string): AllowedHostRule {
   const namePart = colon === -1 ? text : text.slice(0, colon);
   const portPart = colon === -1 ? '' : text.slice(colon);
   const parsed = parseHost(toAsciiHost(namePart, at) + portPart);
-  if (typeof parsed === 'string' || (domain && parsed.kind !== 'name')) {
+  if (parsed.kind === 'invalid' || (domain && parsed.kind !== 'name')) {
     throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'not a valid allowed-host entry', {
       path: at,
       value: entry,
       allowed:
         '"*", a host name, ".example.com" or "*.example.com", an IPv4 address, a bracketed IPv6 address, each with an optional :port, or "/^anchored regex$/"',
-      ...(typeof parsed === 'string' ? { hint: `The host is invalid: ${parsed}` } : {}),
+      ...(parsed.kind === 'invalid' ? { hint: `The host is invalid: ${parsed.reason}` } : {}),
     });
   }
   return { kind: domain ? 'domain' : 'exact', entry, name: parsed.name, port: parsed.port };

@@ -174,7 +174,7 @@ export function parseCidr(text: string, path: string): Cidr[] {
   let len = max;
   if (slash !== -1) {
     const lenText = text.slice(slash + 1);
-    if (!/^(0|[1-9][0-9]{0,2})$/.test(lenText) || Number(lenText) > max) {
+    if (!/^(?:0|[1-9]\d{0,2})$/.test(lenText) || Number(lenText) > max) {
       throw new BarbicanError('BARBICAN_E_CIDR', 'bad prefix length', {
         path,
         value: text,

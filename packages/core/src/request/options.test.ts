@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { evaluateRequest, type RequestFacts } from '../engine.ts';
+import { evaluateRequest } from '../engine.ts';
+import type { RequestFacts } from '../plan.ts';
 import { BarbicanError } from '../errors.ts';
 import { createPolicy } from '../policy/index.ts';
 

@@ -8,6 +8,7 @@
 import {
   array,
   boolean,
+  headerName,
   integer,
   literal,
   object,
@@ -51,11 +52,6 @@ export interface RequestOptions {
   /** Origin checks for unsafe methods; `true` = same-origin only. */
   csrf?: boolean | CsrfOptions;
 }
-
-const headerName = string({
-  pattern: /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/,
-  patternDescription: 'a header name',
-});
 
 const stringList = (description: string) =>
   array(string({ maxLength: 300, fieldSafe: false }), { description, maxItems: 1000 });

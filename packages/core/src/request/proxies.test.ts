@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import type { RequestFacts } from '../engine.ts';
+import type { RequestFacts } from '../plan.ts';
 import { clientAddress, compileProxyGuard, parseForwarded } from './proxies.ts';
 
 const facts = (peer: string | undefined, headers: Record<string, string[]>): RequestFacts => ({

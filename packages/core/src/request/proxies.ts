@@ -14,7 +14,8 @@
  * @see https://www.rfc-editor.org/rfc/rfc7239
  * @module
  */
-import type { RequestFacts } from '../engine.ts';
+import type { RequestFacts } from '../plan.ts';
+import { isTokenChar, readQuotedString, tokenEnd } from '../field.ts';
 import { compileIpMatcher, formatIp, parseIp } from './ip.ts';
 
 /** Compiled proxy settings (see `trustedProxies` and `proxyHeaders` options). */
@@ -66,6 +67,15 @@ export function compileProxyGuard(
 /** Upper bound on forwarded header text we parse: longer chains are ignored, not parsed. */
 const MAX_FORWARDED = 8192;
 
+/**
+ * An unquoted value: a token, plus `:` `[` `]`. RFC 7239 §6 wants an IPv6
+ * node or one with a port quoted (`"[2001:db8::1]:80"`); some proxies leave
+ * the quotes out, and the node is still validated as an address afterwards.
+ */
+function isNodeChar(code: number): boolean {
+  return isTokenChar(code) || code === 0x3a || code === 0x5b || code === 0x5d;
+}
+
 /** One `Forwarded` element: lower-case parameter names to unquoted values. */
 export type ForwardedElement = Readonly<Record<string, string>>;
 
@@ -97,22 +107,20 @@ export function parseForwarded(values: readonly string[]): ForwardedElement[] | 
       i++;
       continue;
     }
-    const eq = /^([!#$%&'*+.^_`|~0-9A-Za-z-]+)=/.exec(text.slice(i, i + 64));
-    if (eq === null) return undefined;
-    const key = (eq[1] ?? '').toLowerCase();
-    i += eq[0].length;
+    // forwarded-pair = token "=" value; a parameter name is short (≤ 63 bytes here).
+    const keyEnd = tokenEnd(text, i);
+    if (keyEnd === i || keyEnd - i > 63 || text[keyEnd] !== '=') return undefined;
+    const key = text.slice(i, keyEnd).toLowerCase();
+    i = keyEnd + 1;
     let value = '';
     if (text[i] === '"') {
-      i++;
-      for (; i < n && text[i] !== '"'; i++) {
-        if (text[i] === '\\') i++;
-        value += text[i] ?? '';
-      }
-      if (text[i] !== '"') return undefined;
-      i++;
+      const q = readQuotedString(text, i);
+      if (!q.closed) return undefined;
+      value = q.text;
+      i = q.end;
     } else {
       const start = i;
-      while (i < n && /[!#$%&'*+.^_`|~0-9A-Za-z:[\]-]/.test(text[i] ?? '')) i++;
+      while (i < n && isNodeChar(text.charCodeAt(i))) i++;
       value = text.slice(start, i);
     }
     if (Object.hasOwn(cur, key)) return undefined; // RFC 7239 §4: each parameter once

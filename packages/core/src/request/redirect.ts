@@ -57,7 +57,7 @@ export function compileRedirect(
   let host: string | undefined;
   if (o.host !== undefined) {
     const parsed = parseHost(toAsciiHost(o.host, `${path}.host`));
-    if (typeof parsed === 'string' || parsed.port !== undefined) {
+    if (parsed.kind === 'invalid' || parsed.port !== undefined) {
       throw new BarbicanError('BARBICAN_E_HOST_PATTERN', 'not a valid redirect host', {
         path: `${path}.host`,
         value: o.host,

@@ -9,7 +9,7 @@
  * @module
  */
 import { BarbicanError, didYouMean } from '../errors.ts';
-import { assertFieldSafe } from '../field.ts';
+import { assertFieldSafe, TOKEN } from '../field.ts';
 
 /** A JSON Schema (draft 2020-12) fragment. */
 export type JsonSchema = { [key: string]: unknown };
@@ -439,3 +439,18 @@ export function isPlainObject(value: unknown): value is Record<string, unknown> 
   const proto: unknown = Object.getPrototypeOf(value);
   return proto === Object.prototype || proto === null;
 }
+
+/**
+ * An RFC 9110 field name (a token), e.g. `X-Powered-By`: the one schema every
+ * option that names a header uses.
+ *
+ * @see https://www.rfc-editor.org/rfc/rfc9110#section-5.1
+ * @example
+ * ```ts
+ * array(headerName).parse(['X-Powered-By'], 'removeHeaders') // ['X-Powered-By']
+ * ```
+ */
+export const headerName: Schema<string> = string({
+  pattern: TOKEN,
+  patternDescription: 'a header name',
+});

@@ -22,9 +22,10 @@
  * @module
  */
 import { BarbicanError } from '../errors.ts';
-import type { FieldProblem } from '../headers/hsts/parse.ts';
+import { isTokenChar, TCHAR } from '../field.ts';
+import type { FieldProblem } from '../field-types.ts';
 
-export type { FieldProblem } from '../headers/hsts/parse.ts';
+export type { FieldProblem } from '../field-types.ts';
 
 /** A Token (§3.3.4): an unquoted word such as `self` or `same-origin`. Wrapped so it cannot be confused with a String. */
 export interface SfToken {
@@ -142,9 +143,7 @@ const isDigit = (c: string | undefined): boolean => c !== undefined && c >= '0' 
 const isLcAlpha = (c: string | undefined): boolean => c !== undefined && c >= 'a' && c <= 'z';
 const isAlpha = (c: string | undefined): boolean =>
   c !== undefined && ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'));
-/** RFC 9110 tchar. */
-const isTchar = (c: string | undefined): boolean =>
-  c !== undefined && (isAlpha(c) || isDigit(c) || "!#$%&'*+-.^_`|~".includes(c));
+const isTchar = (c: string | undefined): boolean => c !== undefined && isTokenChar(c.charCodeAt(0));
 const isKeyChar = (c: string | undefined): boolean =>
   c !== undefined &&
   (isLcAlpha(c) || isDigit(c) || c === '_' || c === '-' || c === '.' || c === '*');
@@ -430,7 +429,7 @@ function parseToken(st: State): SfToken {
   return token(st.s.slice(start, st.i));
 }
 
-const B64 = /^[A-Za-z0-9+/]*={0,2}$/;
+const B64 = /^[A-Z0-9+/]*={0,2}$/i;
 
 /** §4.2.7 Parsing a Byte Sequence. */
 function parseByteSequence(st: State): Uint8Array {
@@ -445,7 +444,8 @@ function parseByteSequence(st: State): Uint8Array {
   if (!B64.test(b64)) fail(st, 'bytes.base64', 'a byte sequence holds base64 characters only');
   st.i = end + 1;
   // §4.2.7 step 7: padding may be omitted; add it back before decoding.
-  const padded = b64.replace(/=+$/, '');
+  // (?<!=) starts the match at the first '=' of the run: linear time.
+  const padded = b64.replace(/(?<!=)=+$/, '');
   if (padded.length % 4 === 1) {
     st.i = open;
     fail(st, 'bytes.base64', 'the base64 text has an impossible length');
@@ -562,7 +562,8 @@ function refuse(message: string, value: unknown): never {
 }
 
 const KEY = /^[a-z*][a-z0-9_.*-]*$/;
-const TOKEN = /^[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]*$/;
+/** sf-token (§3.3.4): `( ALPHA / "*" ) *( tchar / ":" / "/" )`. */
+const TOKEN = new RegExp(`^[A-Za-z*][${TCHAR}:/]*$`);
 
 /** True when `key` is a valid Dictionary or Parameter key (§3.1.2: `lcalpha / "*"` then `lcalpha / DIGIT / "_" / "-" / "." / "*"`). */
 export function isKey(key: string): boolean {
@@ -603,7 +604,7 @@ function serializeDecimal(n: number): string {
   if (intPart > 999_999_999_999) refuse('decimal has more than 12 integer digits', n);
   const frac = String(Math.abs(r) % 1000)
     .padStart(3, '0')
-    .replace(/0+$/, '');
+    .replace(/(?<!0)0+$/, '');
   return `${r < 0 ? '-' : ''}${intPart}.${frac === '' ? '0' : frac}`;
 }
 

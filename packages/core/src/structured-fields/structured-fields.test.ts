@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
+import { TCHAR } from '../field.ts';
 import {
   decimal,
   innerList,
@@ -191,7 +192,7 @@ const bareArb: fc.Arbitrary<BareItem> = fc.oneof(
         .map((f) => decimal(Number(`${i}.${String(f).padStart(3, '0')}`) || 0)),
     ),
   fc.stringMatching(/^[\x20-\x7e]{0,12}$/),
-  fc.stringMatching(/^[A-Za-z*][!#$%&'*+.^_`|~0-9A-Za-z:/-]{0,8}$/).map(token),
+  fc.stringMatching(new RegExp(`^[A-Za-z*][${TCHAR}:/]{0,8}$`)).map(token),
   fc.uint8Array({ maxLength: 12 }),
   fc.boolean(),
   fc.integer({ min: -999_999_999, max: 999_999_999 }).map((n) => ({ date: n || 0 })),

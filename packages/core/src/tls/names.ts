@@ -721,7 +721,8 @@ export function findTlsProtocol(key: string): TlsProtocol | undefined {
  */
 export function opensslAtLeast(version: string, minimum: string): boolean {
   const parse = (v: string): number[] | undefined =>
-    /(\d+)\.(\d+)\.(\d+)/.exec(v)?.slice(1, 4).map(Number);
+    // (?<!\d) starts a match only where a number starts: linear time.
+    /(?<!\d)(\d+)\.(\d+)\.(\d+)/.exec(v)?.slice(1, 4).map(Number);
   const have = parse(version);
   const want = parse(minimum);
   if (have === undefined || want === undefined) return false;

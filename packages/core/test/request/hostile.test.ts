@@ -9,7 +9,8 @@ import { connect, type AddressInfo } from 'node:net';
 import { after, before, describe, it } from 'node:test';
 import { withBarbican } from '../../src/adapters/node.ts';
 import { secureFetch } from '../../src/adapters/fetch.ts';
-import { evaluateRequest, type RequestFacts } from '../../src/engine.ts';
+import { evaluateRequest } from '../../src/engine.ts';
+import type { RequestFacts } from '../../src/plan.ts';
 import { createPolicy, type Policy } from '../../src/policy/index.ts';
 import { HOSTILE, POLICIES, type HostileCase } from './hostile-table.ts';
 

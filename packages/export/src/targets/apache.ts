@@ -69,7 +69,7 @@ function formatValue(value: string, path: string): string {
 
 /** A header name as an argument (bare when it is a plain token). */
 function name(n: string): string {
-  return /^[A-Za-z0-9-]+$/.test(n) ? n : quoted(n, 'removeHeaders');
+  return /^[A-Z0-9-]+$/i.test(n) ? n : quoted(n, 'removeHeaders');
 }
 
 const LOCAL_HOST =

@@ -68,7 +68,7 @@ function token(text: string, path: string): string {
 
 /** A header name, bare: tchars that neither open a block, quote nor comment. */
 function name(n: string, path: string): string {
-  if (/^[A-Za-z0-9!$%&'*+.^_|~-]+$/.test(n)) return n;
+  if (/^[\w!$%&'*+.^|~-]+$/.test(n)) return n;
   throw unsafeFor(
     'caddy',
     path,

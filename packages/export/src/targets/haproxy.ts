@@ -52,7 +52,7 @@ function strong(text: string, path: string): string {
 
 /** A header name: bare when it is a plain token. */
 function name(n: string, path: string): string {
-  return /^[A-Za-z0-9-]+$/.test(n) ? n : strong(n, path);
+  return /^[A-Z0-9-]+$/i.test(n) ? n : strong(n, path);
 }
 
 const HOST = 'req.hdr(host),host_only,lower';

@@ -54,7 +54,7 @@ function val(text: string): string {
 
 /** A header name: bare when it is letters, digits and dashes, else quoted. */
 function name(n: string): string {
-  return /^[A-Za-z0-9-]+$/.test(n) ? n : str(n);
+  return /^[A-Z0-9-]+$/i.test(n) ? n : str(n);
 }
 
 /** A variable name for a scheme-specific header. */

@@ -80,7 +80,7 @@ export function dashboardPolicyOptions(
   };
 }
 
-const SITE = /^[a-z0-9][a-z0-9._-]{0,63}$/i;
+const SITE = /^[a-z0-9][\w.-]{0,63}$/i;
 const FINGERPRINT = /^[0-9a-f]{32}$/;
 const MAX_FILTER = 2048;
 

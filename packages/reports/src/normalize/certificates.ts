@@ -2,8 +2,8 @@
  * Certificate reports from the legacy pinning and CT mechanisms: HPKP
  * (RFC 7469 §3, a bare JSON object) and Expect-CT (RFC 9163 §3.1, wrapped in
  * `{"expect-ct-report": {…}}`). Browsers removed both, but old clients and
- * other user agents still send them, and seed 003 points HPKP at a report
- * service.
+ * other user agents still send them, and guides such as SME Server's
+ * HSTS/HPKP how-to still point HPKP at a report service.
  *
  * The chains are not stored (they are large and the same for every
  * report); the served chain's SPKI pins are, because "which key did the

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { formatIp, isV4, parseIp } from '@barbican/core/parsers';
+import { formatIp, isV4, parseIp, URI_SCHEME } from '@barbican/core/parsers';
 
 /** Length caps (UTF-16 code units) for stored strings. */
 export const MAX = {
@@ -98,7 +98,8 @@ export interface UrlOptions {
   readonly keepQuery?: boolean;
 }
 
-const SCHEME_ONLY = /^[a-z][a-z0-9+.-]*:?$/i;
+/** A bare scheme, with or without its colon (`https`, `data:`). */
+const SCHEME_ONLY = new RegExp(`^${URI_SCHEME}:?$`, 'i');
 
 /** A cleaned URL and its host. */
 export interface CleanUrl {
@@ -180,9 +181,4 @@ export function truncateIp(address: string | undefined): string | null {
   if (isV4(ip)) groups[7] = (groups[7] ?? 0) & 0xff00;
   else groups.fill(0, 4);
   return formatIp(groups);
-}
-
-/** A plain JSON object (not an array, not null). */
-export function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

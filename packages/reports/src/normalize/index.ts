@@ -7,7 +7,8 @@
  * @module
  */
 import type { DropReason, NormalizedReport, ReportType } from '../model.ts';
-import { cleanUrl, integer, isObject, MAX, text } from './fields.ts';
+import { isPlainObject } from '@barbican/core/parsers';
+import { cleanUrl, integer, MAX, text } from './fields.ts';
 import { readExpectCt, readHpkp } from './certificates.ts';
 import { readCspViolation, readLegacyCsp } from './csp.ts';
 import {
@@ -99,11 +100,11 @@ interface Problem {
 
 /** Reads one Reporting API item: a report, `unknown-type`, or why it is malformed. */
 function readItem(item: unknown, ctx: ParseContext): NormalizedReport | Problem | 'unknown-type' {
-  if (!isObject(item)) return { problem: 'a batch item is not an object' };
+  if (!isPlainObject(item)) return { problem: 'a batch item is not an object' };
   const kind = item['type'];
   if (typeof kind !== 'string') return { problem: 'a batch item has no string "type"' };
   const body = item['body'];
-  if (!isObject(body)) return { problem: 'a batch item has no object "body"' };
+  if (!isPlainObject(body)) return { problem: 'a batch item has no object "body"' };
   const entry = Object.hasOwn(REPORTING_API, kind) ? REPORTING_API[kind] : undefined;
   if (entry === undefined) return 'unknown-type';
   const [type, read] = entry;
@@ -147,12 +148,12 @@ function readSingle(json: Record<string, unknown>, ctx: ParseContext): ParsedBod
   let fields: ReportFields | string;
   if ('csp-report' in json) {
     const inner = json['csp-report'];
-    if (!isObject(inner)) return reject('"csp-report" is not an object');
+    if (!isPlainObject(inner)) return reject('"csp-report" is not an object');
     type = 'csp-violation';
     fields = readLegacyCsp(inner, ctx);
   } else if ('expect-ct-report' in json) {
     const inner = json['expect-ct-report'];
-    if (!isObject(inner)) return reject('"expect-ct-report" is not an object');
+    if (!isPlainObject(inner)) return reject('"expect-ct-report" is not an object');
     type = 'expect-ct';
     fields = readExpectCt(inner, ctx);
   } else if ('known-pins' in json || 'served-certificate-chain' in json) {
@@ -220,6 +221,6 @@ export function nestsDeeperThan(bytes: Uint8Array, max: number = MAX_DEPTH): boo
  */
 export function parseReports(json: unknown, ctx: ParseContext): ParsedBody | BodyRejection {
   if (Array.isArray(json)) return readBatch(json, ctx);
-  if (isObject(json)) return readSingle(json, ctx);
+  if (isPlainObject(json)) return readSingle(json, ctx);
   return reject('the body is neither a report object nor a Reporting API array');
 }

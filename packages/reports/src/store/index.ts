@@ -18,6 +18,7 @@ import type {
   ReportType,
   TimelinePoint,
 } from '../model.ts';
+import { isPlainObject } from '@barbican/core/parsers';
 import { BarbicanError } from '../errors.ts';
 import type { Driver, Row } from './driver.ts';
 import { openPostgres } from './postgres.ts';
@@ -158,9 +159,7 @@ function details(v: unknown): Record<string, DetailValue> {
   if (typeof v !== 'string') return {};
   try {
     const parsed: unknown = JSON.parse(v);
-    return typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)
-      ? (parsed as Record<string, DetailValue>)
-      : {};
+    return isPlainObject(parsed) ? (parsed as Record<string, DetailValue>) : {};
   } catch {
     return {};
   }

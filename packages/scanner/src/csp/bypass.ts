@@ -7,6 +7,7 @@
  *
  * @module
  */
+import { SCHEME_PREFIX } from '@barbican/core/parsers';
 import data from './data/allowlist-bypasses.json' with { type: 'json' };
 
 /** One known-bad URL, pre-split so matching never builds a URL object. */
@@ -56,8 +57,6 @@ const JSONP = index(data.jsonp);
 const ANGULAR = index(data.angular);
 const FLASH = index(data.flash);
 const NEEDS_EVAL = new Set(data.jsonpNeedsEval);
-
-const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 
 /** A host-source split into the parts allowlist matching needs. */
 export interface HostParts {

@@ -9,7 +9,14 @@
  *
  * @module
  */
-import { CSP_DIRECTIVE_SPECS, CSP_KEYWORDS, type ParsedCsp } from '@barbican/core/parsers';
+import {
+  CSP_DIRECTIVE_SPECS,
+  CSP_KEYWORDS,
+  SCHEME_ONLY,
+  SCHEME_PREFIX,
+  SCRIPT_DIRECTIVES,
+  type ParsedCsp,
+} from '@barbican/core/parsers';
 import type { Severity } from '../model.ts';
 import { flashBypass, hostParts, scriptBypass } from './bypass.ts';
 import {
@@ -136,14 +143,11 @@ function rawFinding(
 }
 
 /** Regexes used per token, compiled once (a literal in a function is a new object per call). */
-const SCHEME_PREFIX = /^[A-Za-z][A-Za-z0-9+.-]*:\/\//;
 const SLASHES_PREFIX = /^\/\//;
-const SCHEME_ONLY = /^[A-Za-z][A-Za-z0-9+.-]*:$/;
 const NONCE_VALUE = /^'nonce-(.+)'$/;
 const DIGIT_OR_BRACKET = /[0-9[]/;
 const BARE_HASH_PREFIX = /^sha(?:256|384|512)-/;
 
-const SCRIPT_DIRECTIVES = ['script-src', 'script-src-attr', 'script-src-elem'];
 const PLAIN_SCHEMES = ['data:', 'http:', 'https:'];
 
 /** The source with any `scheme://` or `//` prefix removed. */

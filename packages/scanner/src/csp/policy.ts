@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { CSP_KEYWORDS } from '@barbican/core/parsers';
+import { CSP_KEYWORDS, SCHEME_ONLY, SCRIPT_DIRECTIVES } from '@barbican/core/parsers';
 
 /** Directive name (lower case) → source values, in order, without duplicates. */
 export type Directives = Map<string, string[]>;
@@ -30,7 +30,6 @@ const KEYWORDS = new Set([
   "'script'",
   "'allow-duplicates'",
 ]);
-const SCHEME = /^[A-Za-z][A-Za-z0-9+.-]*:$/;
 
 /** Fetch directives that fall back to default-src (CSP3 §6.8.3). */
 export const FETCH_DIRECTIVES: ReadonlySet<string> = new Set([
@@ -54,18 +53,12 @@ export const FETCH_DIRECTIVES: ReadonlySet<string> = new Set([
 ]);
 
 /** The directives whose sources decide whether injected markup can run script. */
-export const XSS_DIRECTIVES: readonly string[] = [
-  'script-src',
-  'script-src-attr',
-  'script-src-elem',
-  'object-src',
-  'base-uri',
-];
+export const XSS_DIRECTIVES: readonly string[] = [...SCRIPT_DIRECTIVES, 'object-src', 'base-uri'];
 
 /** Nonce as CSP3 §2.3.1 allows it (base64 or base64url, up to two `=`). */
-export const STRICT_NONCE = /^'nonce-[A-Za-z0-9+/_-]+={0,2}'$/;
+export const STRICT_NONCE = /^'nonce-[\w+/-]+={0,2}'$/;
 /** Hash source with a base64 digest. */
-export const STRICT_HASH = /^'sha(?:256|384|512)-[A-Za-z0-9+/_-]+={0,2}'$/;
+export const STRICT_HASH = /^'sha(?:256|384|512)-[\w+/-]+={0,2}'$/;
 
 /**
  * Lower-cases keywords and schemes (case-insensitive in CSP3 §2.3.1) and
@@ -77,7 +70,7 @@ export function normalizeValue(value: string): string {
   // is kept as written without lower-casing it first.
   if (!value.startsWith("'") && !value.endsWith(':')) return value;
   const lower = value.toLowerCase();
-  if (KEYWORDS.has(lower) || SCHEME.test(value)) return lower;
+  if (KEYWORDS.has(lower) || SCHEME_ONLY.test(value)) return lower;
   return value;
 }
 
@@ -147,7 +140,7 @@ export function effectivePolicy(policy: Policy): Policy {
   const source = policy.directives;
   let directives: Directives | undefined;
   let done: string | undefined;
-  for (const name of ['script-src', 'script-src-attr', 'script-src-elem']) {
+  for (const name of SCRIPT_DIRECTIVES) {
     const d = effectiveDirective(source, name);
     // Each governing directive once: repeating the edits changes nothing.
     if (d === done) continue;

@@ -13,6 +13,7 @@
  * @module
  */
 import {
+  SCHEME_PREFIX,
   parseCacheControl,
   parseClearSiteData,
   parseCoep,
@@ -78,8 +79,9 @@ function cspSource(directive: string, source: string): string {
   if (source.startsWith("'")) return source.toLowerCase();
   if (NAME_VALUED.has(directive)) return source;
   // [scheme://]host[:port] lower case; a path (or a path-only source) as written.
-  const m = /^((?:[a-z][a-z0-9+.-]*:\/\/)?[^/]*)(.*)$/i.exec(source);
-  return `${(m?.[1] ?? '').toLowerCase()}${m?.[2] ?? source}`;
+  const authorityEnd = source.indexOf('/', SCHEME_PREFIX.exec(source)?.[0].length ?? 0);
+  const end = authorityEnd === -1 ? source.length : authorityEnd;
+  return `${source.slice(0, end).toLowerCase()}${source.slice(end)}`;
 }
 
 /** CSP: each policy a sorted directive list with sorted, de-duplicated sources; policies as a set. */
@@ -230,9 +232,12 @@ function pins(reportOnly: boolean): Meaning {
 
 /** Any other header: the text, with the spacing around `,` and `;` ignored. */
 function text(values: readonly string[]): unknown {
+  // Two linear passes: spaces after each separator, then the run before it
+  // ((?<!…) starts a match only where a run of spaces starts).
   return joined(values)
     .trim()
-    .replace(/[ \t]*([,;])[ \t]*/g, '$1');
+    .replace(/([,;])[ \t]+/g, '$1')
+    .replace(/(?<![ \t])[ \t]+(?=[,;])/g, '');
 }
 
 /**

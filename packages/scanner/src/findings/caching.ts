@@ -11,7 +11,7 @@ import { finding } from './finding.ts';
 
 /** Paths that usually serve per-user or credential material. */
 const SENSITIVE_PATH =
-  /(log-?in|sign-?in|auth|account|admin|session|token|oauth|password|profile|dashboard)/i;
+  /log-?in|sign-?in|auth|account|admin|session|token|oauth|password|profile|dashboard/i;
 
 /** The reviewer's caching findings for one response. */
 export function cachingFindings(res: CapturedResponse): Finding[] {

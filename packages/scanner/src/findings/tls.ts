@@ -28,14 +28,14 @@ const VERIFY_REASONS: Readonly<Record<string, string>> = {
 
 /** Suites with no real security left, by OpenSSL/IANA name fragments. */
 const BROKEN_CIPHER =
-  /(NULL|EXP|EXPORT|anon|ADH|AECDH|RC4|RC2|IDEA|(^|[-_])DES[-_]|3DES|DES-CBC3|SEED|MD5)/i;
+  /NULL|EXP|anon|ADH|AECDH|RC4|RC2|IDEA|(?:^|[-_])DES[-_]|3DES|DES-CBC3|SEED|MD5/i;
 
 function cipherClass(name: string): 'broken' | 'no-fs' | 'cbc' | undefined {
   if (BROKEN_CIPHER.test(name)) return 'broken';
   // TLS 1.3 suites (TLS_AES_*, TLS_CHACHA20_*) always use ephemeral keys.
-  const tls13 = /^TLS_(AES|CHACHA20)_/i.test(name);
-  if (!tls13 && !/(ECDHE|DHE|EDH)/i.test(name)) return 'no-fs';
-  if (/CBC|(AES(128|256)?-SHA)|CAMELLIA/i.test(name) && !/GCM|CCM|POLY1305/i.test(name))
+  const tls13 = /^TLS_(?:AES|CHACHA20)_/i.test(name);
+  if (!tls13 && !/ECDHE|DHE|EDH/i.test(name)) return 'no-fs';
+  if (/CBC|AES(?:128|256)?-SHA|CAMELLIA/i.test(name) && !/GCM|CCM|POLY1305/i.test(name))
     return 'cbc';
   return undefined;
 }

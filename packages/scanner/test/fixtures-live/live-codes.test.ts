@@ -27,7 +27,7 @@
  *   on. Those three cases are fetched live like the others, but the list is
  *   injected as in the data tests (`preloaded`, on the case's hosts).
  * - `html-not-parseable`: needs jsdom to throw, which its HTML parser never
- *   does (as in `../observatory/cases.test.ts`); no response can produce it.
+ *   does (as in `src/observatory/cases.test.ts`); no response can produce it.
  */
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';

@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import fc from 'fast-check';
 import { createPolicy } from '../../policy/index.ts';
-import { parseCacheControl, parseCommaDirectives } from './index.ts';
+import { parseCommaDirectives } from '../../directive-list.ts';
+import { parseCacheControl } from './index.ts';
 
 const cache = (cacheControl: unknown): [string, string][] =>
   createPolicy({ preset: 'helmet', headers: { cacheControl } as never })

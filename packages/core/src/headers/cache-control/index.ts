@@ -24,8 +24,8 @@ import { boolean, literal, object, string, union, type Schema } from '../../sche
 import { defineHeader, type HeaderEmission } from '../types.ts';
 import { parseCacheControl } from './parse.ts';
 
-export { parseCacheControl, parseCommaDirectives, CACHE_CONTROL_DIRECTIVES } from './parse.ts';
-export type { CacheControlParseResult, CommaDirective } from './parse.ts';
+export { parseCacheControl, CACHE_CONTROL_DIRECTIVES } from './parse.ts';
+export type { CacheControlParseResult } from './parse.ts';
 
 /** The object form. */
 export interface CacheControlOptions {

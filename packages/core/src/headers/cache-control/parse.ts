@@ -1,102 +1,13 @@
 /**
- * Parsers for comma-separated directive lists (RFC 9110 §5.6.1 `#` lists of
- * `token [ "=" ( token / quoted-string ) ]`), shared by Cache-Control and
- * Expect-CT. They never throw: problems come back as data with offsets.
+ * Cache-Control parser (RFC 9111 §5.2), on the shared comma-separated
+ * directive-list reader. It never throws: problems come back as data with
+ * offsets.
  *
  * @module
  */
+import { parseCommaDirectives } from '../../directive-list.ts';
 import { didYouMean } from '../../errors.ts';
-import { readQuotedString } from '../../field.ts';
-import type { FieldProblem, ParsedDirective } from '../hsts/parse.ts';
-
-const TOKEN_CHAR = /[!#$%&'*+.^_`|~0-9A-Za-z-]/;
-
-/** A directive plus whether its value was a quoted-string (some grammars require one form). */
-export interface CommaDirective extends ParsedDirective {
-  readonly quoted: boolean;
-}
-
-/**
- * Splits a comma-separated directive list. Empty elements (`a,,b`) are legal
- * and skipped (RFC 9110 §5.6.1). Names are lower-cased.
- */
-export function parseCommaDirectives(
-  value: string,
-  codePrefix: string,
-): { directives: CommaDirective[]; problems: FieldProblem[] } {
-  const directives: CommaDirective[] = [];
-  const problems: FieldProblem[] = [];
-  if (typeof value !== 'string') {
-    problems.push({
-      code: `${codePrefix}.type`,
-      severity: 'error',
-      message: 'not a string',
-      offset: 0,
-    });
-    return { directives, problems };
-  }
-  const n = value.length;
-  let i = 0;
-  const ows = (): void => {
-    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++;
-  };
-  const syntax = (message: string, at: number): void => {
-    problems.push({ code: `${codePrefix}.syntax`, severity: 'error', message, offset: at });
-    while (i < n && value[i] !== ',') i++;
-  };
-  while (i < n) {
-    ows();
-    if (i >= n) break;
-    if (value[i] === ',') {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < n && TOKEN_CHAR.test(value.charAt(i))) i++;
-    const name = value.slice(start, i).toLowerCase();
-    if (name === '') {
-      syntax(`unexpected ${JSON.stringify(value[i])} where a directive name should start`, i);
-      continue;
-    }
-    ows();
-    let v: string | undefined;
-    let quoted = false;
-    if (value[i] === '=') {
-      i++;
-      ows();
-      if (value[i] === '"') {
-        quoted = true;
-        const open = i;
-        const q = readQuotedString(value, open);
-        i = q.end;
-        if (!q.closed) {
-          problems.push({
-            code: `${codePrefix}.syntax`,
-            severity: 'error',
-            message: 'quoted string is not closed',
-            offset: open,
-          });
-        }
-        v = q.text;
-      } else {
-        const vs = i;
-        while (i < n && TOKEN_CHAR.test(value.charAt(i))) i++;
-        v = value.slice(vs, i);
-        if (v === '') {
-          syntax(`directive ${name} has "=" but no value`, vs);
-          continue;
-        }
-      }
-      ows();
-    }
-    if (i < n && value[i] !== ',') {
-      syntax(`unexpected ${JSON.stringify(value[i])} after directive ${name}`, i);
-      continue;
-    }
-    directives.push({ name, value: v, offset: start, quoted });
-  }
-  return { directives, problems };
-}
+import type { FieldProblem, ParsedDirective } from '../../field-types.ts';
 
 /** Response directives of RFC 9111 §5.2.2 and RFC 8246 / RFC 5861 / RFC 9111 extensions. */
 export const CACHE_CONTROL_DIRECTIVES = {
@@ -119,7 +30,7 @@ export const CACHE_CONTROL_DIRECTIVES = {
 export interface CacheControlParseResult {
   /** True when no problem is an error. */
   readonly valid: boolean;
-  readonly directives: readonly CommaDirective[];
+  readonly directives: readonly ParsedDirective[];
   /** Convenience flags a scanner asks about. */
   readonly noStore: boolean;
   readonly maxAge: number | undefined;

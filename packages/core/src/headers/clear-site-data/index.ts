@@ -19,9 +19,8 @@
  * ```
  * @module
  */
-import { BarbicanError, didYouMean } from '../../errors.ts';
+import { BarbicanError } from '../../errors.ts';
 import { assertFieldSafe } from '../../field.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
 import { array, enumeration, object, refine, type Schema } from '../../schema/index.ts';
 import {
   defineHeader,
@@ -29,21 +28,10 @@ import {
   type HeaderEmission,
   rejectRawValue,
 } from '../types.ts';
+import { CLEAR_SITE_DATA_TYPES, parseClearSiteData, type ClearSiteDataType } from './parse.ts';
 
-/** The data types Clear-Site-Data knows, including the `*` wildcard. */
-export const CLEAR_SITE_DATA_TYPES = [
-  'cache',
-  'cookies',
-  'storage',
-  'executionContexts',
-  'clientHints',
-  'prefetchCache',
-  'prerenderCache',
-  '*',
-] as const;
-
-/** One Clear-Site-Data type. */
-export type ClearSiteDataType = (typeof CLEAR_SITE_DATA_TYPES)[number];
+export { CLEAR_SITE_DATA_TYPES, parseClearSiteData } from './parse.ts';
+export type { ClearSiteDataType, ClearSiteDataParseResult } from './parse.ts';
 
 /** The object form: the types to clear, in order. */
 export interface ClearSiteDataOptions {
@@ -71,90 +59,6 @@ const typesSchema = refine(
 );
 
 const schema = object({ types: typesSchema }) as unknown as Schema<ClearSiteDataOptions>;
-
-/** What {@link parseClearSiteData} found. */
-export interface ClearSiteDataParseResult {
-  /** Recognised types, in order, without duplicates. */
-  readonly types: readonly ClearSiteDataType[];
-  /** True when every entry is a quoted, known type. */
-  readonly valid: boolean;
-  readonly problems: readonly FieldProblem[];
-}
-
-/**
- * Parses Clear-Site-Data (spec §3.1): a comma-separated list of quoted
- * strings; unquoted or unknown entries are ignored by browsers and reported
- * here. Never throws.
- *
- * @example
- * ```ts
- * parseClearSiteData('"cache", "cookies"').types // ['cache', 'cookies']
- * ```
- */
-export function parseClearSiteData(value: string): ClearSiteDataParseResult {
-  if (typeof value !== 'string') {
-    return {
-      types: [],
-      valid: false,
-      problems: [
-        { code: 'clear_site_data.type', severity: 'error', message: 'not a string', offset: 0 },
-      ],
-    };
-  }
-  const types: ClearSiteDataType[] = [];
-  const problems: FieldProblem[] = [];
-  let offset = 0;
-  for (const part of value.split(',')) {
-    const entry = part.trim();
-    const at = offset + (part.length - part.trimStart().length);
-    offset += part.length + 1;
-    if (entry === '') continue;
-    const quoted = entry.length >= 2 && entry.startsWith('"') && entry.endsWith('"');
-    const inner = quoted ? entry.slice(1, -1) : entry;
-    const known = (CLEAR_SITE_DATA_TYPES as readonly string[]).includes(inner);
-    if (!quoted) {
-      problems.push({
-        code: 'clear_site_data.unquoted',
-        severity: 'error',
-        message: `${entry} must be a quoted string ("${inner}"); browsers ignore it unquoted`,
-        offset: at,
-      });
-      continue;
-    }
-    if (!known) {
-      const suggestion = didYouMean(inner, CLEAR_SITE_DATA_TYPES);
-      problems.push({
-        code: 'clear_site_data.unknown',
-        severity: 'error',
-        message: `${entry} is not a Clear-Site-Data type${
-          suggestion === undefined ? '' : ` (did you mean "${suggestion}"?)`
-        }`,
-        offset: at,
-      });
-      continue;
-    }
-    const t = inner as ClearSiteDataType;
-    if (types.includes(t)) {
-      problems.push({
-        code: 'clear_site_data.duplicate',
-        severity: 'warning',
-        message: `${entry} appears more than once`,
-        offset: at,
-      });
-      continue;
-    }
-    types.push(t);
-  }
-  if (types.length === 0 && problems.length === 0) {
-    problems.push({
-      code: 'clear_site_data.empty',
-      severity: 'error',
-      message: 'no type given, so nothing is cleared',
-      offset: 0,
-    });
-  }
-  return { types, valid: problems.every((p) => p.severity !== 'error'), problems };
-}
 
 function compile(
   types: readonly ClearSiteDataType[],

@@ -16,32 +16,13 @@
  * ```
  * @module
  */
-import {
-  crossOriginPolicyModule,
-  parseCrossOriginPolicy,
-  type CrossOriginPolicyOptions,
-  type CrossOriginPolicyParseResult,
-} from '../cross-origin-shared.ts';
+import { crossOriginPolicyModule, type CrossOriginPolicyOptions } from '../cross-origin-shared.ts';
+import { COEP_VALUES, type CoepValue } from './parse.ts';
 
-/** The COEP values browsers define. */
-export const COEP_VALUES = ['require-corp', 'credentialless', 'unsafe-none'] as const;
+export { COEP_VALUES, parseCoep } from './parse.ts';
+export type { CoepValue } from './parse.ts';
 
-export type CoepValue = (typeof COEP_VALUES)[number];
 export type CrossOriginEmbedderPolicyOptions = CrossOriginPolicyOptions<CoepValue>;
-
-/**
- * Parses a COEP (or COEP-Report-Only) value. Never throws; `valid: false`
- * means browsers fall back to `unsafe-none`.
- *
- * @see https://html.spec.whatwg.org/multipage/browsers.html#obtain-an-embedder-policy
- * @example
- * ```ts
- * parseCoep('require-corp').policy; // 'require-corp'
- * ```
- */
-export function parseCoep(value: string): CrossOriginPolicyParseResult<CoepValue> {
-  return parseCrossOriginPolicy(value, COEP_VALUES, 'coep');
-}
 
 const common = {
   values: COEP_VALUES,

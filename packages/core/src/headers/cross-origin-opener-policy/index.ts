@@ -16,38 +16,13 @@
  * ```
  * @module
  */
-import {
-  crossOriginPolicyModule,
-  parseCrossOriginPolicy,
-  type CrossOriginPolicyOptions,
-  type CrossOriginPolicyParseResult,
-} from '../cross-origin-shared.ts';
+import { crossOriginPolicyModule, type CrossOriginPolicyOptions } from '../cross-origin-shared.ts';
+import { COOP_VALUES, type CoopValue } from './parse.ts';
 
-/** The COOP values browsers define. */
-export const COOP_VALUES = [
-  'same-origin',
-  'same-origin-allow-popups',
-  'noopener-allow-popups',
-  'unsafe-none',
-] as const;
+export { COOP_VALUES, parseCoop } from './parse.ts';
+export type { CoopValue } from './parse.ts';
 
-export type CoopValue = (typeof COOP_VALUES)[number];
 export type CrossOriginOpenerPolicyOptions = CrossOriginPolicyOptions<CoopValue>;
-
-/**
- * Parses a COOP (or COOP-Report-Only) value: an RFC 9651 Item with an
- * optional `report-to` string parameter. Never throws; `valid: false` means
- * browsers fall back to `unsafe-none`.
- *
- * @see https://html.spec.whatwg.org/multipage/browsers.html#obtain-coop
- * @example
- * ```ts
- * parseCoop('same-origin; report-to="coop"'); // { valid: true, policy: 'same-origin', reportTo: 'coop', problems: [] }
- * ```
- */
-export function parseCoop(value: string): CrossOriginPolicyParseResult<CoopValue> {
-  return parseCrossOriginPolicy(value, COOP_VALUES, 'coop');
-}
 
 const common = {
   values: COOP_VALUES,

@@ -18,12 +18,11 @@
  */
 import { BarbicanError } from '../../errors.ts';
 import { enumeration, object, type InferShape } from '../../schema/index.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
 import { defineHeader } from '../types.ts';
+import { CORP_VALUES, parseCorp } from './parse.ts';
 
-/** The CORP values Fetch defines. */
-export const CORP_VALUES = ['same-origin', 'same-site', 'cross-origin'] as const;
-export type CorpValue = (typeof CORP_VALUES)[number];
+export { CORP_VALUES, parseCorp } from './parse.ts';
+export type { CorpValue, CorpParseResult } from './parse.ts';
 
 const shape = {
   policy: enumeration(CORP_VALUES, {
@@ -33,57 +32,6 @@ const shape = {
 };
 
 export type CrossOriginResourcePolicyOptions = InferShape<typeof shape>;
-
-/** What {@link parseCorp} returns. */
-export interface CorpParseResult {
-  /** False when browsers ignore the header (so the response is loadable by anyone). */
-  readonly valid: boolean;
-  readonly policy: CorpValue | undefined;
-  readonly problems: readonly FieldProblem[];
-}
-
-/**
- * Parses a Cross-Origin-Resource-Policy value as Fetch does: surrounding
- * whitespace is dropped, then the value must equal one token exactly
- * (case-sensitive). Never throws.
- *
- * @see https://fetch.spec.whatwg.org/#cross-origin-resource-policy-internal-check
- * @example
- * ```ts
- * parseCorp('same-site').policy; // 'same-site'
- * parseCorp('Same-Origin').valid; // false — browsers ignore it
- * ```
- */
-export function parseCorp(value: string): CorpParseResult {
-  if (typeof value !== 'string') {
-    return {
-      valid: false,
-      policy: undefined,
-      problems: [{ code: 'corp.type', severity: 'error', message: 'not a string', offset: 0 }],
-    };
-  }
-  const trimmed = value.replace(/^[ \t]+/, '');
-  const lead = value.length - trimmed.length;
-  const v = trimmed.replace(/[ \t]+$/, '');
-  const hit = CORP_VALUES.find((c) => c === v);
-  if (hit !== undefined) return { valid: true, policy: hit, problems: [] };
-  const ci = CORP_VALUES.find((c) => c === v.toLowerCase());
-  return {
-    valid: false,
-    policy: undefined,
-    problems: [
-      {
-        code: 'corp.value.unknown',
-        severity: 'error',
-        message:
-          ci !== undefined
-            ? `browsers compare case-sensitively: write ${ci}`
-            : `not one of ${CORP_VALUES.join(', ')}; browsers ignore the header`,
-        offset: lead,
-      },
-    ],
-  };
-}
 
 export const crossOriginResourcePolicy = defineHeader<CrossOriginResourcePolicyOptions>({
   key: 'crossOriginResourcePolicy',

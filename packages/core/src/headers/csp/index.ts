@@ -49,7 +49,13 @@ export type {
   ParseCspOptions,
 } from './parse.ts';
 export { cspHash, type CspHashAlgorithm } from './hash.ts';
-export { CSP_DIRECTIVES, CSP_DIRECTIVE_SPECS, CSP_KEYWORDS, checkSource } from './directives.ts';
+export {
+  CSP_DIRECTIVES,
+  CSP_DIRECTIVE_SPECS,
+  CSP_KEYWORDS,
+  SCRIPT_DIRECTIVES,
+  checkSource,
+} from './directives.ts';
 export type { DirectiveSpec, DirectiveKind } from './directives.ts';
 export type { CspOptions, CspDirectives } from './options.ts';
 

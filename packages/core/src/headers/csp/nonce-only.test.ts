@@ -17,7 +17,7 @@ describe('a directive whose only source is the nonce', () => {
     );
     const res = await handler(new Request('https://app.example/'));
     const csp = res.headers.get('content-security-policy') ?? '';
-    assert.match(csp, /(^|; )script-src 'nonce-[A-Za-z0-9+/_-]+={0,2}'(;|$)/);
+    assert.match(csp, /(^|; )script-src 'nonce-[\w+/-]+={0,2}'(;|$)/);
   });
 
   it('an empty list that gets no nonce is still refused, with the way out named', () => {

@@ -9,7 +9,8 @@
  * @see https://www.w3.org/TR/CSP3/#parse-response-csp
  * @module
  */
-import type { FieldProblem } from '../hsts/parse.ts';
+import { readQuotedString } from '../../field.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import {
   CSP_DIRECTIVE_SPECS,
   checkDirectiveValue,
@@ -105,10 +106,8 @@ function splitFieldValue(value: string): [number, number][] {
       continue;
     }
     if (value[i] === '"') {
-      // HTTP quoted string: skip to the closing quote, honouring backslashes.
-      i++;
-      while (i < n && value[i] !== '"') i += value[i] === '\\' ? 2 : 1;
-      i = Math.min(i + 1, n);
+      // HTTP quoted string: a comma inside it does not split the field.
+      i = readQuotedString(value, i).end;
       continue;
     }
     i++;

@@ -25,7 +25,7 @@ describe('Feature-Policy builder', () => {
     );
   });
 
-  it("reproduces secure.py's Feature-Policy (seed 002), legacy names included", () => {
+  it("reproduces secure.py's documented Feature-Policy, legacy names included", () => {
     const names = [
       'accelerometer',
       'ambient-light-sensor',

@@ -24,8 +24,8 @@ import {
 } from '../types.ts';
 import { parseHsts } from './parse.ts';
 
-export { parseHsts, parseDirectiveList } from './parse.ts';
-export type { HstsParseResult, FieldProblem, ParsedDirective } from './parse.ts';
+export { parseHsts } from './parse.ts';
+export type { HstsParseResult } from './parse.ts';
 
 /** One year: the minimum the HSTS preload list accepts. */
 export const ONE_YEAR = 31_536_000;

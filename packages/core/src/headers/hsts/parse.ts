@@ -7,26 +7,8 @@
  * @module
  */
 
-import { readQuotedString } from '../../field.ts';
-
-/** One problem found in a field value. */
-export interface FieldProblem {
-  /** Stable, dotted code, e.g. `hsts.max_age.missing`. */
-  readonly code: string;
-  readonly severity: 'error' | 'warning';
-  readonly message: string;
-  /** Byte offset into the field value. */
-  readonly offset: number;
-}
-
-/** A parsed `name[=value]` directive. */
-export interface ParsedDirective {
-  /** Lower-cased name. */
-  readonly name: string;
-  /** The value with quotes removed, or undefined when the directive has none. */
-  readonly value: string | undefined;
-  readonly offset: number;
-}
+import { parseDirectiveList } from '../../directive-list.ts';
+import type { FieldProblem, ParsedDirective } from '../../field-types.ts';
 
 export interface HstsParseResult {
   /**
@@ -41,93 +23,6 @@ export interface HstsParseResult {
   readonly preload: boolean;
   readonly directives: readonly ParsedDirective[];
   readonly problems: readonly FieldProblem[];
-}
-
-const TOKEN_CHAR = /[!#$%&'*+.^_`|~0-9A-Za-z-]/;
-
-/**
- * Splits a `;`-separated list of `name[=token|quoted-string]` directives, the
- * grammar shared by Strict-Transport-Security and Public-Key-Pins. Empty
- * directives (`;;`) are legal and skipped.
- */
-export function parseDirectiveList(
-  value: string,
-  codePrefix: string,
-): { directives: ParsedDirective[]; problems: FieldProblem[] } {
-  const directives: ParsedDirective[] = [];
-  const problems: FieldProblem[] = [];
-  let i = 0;
-  const n = value.length;
-  const skipOws = (): void => {
-    while (i < n && (value[i] === ' ' || value[i] === '\t')) i++;
-  };
-  while (i <= n) {
-    skipOws();
-    if (i >= n) break;
-    if (value[i] === ';') {
-      i++;
-      continue;
-    }
-    const start = i;
-    while (i < n && TOKEN_CHAR.test(value[i] ?? '')) i++;
-    const name = value.slice(start, i).toLowerCase();
-    if (name === '') {
-      problems.push({
-        code: `${codePrefix}.syntax`,
-        severity: 'error',
-        message: `unexpected character ${JSON.stringify(value[i])} where a directive name should start`,
-        offset: i,
-      });
-      // Resynchronise at the next separator.
-      while (i < n && value[i] !== ';') i++;
-      continue;
-    }
-    skipOws();
-    let directiveValue: string | undefined;
-    if (value[i] === '=') {
-      i++;
-      skipOws();
-      if (value[i] === '"') {
-        const open = i;
-        const q = readQuotedString(value, open);
-        i = q.end;
-        if (!q.closed) {
-          problems.push({
-            code: `${codePrefix}.syntax`,
-            severity: 'error',
-            message: 'quoted string is not closed',
-            offset: open,
-          });
-        }
-        directiveValue = q.text;
-      } else {
-        const vStart = i;
-        while (i < n && TOKEN_CHAR.test(value[i] ?? '')) i++;
-        directiveValue = value.slice(vStart, i);
-        if (directiveValue === '') {
-          problems.push({
-            code: `${codePrefix}.syntax`,
-            severity: 'error',
-            message: `directive ${name} has "=" but no value`,
-            offset: vStart,
-          });
-        }
-      }
-      skipOws();
-    }
-    if (i < n && value[i] !== ';') {
-      problems.push({
-        code: `${codePrefix}.syntax`,
-        severity: 'error',
-        message: `unexpected ${JSON.stringify(value[i])} after directive ${name}; directives are separated by ";"`,
-        offset: i,
-      });
-      while (i < n && value[i] !== ';') i++;
-    }
-    directives.push({ name, value: directiveValue, offset: start });
-    i++;
-  }
-  return { directives, problems };
 }
 
 /** Parses a Strict-Transport-Security field value. Never throws. */

@@ -14,23 +14,13 @@
  * ```
  * @module
  */
-import { defineTokenHeader, tokenParser, type TokenOptions } from '../single-token.ts';
+import { defineTokenHeader, type TokenOptions } from '../single-token.ts';
+import { VALUES, parseOriginAgentCluster } from './parse.ts';
 
-const VALUES = ['?1', '?0'] as const;
+export { parseOriginAgentCluster } from './parse.ts';
 
 /** The object form: `{ value?: '?1' | '?0' }`. */
 export type OriginAgentClusterOptions = TokenOptions<(typeof VALUES)[number]>;
-
-/**
- * Parses Origin-Agent-Cluster: exactly `?1` or `?0` (a structured-field
- * boolean; `?true` or `1` are not booleans). Never throws.
- *
- * @example
- * ```ts
- * parseOriginAgentCluster('?1').token // '?1'
- * ```
- */
-export const parseOriginAgentCluster = tokenParser(VALUES, 'origin_agent_cluster', false);
 
 export const originAgentCluster = defineTokenHeader({
   key: 'originAgentCluster',

@@ -6,7 +6,7 @@
  * @module
  */
 import { BarbicanError, didYouMean } from '../../errors.ts';
-import { assertFieldSafe } from '../../field.ts';
+import { assertFieldSafe, URI_SCHEME } from '../../field.ts';
 import { isPlainObject, type Schema } from '../../schema/index.ts';
 import { isKey } from '../../structured-fields/index.ts';
 import { isKnownFeature, KNOWN_FEATURES, LEGACY_FEATURES } from './features.ts';
@@ -30,14 +30,19 @@ export type FeaturesOption = Record<string, Allowlist | null>;
  * address or a bracketed IPv6 address. Each repetition is anchored on a
  * character the previous one cannot match, so the pattern is linear.
  */
-const ORIGIN =
-  /^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/(?:\*\.)?(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*|\[[0-9a-fA-F:.]+\])(?::(\d{1,5}))?$/;
+const ORIGIN = new RegExp(
+  `^${URI_SCHEME}://(?:\\*\\.)?(?:[a-z0-9-]+(?:\\.[a-z0-9-]+)*|\\[[0-9a-f:.]+\\])(?::(\\d{1,5}))?$`,
+  'i',
+);
+
+/** `scheme://host/…`: a URL with a path, where an origin was expected. */
+const URL_WITH_PATH = new RegExp(`^${URI_SCHEME}://[^/]+/.`, 'i');
 
 /** Returns why `value` is not an origin, or undefined when it is one. */
 export function originProblem(value: string): string | undefined {
   const m = ORIGIN.exec(value);
   if (m === null) {
-    if (/^[a-zA-Z][a-zA-Z0-9+.-]*:\/\/[^/]+\/./.test(value) || value.endsWith('/'))
+    if (URL_WITH_PATH.test(value) || value.endsWith('/'))
       return 'an origin has no path (not even a trailing "/")';
     if (!value.includes('://')) return 'an origin starts with a scheme, such as https://';
     return 'not an origin (scheme://host[:port])';

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 import { isToken, parseDictionary, type SfItem } from '../../structured-fields/index.ts';
 import type { Allowlist, Features } from './allowlist.ts';
 import { originProblem } from './allowlist.ts';

@@ -47,7 +47,7 @@ describe('Permissions-Policy builder', () => {
     );
   });
 
-  it('reproduces the OpenKAT table value (seed 001) feature for feature', () => {
+  it('reproduces the OpenKAT hardening table value feature for feature', () => {
     const names = ['accelerometer', 'autoplay', 'camera', 'display-capture', 'document-domain'];
     const features = Object.fromEntries(names.map((n) => [n, []]));
     const value = ppOf({ features: { ...features, 'sync-xhr': ['self'] } });

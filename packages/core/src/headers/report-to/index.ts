@@ -15,20 +15,22 @@
  * ```
  * @module
  */
-import { BarbicanError, quote } from '../../errors.ts';
+import { BarbicanError } from '../../errors.ts';
 import {
   array,
   boolean,
   integer,
-  isPlainObject,
   object,
   string,
   type InferShape,
   type Schema,
 } from '../../schema/index.ts';
-import type { FieldProblem } from '../hsts/parse.ts';
-import { reportingUrlProblem, reportingUrlSchema } from '../reporting-endpoints/index.ts';
+import { reportingUrlSchema } from '../reporting-endpoints/index.ts';
 import { defineHeader, type CompileContext } from '../types.ts';
+import { parseReportTo } from './parse.ts';
+
+export { parseReportTo } from './parse.ts';
+export type { ReportToParseResult } from './parse.ts';
 
 const endpointShape = {
   url: reportingUrlSchema,
@@ -80,84 +82,6 @@ const groupSchema: Schema<ReportToGroup> = {
 const shape = { groups: array(groupSchema, { minItems: 1, maxItems: 64 }) };
 
 export type ReportToOptions = InferShape<typeof shape>;
-
-/** What {@link parseReportTo} returns. */
-export interface ReportToParseResult {
-  /** False when the value is not a comma-separated list of JSON objects. */
-  readonly valid: boolean;
-  readonly groups: readonly {
-    group: string;
-    max_age: number;
-    endpoints: string[];
-    include_subdomains: boolean;
-  }[];
-  readonly problems: readonly FieldProblem[];
-}
-
-/**
- * Parses a Report-To value (JSON objects joined by commas). Never throws;
- * groups browsers would skip (no max_age, no usable endpoint) are reported.
- *
- * @see https://www.w3.org/TR/2018/WD-reporting-1-20180925/#process-header
- * @example
- * ```ts
- * parseReportTo('{"max_age":60,"endpoints":[{"url":"https://r.example/"}]}').groups[0]?.group; // 'default'
- * ```
- */
-export function parseReportTo(value: string): ReportToParseResult {
-  const problems: FieldProblem[] = [];
-  const groups: {
-    group: string;
-    max_age: number;
-    endpoints: string[];
-    include_subdomains: boolean;
-  }[] = [];
-  let list: unknown;
-  try {
-    // The header is a #list of JSON objects; wrapping it in [] parses them all at once.
-    list = JSON.parse(`[${value}]`);
-  } catch (e) {
-    problems.push({
-      code: 'report_to.json',
-      severity: 'error',
-      message: `not JSON objects separated by commas: ${e instanceof Error ? e.message : 'parse error'}`,
-      offset: 0,
-    });
-    return { valid: false, groups, problems };
-  }
-  const items = Array.isArray(list) ? (list as unknown[]) : [];
-  items.forEach((g, i) => {
-    const bad = (message: string): void => {
-      problems.push({
-        code: 'report_to.group.invalid',
-        severity: 'warning',
-        message: `group ${i}: ${message}`,
-        offset: 0,
-      });
-    };
-    if (!isPlainObject(g)) return bad('not an object');
-    const maxAge = g.max_age;
-    if (typeof maxAge !== 'number' || !Number.isInteger(maxAge) || maxAge < 0)
-      return bad('max_age must be a non-negative integer');
-    const name = g.group ?? 'default';
-    if (typeof name !== 'string') return bad('group must be a string');
-    if (!Array.isArray(g.endpoints)) return bad('endpoints must be a list');
-    const urls: string[] = [];
-    for (const e of g.endpoints as unknown[]) {
-      const url = isPlainObject(e) ? e.url : undefined;
-      const problem = typeof url === 'string' ? reportingUrlProblem(url) : 'url missing';
-      if (typeof url === 'string' && problem === undefined) urls.push(url);
-      else bad(`endpoint ${quote(url)} skipped: ${problem ?? ''}`);
-    }
-    groups.push({
-      group: name,
-      max_age: maxAge,
-      endpoints: urls,
-      include_subdomains: g.include_subdomains === true,
-    });
-  });
-  return { valid: true, groups, problems };
-}
 
 function deprecated(ctx: CompileContext, path: string): void {
   ctx.warn(

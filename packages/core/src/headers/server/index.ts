@@ -31,45 +31,10 @@ import { BarbicanError } from '../../errors.ts';
 import { assertFieldSafe } from '../../field.ts';
 import { object, string, type InferShape } from '../../schema/index.ts';
 import { defineHeader, type HeaderEmission } from '../types.ts';
+import { SERVER_VALUE } from './parse.ts';
 
-/**
- * RFC 9110 §10.2.4: `product *( RWS ( product / comment ) )`, product =
- * token ["/" token]. Checked loosely after the first product (comments may
- * hold any visible characters); written so that it cannot backtrack.
- */
-const SERVER_VALUE =
-  /^[!#$%&'*+.^_`|~0-9A-Za-z-]+(?:\/[!#$%&'*+.^_`|~0-9A-Za-z-]+)?(?: [\x21-\x7e]+)*$/;
-
-/** What {@link parseServer} found. */
-export interface ServerParseResult {
-  /** True when the value follows RFC 9110's grammar closely enough to send. */
-  readonly valid: boolean;
-  /** The first product, e.g. `nginx/1.22.1`. */
-  readonly product: string | undefined;
-  /** True when the first product carries a version (`name/version`): a fingerprint. */
-  readonly revealsVersion: boolean;
-}
-
-/**
- * Parses a Server value enough for a scanner to judge it: the first product
- * and whether it gives a version away. Never throws.
- *
- * @example
- * ```ts
- * parseServer('nginx/1.22.1') // { valid: true, product: 'nginx/1.22.1', revealsVersion: true }
- * ```
- */
-export function parseServer(value: string): ServerParseResult {
-  if (typeof value !== 'string' || value.length > 1024)
-    return { valid: false, product: undefined, revealsVersion: false };
-  const trimmed = value.trim();
-  const product = trimmed.split(/[ \t]/, 1)[0] ?? '';
-  return {
-    valid: SERVER_VALUE.test(trimmed),
-    product: product === '' ? undefined : product,
-    revealsVersion: /\/\S*\d/.test(product) || /\d+\.\d+/.test(trimmed),
-  };
-}
+export { parseServer } from './parse.ts';
+export type { ServerParseResult } from './parse.ts';
 
 const valueSchema = string({
   pattern: SERVER_VALUE,

@@ -11,7 +11,7 @@
  * @see https://httpwg.org/http-extensions/draft-ietf-httpbis-rfc6265bis.html#name-the-set-cookie-header-field
  * @module
  */
-import type { FieldProblem } from '../hsts/parse.ts';
+import type { FieldProblem } from '../../field-types.ts';
 
 /** SameSite enforcement (§5.6.7): an unrecognised value means `default`. */
 export type SameSiteEnforcement = 'strict' | 'lax' | 'none' | 'default';
@@ -127,7 +127,7 @@ function trimRange(s: string, from: number, to: number): [number, number] {
 
 const MONTHS = ['jan', 'feb', 'mar', 'apr', 'may', 'jun', 'jul', 'aug', 'sep', 'oct', 'nov', 'dec'];
 // §5.1.1 delimiter = %x09 / %x20-2F / %x3B-40 / %x5B-60 / %x7B-7E.
-const DATE_DELIMITERS = /[\x09\x20-\x2F\x3B-\x40\x5B-\x60\x7B-\x7E]+/;
+const DATE_DELIMITERS = /[\t\x20-\x2F\x3B-\x40\x5B-\x60\x7B-\x7E]+/;
 const TIME_TOKEN = /^(\d{1,2}):(\d{1,2}):(\d{1,2})(?:\D|$)/;
 const DAY_TOKEN = /^(\d{1,2})(?:\D|$)/;
 const YEAR_TOKEN = /^(\d{2,4})(?:\D|$)/;

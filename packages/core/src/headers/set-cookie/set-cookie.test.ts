@@ -311,7 +311,7 @@ describe('parseSetCookie: properties', () => {
   });
 
   it('round-trips name, value and flags of a well-formed cookie', () => {
-    const token = fc.stringMatching(/^[A-Za-z0-9_]{1,12}$/);
+    const token = fc.stringMatching(/^\w{1,12}$/);
     fc.assert(
       fc.property(
         token,

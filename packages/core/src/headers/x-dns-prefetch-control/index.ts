@@ -11,22 +11,13 @@
  * ```
  * @module
  */
-import { defineTokenHeader, tokenParser, type TokenOptions } from '../single-token.ts';
+import { defineTokenHeader, type TokenOptions } from '../single-token.ts';
+import { VALUES, parseXDnsPrefetchControl } from './parse.ts';
 
-const VALUES = ['off', 'on'] as const;
+export { parseXDnsPrefetchControl } from './parse.ts';
 
 /** The object form: `{ value?: 'off' | 'on' }`. */
 export type XDnsPrefetchControlOptions = TokenOptions<(typeof VALUES)[number]>;
-
-/**
- * Parses X-DNS-Prefetch-Control (`on` or `off`, any case). Never throws.
- *
- * @example
- * ```ts
- * parseXDnsPrefetchControl('off').token // 'off'
- * ```
- */
-export const parseXDnsPrefetchControl = tokenParser(VALUES, 'x_dns_prefetch_control', true);
 
 export const xDnsPrefetchControl = defineTokenHeader({
   key: 'xDnsPrefetchControl',

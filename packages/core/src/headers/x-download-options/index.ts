@@ -10,22 +10,13 @@
  * ```
  * @module
  */
-import { defineTokenHeader, tokenParser, type TokenOptions } from '../single-token.ts';
+import { defineTokenHeader, type TokenOptions } from '../single-token.ts';
+import { VALUES, parseXDownloadOptions } from './parse.ts';
 
-const VALUES = ['noopen'] as const;
+export { parseXDownloadOptions } from './parse.ts';
 
 /** The object form: `{ value?: 'noopen' }` (the only value there is). */
 export type XDownloadOptionsOptions = TokenOptions<'noopen'>;
-
-/**
- * Parses X-Download-Options (`noopen`, any case). Never throws.
- *
- * @example
- * ```ts
- * parseXDownloadOptions('noopen').valid // true
- * ```
- */
-export const parseXDownloadOptions = tokenParser(VALUES, 'x_download_options', true);
 
 export const xDownloadOptions = defineTokenHeader({
   key: 'xDownloadOptions',

@@ -16,6 +16,9 @@
 import { BarbicanError } from '../../errors.ts';
 import { enumeration, object, type InferShape } from '../../schema/index.ts';
 import { defineHeader } from '../types.ts';
+import { parseXFrameOptions } from './parse.ts';
+
+export { parseXFrameOptions } from './parse.ts';
 
 const shape = {
   action: enumeration(['DENY', 'SAMEORIGIN'], {
@@ -25,15 +28,6 @@ const shape = {
 };
 
 export type XFrameOptionsOptions = InferShape<typeof shape>;
-
-/** Parses an X-Frame-Options value: `DENY`, `SAMEORIGIN` (any case), or invalid. Never throws. */
-export function parseXFrameOptions(
-  value: string,
-): { valid: true; action: 'DENY' | 'SAMEORIGIN' } | { valid: false; allowFrom: boolean } {
-  const v = value.trim().toUpperCase();
-  if (v === 'DENY' || v === 'SAMEORIGIN') return { valid: true, action: v };
-  return { valid: false, allowFrom: v.startsWith('ALLOW-FROM') };
-}
 
 function refuseAllowFrom(path: string, value: string): never {
   throw new BarbicanError(

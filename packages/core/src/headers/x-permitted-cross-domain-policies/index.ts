@@ -11,34 +11,13 @@
  * ```
  * @module
  */
-import { defineTokenHeader, tokenParser, type TokenOptions } from '../single-token.ts';
+import { defineTokenHeader, type TokenOptions } from '../single-token.ts';
+import { VALUES, parseXPermittedCrossDomainPolicies } from './parse.ts';
 
-const VALUES = [
-  'none',
-  'master-only',
-  'by-content-type',
-  'by-ftp-filename',
-  'all',
-  'none-this-response',
-] as const;
+export { parseXPermittedCrossDomainPolicies } from './parse.ts';
 
 /** The object form: `{ value?: 'none' | 'master-only' | … }`. */
 export type XPermittedCrossDomainPoliciesOptions = TokenOptions<(typeof VALUES)[number]>;
-
-/**
- * Parses X-Permitted-Cross-Domain-Policies (one of six tokens, any case).
- * Never throws.
- *
- * @example
- * ```ts
- * parseXPermittedCrossDomainPolicies('master-only').token // 'master-only'
- * ```
- */
-export const parseXPermittedCrossDomainPolicies = tokenParser(
-  VALUES,
-  'x_permitted_cross_domain_policies',
-  true,
-);
 
 export const xPermittedCrossDomainPolicies = defineTokenHeader({
   key: 'xPermittedCrossDomainPolicies',
