@@ -11,26 +11,19 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { escapeControl, PRESET_NAMES, type PresetName } from '@barbican/core';
+import { escapeControl, type PresetName } from '@barbican/core';
+import { TARGET_NAMES } from '@barbican/export/target';
 import { Option, type Command } from 'commander';
 import type { Io } from '../io.ts';
 import { toJson } from '../util.ts';
 import { formatWarning } from './check.ts';
-import { resolvePolicy } from './headers.ts';
+import { policySourceOptions, resolvePolicy } from './headers.ts';
 
-/** The export targets (kept here so `--help` lists them without loading the package). */
-export const TARGETS = [
-  'nginx',
-  'apache',
-  'caddy',
-  'haproxy',
-  'traefik',
-  'krakend',
-  'netlify',
-  'cloudflare-pages',
-  'vercel',
-  'nextjs',
-] as const;
+/**
+ * The export targets, from export's leaf module (it imports only types), so
+ * `--help` lists them without loading the renderers.
+ */
+export const TARGETS = TARGET_NAMES;
 
 interface ExportOpts {
   target: string;
@@ -46,26 +39,18 @@ interface ExportOpts {
 
 /** Registers `barbican export`. */
 export function registerExport(program: Command, io: Io): void {
-  program
-    .command('export')
-    .description(
-      'Write the policy as configuration for a server, gateway or static host (stdout: the snippet to include).',
-    )
-    .addOption(
-      new Option('-t, --target <target>', 'what to export to')
-        .choices(TARGETS)
-        .makeOptionMandatory(),
-    )
-    .option(
-      '-c, --config <file>',
-      'config file (default: barbican.config.{json,yaml,yml} in the working directory, else preset barbican)',
-    )
-    .addOption(
-      new Option(
-        '-p, --preset <name>',
-        'use a preset (with --config: replaces its preset)',
-      ).choices(PRESET_NAMES),
-    )
+  policySourceOptions(
+    program
+      .command('export')
+      .description(
+        'Write the policy as configuration for a server, gateway or static host (stdout: the snippet to include).',
+      )
+      .addOption(
+        new Option('-t, --target <target>', 'what to export to')
+          .choices(TARGETS)
+          .makeOptionMandatory(),
+      ),
+  )
     .option(
       '-o, --out <dir>',
       'write the full commented set, with a complete example config, into this directory',

@@ -191,15 +191,12 @@ function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
 }
 
-/** Registers `barbican headers`. */
-export function registerHeaders(
-  program: Command,
-  io: Io,
-  sections: readonly SectionSource[] = DEFAULT_SECTIONS,
-): void {
-  program
-    .command('headers')
-    .description('Show the status and headers a response to this request gets under a policy.')
+/**
+ * Adds the two options every policy-reading command shares, `--config` and
+ * `--preset`, read by {@link resolvePolicy}.
+ */
+export function policySourceOptions(command: Command): Command {
+  return command
     .option(
       '-c, --config <file>',
       'config file (default: barbican.config.{json,yaml,yml} in the working directory, else preset barbican)',
@@ -209,7 +206,20 @@ export function registerHeaders(
         '-p, --preset <name>',
         'use a preset (with --config: replaces its preset)',
       ).choices(PRESET_NAMES),
-    )
+    );
+}
+
+/** Registers `barbican headers`. */
+export function registerHeaders(
+  program: Command,
+  io: Io,
+  sections: readonly SectionSource[] = DEFAULT_SECTIONS,
+): void {
+  policySourceOptions(
+    program
+      .command('headers')
+      .description('Show the status and headers a response to this request gets under a policy.'),
+  )
     .option(
       '--url <url>',
       'the request URL (its scheme decides HTTPS; localhost gets no HSTS)',
