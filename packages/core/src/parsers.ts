@@ -115,7 +115,10 @@ export { parseCoep } from './headers/cross-origin-embedder-policy/index.ts';
 export type { CrossOriginPolicyParseResult } from './headers/cross-origin-shared.ts';
 export { parseCorp } from './headers/cross-origin-resource-policy/index.ts';
 export type { CorpParseResult } from './headers/cross-origin-resource-policy/index.ts';
-export { parseReportingEndpoints } from './headers/reporting-endpoints/index.ts';
+export {
+  parseReportingEndpoints,
+  reportingUrlProblem,
+} from './headers/reporting-endpoints/index.ts';
 export { undefinedReportingEndpoints } from './headers/reporting.ts';
 export type { UndefinedReportEndpoint } from './headers/reporting.ts';
 export type { ReportingEndpointsParseResult } from './headers/reporting-endpoints/index.ts';

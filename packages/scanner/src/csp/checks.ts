@@ -15,6 +15,7 @@ import {
   SCHEME_ONLY,
   SCHEME_PREFIX,
   SCRIPT_DIRECTIVES,
+  reportingUrlProblem,
   type ParsedCsp,
 } from '@barbican/core/parsers';
 import type { Severity } from '../model.ts';
@@ -505,7 +506,11 @@ export function rawChecks(p: Policy, out: RawFinding[]): void {
           );
         }
       }
-      if (v.startsWith('http://')) {
+      // A loopback collector (http://127.0.0.1, http://localhost) is
+      // potentially trustworthy (Secure Contexts §3.1): its reports never
+      // leave the machine, so only other http:// report targets are flagged.
+      const trustworthyReportTarget = dir === 'report-uri' && reportingUrlProblem(v) === undefined;
+      if (v.startsWith('http://') && !trustworthyReportTarget) {
         out.push(
           rawFinding(
             p,
