@@ -123,10 +123,10 @@ function reconciled(
   server: Answer,
   twin: Answer,
   declared: ReadonlyMap<string, string | null>,
-  skip: ReadonlySet<string> = new Set(),
+  ignore: ReadonlySet<string> = new Set(),
 ): { server: Headers; twin: Headers } {
-  const s = comparable(server, skip);
-  const w = new Map(Object.entries(comparable(twin, skip)));
+  const s = comparable(server, ignore);
+  const w = new Map(Object.entries(comparable(twin, ignore)));
   for (const [name, value] of declared) {
     const sent = s[name];
     const asDeclared =
