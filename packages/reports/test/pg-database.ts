@@ -26,12 +26,12 @@ export class PgDatabases {
     return admin.replace(/\/[^/?]*(\?.*)?$/, `/${name}`);
   }
 
-  /** Runs raw SQL on the database at `url`. */
-  async raw(url: string, sql: string): Promise<void> {
+  /** Runs raw SQL on the database at `url`; resolves its rows. */
+  async raw(url: string, sql: string): Promise<Record<string, unknown>[]> {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      await client.query(sql);
+      return (await client.query(sql)).rows as Record<string, unknown>[];
     } finally {
       await client.end();
     }

@@ -22,6 +22,8 @@ export interface Backend {
   fresh(): Promise<string>;
   /** Runs raw SQL on a database (for tampering the suite needs). */
   raw(url: string, sql: string): Promise<void>;
+  /** The rows of a raw query (for what the store's own queries merge away). */
+  rows(url: string, sql: string): Promise<Record<string, unknown>[]>;
   cleanup(): Promise<void>;
 }
 
@@ -120,6 +122,29 @@ export function storeSuite(backend: Backend): void {
       const one = await store.get(img.fingerprint);
       assert.equal(one?.count, 3);
       assert.equal(await store.get('0'.repeat(32)), undefined);
+      await store.close();
+    });
+
+    void it('keeps one row per report and day across batches, restarts and retention', async () => {
+      const url = await backend.fresh();
+      const today = Date.now();
+      const stored = async () =>
+        (
+          await backend.rows(
+            url,
+            'SELECT CAST(count AS INTEGER) AS n FROM barbican_reports ORDER BY first_received_at',
+          )
+        ).map((r) => Number(r['n']));
+      let store = await openStore(url);
+      await store.write(batchOf([report({ receivedAt: today })]));
+      await store.write(batchOf([report({ receivedAt: today + 1 })]));
+      await store.close();
+      store = await openStore(url);
+      await store.write(batchOf([report({ receivedAt: today + 2 })]));
+      assert.deepEqual(await stored(), [3], 'merged into the row written before the restart');
+      assert.equal(await store.prune(today + DAY_MS), 1);
+      await store.write(batchOf([report({ receivedAt: today + 3 })]));
+      assert.deepEqual(await stored(), [1], 'a pruned row is written anew, not updated');
       await store.close();
     });
 

@@ -209,7 +209,7 @@ async function route(
       return html(res, 200, renderDashboard(await model(o, f), nonceOf(res)));
     case '/details': {
       const fp = url.searchParams.get('fp') ?? '';
-      const record = FINGERPRINT.test(fp) ? await o.store.get(fp) : undefined;
+      const record = FINGERPRINT.test(fp) ? await o.store.get(fp, f.site) : undefined;
       return html(res, record === undefined ? 404 : 200, renderDetails(record, nonceOf(res)));
     }
     case '/learn':

@@ -147,7 +147,7 @@ function reportRow(r: ReportRecord): string {
 <td>${esc(r.site)}</td><td>${esc(r.type)}</td><td class="directive">${esc(r.directive)}</td>
 <td class="blocked">${esc(r.blockedUrl)}</td><td class="document">${esc(r.url)}</td><td>${where}</td>
 <td>${esc(r.disposition)}</td><td class="n">${r.count}</td><td class="n">${esc(time(r.receivedAt))}</td>
-<td><a href="/details${query({ fp: r.fingerprint })}">details</a></td></tr>`;
+<td><a href="/details${query({ fp: r.fingerprint, site: r.site })}">details</a></td></tr>`;
 }
 
 function dropsLine(m: DashboardModel): string {

@@ -20,8 +20,9 @@ import type {
 } from '../model.ts';
 import { isPlainObject } from '@barbican/core/parsers';
 import { BarbicanError } from '../errors.ts';
-import type { Driver, Row } from './driver.ts';
+import type { Driver, ReportRows, ReportRowValues, Row } from './driver.ts';
 import { openPostgres } from './postgres.ts';
+import { rowKey } from './row-ids.ts';
 import { MIGRATIONS, SCHEMA_VERSION, VERSION_TABLE } from './schema.ts';
 import { openSqlite } from './sqlite.ts';
 
@@ -66,11 +67,15 @@ export interface WriteBatch {
   readonly drops: readonly DropWrite[];
 }
 
-const UPSERT_REPORT = `INSERT INTO barbican_reports (fingerprint, day, site, type, url, directive,
+/** A new report row. */
+const INSERT_REPORT = `INSERT INTO barbican_reports (fingerprint, day, site, type, url, directive,
   blocked_url, blocked_host, source_file, line, col, disposition, sample, status_code, policy,
   details, user_agent, client, count, first_received_at, last_received_at, first_generated_at,
   last_generated_at)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21, $22, $23)`;
+
+/** A new report row, or the merge into the row with its key (PostgreSQL). */
+const UPSERT_REPORT = `${INSERT_REPORT}
 ON CONFLICT (fingerprint, day) DO UPDATE SET
   count = barbican_reports.count + excluded.count,
   first_received_at = CASE WHEN excluded.first_received_at < barbican_reports.first_received_at
@@ -87,6 +92,27 @@ ON CONFLICT (fingerprint, day) DO UPDATE SET
   last_generated_at = CASE WHEN barbican_reports.last_generated_at IS NULL
       OR excluded.last_generated_at > barbican_reports.last_generated_at
     THEN excluded.last_generated_at ELSE barbican_reports.last_generated_at END`;
+
+/**
+ * Merges a report row into the stored row `$1` if it still has that key
+ * (`$2`, `$3`): the same merge as the upsert's (SQLite). Every right-hand
+ * side reads the row as it was before the update.
+ */
+const UPDATE_REPORT = `UPDATE barbican_reports SET
+  count = count + $4,
+  first_received_at = CASE WHEN $5 < first_received_at THEN $5 ELSE first_received_at END,
+  last_received_at = CASE WHEN $6 > last_received_at THEN $6 ELSE last_received_at END,
+  user_agent = CASE WHEN $6 >= last_received_at THEN $7 ELSE user_agent END,
+  client = CASE WHEN $6 >= last_received_at THEN $8 ELSE client END,
+  first_generated_at = CASE WHEN first_generated_at IS NULL OR $9 < first_generated_at
+    THEN $9 ELSE first_generated_at END,
+  last_generated_at = CASE WHEN last_generated_at IS NULL OR $10 > last_generated_at
+    THEN $10 ELSE last_generated_at END
+WHERE id = $1 AND fingerprint = $2 AND day = $3`;
+
+/** The newest rows from a day on: what a restarted SQLite writer remembers. */
+const RECENT_REPORTS = `SELECT id, fingerprint, day FROM barbican_reports WHERE day >= $1
+ORDER BY id DESC LIMIT $2`;
 
 const UPSERT_COUNT = `INSERT INTO barbican_report_counts (site, type, bucket, count)
 VALUES ($1, $2, $3, $4)
@@ -193,6 +219,26 @@ function toRecord(row: Row): ReportRecord {
   };
 }
 
+/** A row's key, its columns, and what {@link UPDATE_REPORT} merges. */
+function reportRow(w: RowWrite): ReportRowValues {
+  const r = w.report;
+  return {
+    key: rowKey(r.fingerprint, w.day),
+    values: rowParams(w),
+    merge: [
+      r.fingerprint,
+      w.day,
+      w.count,
+      w.firstReceivedAt,
+      w.lastReceivedAt,
+      r.userAgent,
+      r.client,
+      w.firstGeneratedAt,
+      w.lastGeneratedAt,
+    ],
+  };
+}
+
 function rowParams(w: RowWrite): unknown[] {
   const r = w.report;
   return [
@@ -240,6 +286,11 @@ export class ReportStore {
     return this.#driver.dialect;
   }
 
+  /** Whether a batch may be written while another commits (see {@link Driver.pipelined}). */
+  get pipelined(): boolean {
+    return this.#driver.pipelined;
+  }
+
   /** Runs the migrations this database has not seen (under the schema lock). */
   async migrate(): Promise<number> {
     return this.#driver.transaction(
@@ -256,7 +307,10 @@ export class ReportStore {
         }
         for (const m of MIGRATIONS) {
           if (m.version <= current) continue;
-          for (const statement of m.statements) await tx.run(statement);
+          const dialect = this.#driver.dialect;
+          for (const statement of [...(m.statements ?? []), ...(m[dialect] ?? [])]) {
+            await tx.run(statement);
+          }
           await tx.run(
             'INSERT INTO barbican_schema_version (version, applied_at) VALUES ($1, $2)',
             [m.version, Date.now()],
@@ -274,9 +328,18 @@ export class ReportStore {
     return Number(rows[0]?.['v'] ?? 0);
   }
 
+  /**
+   * Runs a write after the previous one settled, or at once when the
+   * driver keeps the order itself; `close` waits for all of them.
+   */
   #serial<T>(fn: () => Promise<T>): Promise<T> {
-    const next = this.#writes.then(fn, fn);
-    this.#writes = next.catch(() => undefined);
+    const next = this.#driver.pipelined ? fn() : this.#writes.then(fn, fn);
+    const settled = next.then(
+      () => undefined,
+      () => undefined,
+    );
+    const previous = this.#writes;
+    this.#writes = previous.then(() => settled);
     return next;
   }
 
@@ -284,14 +347,21 @@ export class ReportStore {
    * Writes a batch in one transaction. Resolves only after the commit is
    * durable; a rejection means nothing of the batch was written.
    */
-  write(batch: WriteBatch): Promise<void> {
+  write(batch: WriteBatch, now = Date.now()): Promise<void> {
     const statements = [
-      { sql: UPSERT_REPORT, rows: batch.rows.map(rowParams) },
       { sql: UPSERT_COUNT, rows: batch.counts.map((c) => [c.site, c.type, c.bucket, c.count]) },
       { sql: UPSERT_DROP, rows: batch.drops.map((d) => [d.site, d.reason, d.bucket, d.count]) },
     ].filter((st) => st.rows.length > 0);
+    const reports: ReportRows = {
+      upsert: UPSERT_REPORT,
+      insert: INSERT_REPORT,
+      update: UPDATE_REPORT,
+      recent: RECENT_REPORTS,
+      recentSince: Math.floor(now / DAY_MS) - 1,
+      rows: batch.rows.map(reportRow),
+    };
     return this.#serial(async () => {
-      await this.#driver.write(statements);
+      await this.#driver.write(statements, reports.rows.length > 0 ? reports : undefined);
     });
   }
 
@@ -308,11 +378,18 @@ export class ReportStore {
     return rows.map(toRecord);
   }
 
-  /** One de-duplicated report by fingerprint (all days), or undefined. */
-  async get(fingerprint: string): Promise<ReportRecord | undefined> {
+  /**
+   * One de-duplicated report by fingerprint (all days), or undefined. Give
+   * its site when known: SQLite has no index by fingerprint (see
+   * `schema.ts`), and the site's index narrows the search to its rows.
+   */
+  async get(fingerprint: string, site?: string): Promise<ReportRecord | undefined> {
     const rows = await this.#driver.all(
-      `SELECT ${RECORD_COLUMNS} FROM barbican_reports WHERE fingerprint = $1 GROUP BY fingerprint`,
-      [fingerprint],
+      site === undefined
+        ? `SELECT ${RECORD_COLUMNS} FROM barbican_reports WHERE fingerprint = $1 GROUP BY fingerprint`
+        : `SELECT ${RECORD_COLUMNS} FROM barbican_reports WHERE site = $2 AND fingerprint = $1
+           GROUP BY fingerprint`,
+      site === undefined ? [fingerprint] : [fingerprint, site],
     );
     return rows[0] === undefined ? undefined : toRecord(rows[0]);
   }

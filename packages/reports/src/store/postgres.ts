@@ -7,7 +7,7 @@
  * @module
  */
 import pg from 'pg';
-import type { Driver, Queryable, Row, WriteStatement } from './driver.ts';
+import type { Driver, Queryable, ReportRows, Row, WriteStatement } from './driver.ts';
 
 /**
  * Parsers for this pool only (the global `pg.types` is left alone): int8
@@ -64,6 +64,9 @@ class Session implements Queryable {
 
 class PostgresDriver extends Session implements Driver {
   readonly dialect = 'postgres';
+  // Two transactions from the pool could commit out of order and lock the
+  // same hot counter rows in different orders: one at a time.
+  readonly pipelined = false;
   readonly #pool: pg.Pool;
 
   constructor(pool: pg.Pool) {
@@ -89,8 +92,15 @@ class PostgresDriver extends Session implements Driver {
     }
   }
 
-  write(statements: readonly WriteStatement[]): Promise<number[]> {
+  write(statements: readonly WriteStatement[], reports?: ReportRows): Promise<number[]> {
     return this.transaction(async (tx) => {
+      // The unique (fingerprint, day) key de-duplicates across collectors.
+      if (reports !== undefined && reports.rows.length > 0) {
+        await tx.upsert(
+          reports.upsert,
+          reports.rows.map((r) => r.values),
+        );
+      }
       const changes: number[] = [];
       for (const s of statements) {
         if (/^\s*INSERT\b/i.test(s.sql)) {

@@ -6,6 +6,7 @@ const dbs = new PgDatabases();
 storeSuite({
   name: 'PostgreSQL (pg)',
   fresh: () => dbs.create(),
-  raw: (url, sql) => dbs.raw(url, sql),
+  raw: (url, sql) => dbs.raw(url, sql).then(() => undefined),
+  rows: (url, sql) => dbs.raw(url, sql),
   cleanup: () => dbs.dropAll(),
 });
