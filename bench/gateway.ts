@@ -15,17 +15,29 @@
  * runs its request checks (framing, target, host allow-list): nginx has no
  * equivalent, so they count against the gateway.
  *
- * Runs are interleaved (nginx, gateway, gateway, nginx, …) and each ratio is
- * the median of per-round ratios. Lines for scripts:
- * `ratio gateway/nginx <mode> rps: N` (target ≥ 0.6) and
- * `ratio gateway/nginx <mode> p99: N` (target ≤ 2).
+ * A third proxy, the floor (`bench/lib/floor-proxy.ts`), does the same
+ * visible work on the stack issue 9 mandates (node:http, node:https,
+ * node:http2, an undici `Pool` with the gateway's connection count and
+ * keep-alive) and nothing else: no check, no log, no metric. No proxy built
+ * on that stack can beat it, so it bounds the gateway from above, and
+ * gateway/floor says how much of that bound Barbican's hardening keeps.
+ * Its response headers are checked against nginx's before the load.
+ *
+ * Runs are interleaved (nginx, gateway, floor; then gateway, floor, nginx;
+ * …) and each ratio is the median of per-round ratios. Lines for scripts:
+ * `ratio gateway/nginx <mode> rps: N` (target ≥ 0.6),
+ * `ratio gateway/nginx <mode> p99: N` (target ≤ 2),
+ * `ratio floor/nginx <mode> rps: N`, `ratio floor/nginx <mode> p99: N` and
+ * `ratio gateway/floor <mode> rps: N` (no targets: the bound, and the share
+ * of it kept).
  *
  * `--soak` runs the bounded soak instead: the gateway alone, TLS, all cores,
  * 50 connections for `--soak-seconds` (default 300), RSS of every gateway
  * process sampled every 10 s; exit 1 on any error or a memory climb.
  *
  * Flags: `--seconds N` per run (default 5), `--rounds N` (default 3),
- * `--connections N` (default 50), `--soak`, `--soak-seconds N`.
+ * `--connections N` (default 50), `--no-floor` (nginx and the gateway
+ * only; `--floor`, the default, keeps it), `--soak`, `--soak-seconds N`.
  *
  * @module
  */
@@ -33,16 +45,20 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createPolicy } from '@barbican/core';
+import { createPolicy, nodeTlsOptions, type PolicyOptions } from '@barbican/core';
+import { resolveGatewayOptions, upstreamPoolOptions } from '@barbican/gateway/options';
 import { createThrowawayCa } from '@barbican/scanner';
 import { freePort, waitForPort } from '../scripts/services.ts';
-import { median, numberFlag, UsageError } from './lib/measure.ts';
+import { headersOf } from './lib/children.ts';
+import type { FloorOptions } from './lib/floor-proxy.ts';
+import { median, numberFlag, pairedRatio, UsageError } from './lib/measure.ts';
 
 export const description =
-  'barbican gateway vs nginx as reverse proxies: wrk (HTTP/1.1, TLS; 1 worker and all cores), h2load (HTTP/2); --soak for the 5-minute soak';
+  'barbican gateway vs nginx (and the node:http + undici floor) as reverse proxies: wrk (HTTP/1.1, TLS; 1 worker and all cores), h2load (HTTP/2); --soak for the 5-minute soak';
 
 const HOST = 'bench.test';
 const CLI = new URL('../packages/cli/src/bin.ts', import.meta.url).pathname;
+const FLOOR = new URL('./lib/floor-proxy.ts', import.meta.url).pathname;
 
 /** Mozilla intermediate (guidelines 6.0): the gateway's default profile, written for nginx. */
 const CIPHERS =
@@ -91,10 +107,12 @@ async function waitFor(check: () => boolean, what: string, ms = 20_000): Promise
   }
 }
 
+/** The policy every proxy here applies (the gateway builds the same from its config). */
+const POLICY: PolicyOptions = { preset: 'barbican', allowedHosts: [HOST] };
+
 /** The policy's headers as nginx `add_header … always` lines (values checked for nginx-safe bytes). */
 function addHeaders(https: boolean): string {
-  const policy = createPolicy({ preset: 'barbican', allowedHosts: [HOST] });
-  return policy
+  return createPolicy(POLICY)
     .headersFor({ https })
     .map(([name, value]) => {
       if (/["$\\]/.test(value))
@@ -107,6 +125,8 @@ function addHeaders(https: boolean): string {
 interface Ports {
   readonly http: number;
   readonly https: number;
+  /** HTTP/2 over TLS, when not the `https` port (the floor serves it on a listener of its own). */
+  readonly h2?: number;
 }
 
 function nginxProxyConfig(site: Setup, workers: number, ports: Ports): string {
@@ -221,6 +241,41 @@ async function startGatewayProcess(site: Setup, workers: number, ports: Ports): 
   child.stdout?.resume();
   await waitFor(() => err.includes('HTTPS  https://') || child.exitCode !== null, 'the gateway');
   if (child.exitCode !== null) throw new Error(`the gateway exited:\n${err}`);
+  return { child, ports };
+}
+
+/**
+ * Starts the floor proxy (see bench/lib/floor-proxy.ts) with what the
+ * gateway gets: the same upstream, workers, certificate, TLS options
+ * (core's mapping of the same policy), the upstream pool the gateway
+ * builds (its `upstreamPoolOptions`: connections per worker, keep-alive,
+ * timeouts), and the headers nginx sets and hides.
+ */
+async function startFloor(site: Setup, workers: number, ports: Required<Ports>): Promise<Gateway> {
+  const policy = createPolicy(POLICY);
+  const upstream = `http://127.0.0.1:${site.upstream}`;
+  const options: FloorOptions = {
+    upstream,
+    pool: upstreamPoolOptions(resolveGatewayOptions({ upstream })),
+    workers,
+    ports,
+    cert: site.cert,
+    key: site.key,
+    tls: nodeTlsOptions(policy.tls, process.versions.openssl).options,
+    headers: {
+      http: policy.headersFor({ https: false }).flat(),
+      https: policy.headersFor({ https: true }).flat(),
+    },
+    // nginx hides the upstream's Server by default (proxy_hide_header's default list).
+    hide: [...HIDDEN, 'Server'],
+  };
+  const child = start(process.execPath, [...process.execArgv, FLOOR, JSON.stringify(options)]);
+  let out = '';
+  let err = '';
+  child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
+  child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
+  await waitFor(() => out.includes('floor ready') || child.exitCode !== null, 'the floor proxy');
+  if (child.exitCode !== null) throw new Error(`the floor proxy exited:\n${err}`);
   return { child, ports };
 }
 
@@ -345,7 +400,7 @@ function h2load(port: number, seconds: number, connections: number, dir: string)
   });
 }
 
-type Target = 'nginx' | 'gateway';
+type Target = 'nginx' | 'gateway' | 'floor';
 
 /** Samples per mode and target, one per round. */
 type Results = Map<string, Record<Target, Run[]>>;
@@ -356,22 +411,52 @@ function record(results: Results, mode: string, target: Target, run: Run): void 
   );
   let r = results.get(mode);
   if (r === undefined) {
-    r = { nginx: [], gateway: [] };
+    r = { nginx: [], gateway: [], floor: [] };
     results.set(mode, r);
   }
   r[target].push(run);
 }
 
+/**
+ * The floor's lines for one mode: the bound (floor/nginx) and the share of
+ * it the gateway keeps (gateway/floor), each the median of per-round ratios.
+ */
+function reportFloor(mode: string, r: Record<Target, Run[]>): void {
+  const line = (a: Target, b: Target, k: 'rps' | 'p99' | 'cpuUs', what: string, note: string) => {
+    const { ratio, min, max } = pairedRatio(
+      r[a].map((x) => x[k] ?? NaN),
+      r[b].map((x) => x[k] ?? NaN),
+    );
+    console.log(`ratio ${a}/${b} ${mode} ${what}: ${ratio.toFixed(2)}`);
+    console.log(`  (rounds ${min.toFixed(2)}–${max.toFixed(2)}; ${note})`);
+  };
+  line('floor', 'nginx', 'rps', 'rps', 'the most a node:http + undici proxy reaches; no target');
+  line('floor', 'nginx', 'p99', 'p99', 'no target');
+  line('gateway', 'floor', 'rps', 'rps', "the share of the floor Barbican's hardening keeps");
+  line(
+    'gateway',
+    'floor',
+    'cpuUs',
+    'cpu per request',
+    "the gateway's CPU per request over the floor's; no target",
+  );
+}
+
 /** Prints each mode's medians and the paired ratios; returns false when a target is missed. */
 function report(results: Results): boolean {
   let met = true;
-  console.log('\nmode       nginx req/s     p99  cpu/req    gateway req/s     p99  cpu/req');
+  const floor = [...results.values()].some((r) => r.floor.length > 0);
+  console.log(
+    `\nmode       nginx req/s     p99  cpu/req    gateway req/s     p99  cpu/req${floor ? '      floor req/s     p99  cpu/req' : ''}`,
+  );
   for (const [mode, r] of results) {
     const m = (t: Target, k: 'rps' | 'p99' | 'cpuUs'): number =>
       median(r[t].map((x) => x[k] ?? NaN));
     const col = (t: Target): string =>
       `${Math.round(m(t, 'rps')).toString().padStart(11)}  ${m(t, 'p99').toFixed(1).padStart(6)}ms  ${m(t, 'cpuUs').toFixed(0).padStart(5)}µs`;
-    console.log(`${mode.padEnd(8)} ${col('nginx')}  ${col('gateway')}`);
+    console.log(
+      `${mode.padEnd(8)} ${col('nginx')}  ${col('gateway')}${floor ? `  ${col('floor')}` : ''}`,
+    );
   }
   console.log('');
   for (const [mode, r] of results) {
@@ -395,7 +480,8 @@ function report(results: Results): boolean {
     console.log(
       '  (proxy CPU time per request; steadier than req/s on a shared machine; no target)',
     );
-    const errors = [...r.gateway, ...r.nginx].reduce((a, x) => a + x.errors, 0);
+    if (r.floor.length > 0) reportFloor(mode, r);
+    const errors = [...r.gateway, ...r.nginx, ...r.floor].reduce((a, x) => a + x.errors, 0);
     if (errors > 0) console.log(`  ${errors} errors or non-2xx responses in ${mode}`);
   }
   return met;
@@ -403,6 +489,8 @@ function report(results: Results): boolean {
 
 interface Setup {
   readonly dir: string;
+  /** The throw-away CA's certificate (PEM), to verify the proxies' TLS. */
+  readonly ca: string;
   readonly cert: string;
   readonly key: string;
   readonly upstream: number;
@@ -420,65 +508,146 @@ async function setup(): Promise<Setup> {
   writeFileSync(key, leaf.key, { mode: 0o600 });
   const upstream = await freePort();
   await startNginx(dir, 'upstream', upstreamConfig(dir, upstream), upstream);
-  return { dir, cert, key, upstream };
+  return { dir, ca: ca.cert, cert, key, upstream };
+}
+
+/** The proxies under test for one worker count. */
+interface Proxies {
+  readonly targets: readonly Target[];
+  readonly ports: Partial<Record<Target, Ports>>;
+  readonly children: Partial<Record<Target, ChildProcess>>;
+}
+
+/** Starts nginx, the gateway and (unless left out) the floor with `workers` workers each. */
+async function startProxies(s: Setup, workers: number, floor: boolean): Promise<Proxies> {
+  const nginxPorts = { http: await freePort(), https: await freePort() };
+  const gwPorts = { http: await freePort(), https: await freePort() };
+  const nginx = await startNginx(
+    s.dir,
+    `proxy-${workers}`,
+    nginxProxyConfig(s, workers, nginxPorts),
+    nginxPorts.https,
+  );
+  const gw = await startGatewayProcess(s, workers, gwPorts);
+  const proxies: Proxies = {
+    targets: ['nginx', 'gateway'],
+    ports: { nginx: nginxPorts, gateway: gwPorts },
+    children: { nginx, gateway: gw.child },
+  };
+  if (!floor) return proxies;
+  const floorPorts = { http: await freePort(), https: await freePort(), h2: await freePort() };
+  const f = await startFloor(s, workers, floorPorts);
+  return {
+    targets: ['nginx', 'gateway', 'floor'],
+    ports: { ...proxies.ports, floor: floorPorts },
+    children: { ...proxies.children, floor: f.child },
+  };
+}
+
+/** Headers that differ between the proxies by construction: nginx names itself, node:http adds a keep-alive hint. */
+const TRANSPORT_HEADERS = new Set(['server', 'keep-alive']);
+
+/** Names of the headers whose values differ between two normalized header maps. */
+function headerDifferences(a: Map<string, string>, b: Map<string, string>): string[] {
+  const names = new Set([...a.keys(), ...b.keys()]);
+  return [...names].filter((n) => !TRANSPORT_HEADERS.has(n) && a.get(n) !== b.get(n)).sort();
+}
+
+/**
+ * Checks that the floor answers with nginx's headers (plain HTTP and TLS),
+ * so that both do the same work; prints where the gateway differs (its
+ * per-request CSP nonce, for one), for the reader.
+ */
+async function checkHeaders(s: Setup, p: Proxies): Promise<void> {
+  const gatewayDiffs = new Set<string>();
+  for (const scheme of ['http', 'https'] as const) {
+    const got = new Map<Target, Map<string, string>>();
+    for (const t of p.targets) {
+      const port = p.ports[t]?.[scheme] ?? 0;
+      const r = await headersOf(`${scheme}://127.0.0.1:${port}/`, { host: HOST }, s.ca);
+      if (r.status !== 200) throw new Error(`${t} answered ${r.status} over ${scheme}, not 200`);
+      got.set(t, r.headers);
+    }
+    const none = new Map<string, string>();
+    const nginx = got.get('nginx') ?? none;
+    const floor = got.get('floor');
+    if (floor !== undefined) {
+      const diff = headerDifferences(floor, nginx);
+      if (diff.length > 0)
+        throw new Error(
+          `the floor's headers differ from nginx's over ${scheme}: ${diff.join(', ')}`,
+        );
+    }
+    for (const n of headerDifferences(got.get('gateway') ?? none, nginx)) gatewayDiffs.add(n);
+  }
+  console.log(
+    `headers (http, https): ${p.targets.includes('floor') ? 'floor = nginx' : 'checked'}; ` +
+      `gateway differs from nginx in: ${gatewayDiffs.size === 0 ? 'nothing' : [...gatewayDiffs].join(', ')}` +
+      ` (${[...TRANSPORT_HEADERS].join(', ')} not compared)`,
+  );
+}
+
+/** One round for one worker count: every mode, every proxy, in `order`. */
+async function oneRound(
+  results: Results,
+  p: Proxies,
+  order: readonly Target[],
+  o: { label: string; seconds: number; connections: number; h2: boolean; dir: string },
+): Promise<void> {
+  const port = (t: Target): Ports => p.ports[t] as Ports;
+  const m = (t: Target, load: () => Promise<Run>): Promise<Run> =>
+    measured(p.children[t]?.pid ?? 0, o.seconds, load);
+  for (const t of order)
+    record(
+      results,
+      `http ${o.label}`,
+      t,
+      await m(t, () => wrk(`http://127.0.0.1:${port(t).http}/`, o.seconds, o.connections)),
+    );
+  for (const t of [...order].reverse())
+    record(
+      results,
+      `tls ${o.label}`,
+      t,
+      await m(t, () => wrk(`https://127.0.0.1:${port(t).https}/`, o.seconds, o.connections)),
+    );
+  if (o.h2)
+    for (const t of order)
+      record(
+        results,
+        `h2 ${o.label}`,
+        t,
+        await m(t, () => h2load(port(t).h2 ?? port(t).https, o.seconds, o.connections, o.dir)),
+      );
 }
 
 async function comparison(s: Setup, args: readonly string[]): Promise<number> {
   const seconds = numberFlag(args, 'seconds', 5, 60);
   const rounds = numberFlag(args, 'rounds', 3, 20);
   const connections = numberFlag(args, 'connections', 50, 1000);
+  const floor = !args.includes('--no-floor');
   const cores = availableParallelism();
   const h2 = hasTool('h2load');
   if (!h2) console.log("h2load not found: HTTP/2 skipped (Debian's nghttp2-client)");
   const results: Results = new Map();
   for (const workers of [...new Set([1, cores])]) {
     const label = workers === 1 ? '1w' : `${workers}w`;
-    const nginxPorts = { http: await freePort(), https: await freePort() };
-    const gwPorts = { http: await freePort(), https: await freePort() };
-    const nginx = await startNginx(
-      s.dir,
-      `proxy-${workers}`,
-      nginxProxyConfig(s, workers, nginxPorts),
-      nginxPorts.https,
-    );
-    const gw = await startGatewayProcess(s, workers, gwPorts);
-    const ports: Record<Target, Ports> = { nginx: nginxPorts, gateway: gwPorts };
-    const pids: Record<Target, number> = { nginx: nginx.pid ?? 0, gateway: gw.child.pid ?? 0 };
+    const p = await startProxies(s, workers, floor);
+    await checkHeaders(s, p);
     // Warm-up: JIT, keep-alive pools, TLS session state.
-    for (const t of ['nginx', 'gateway'] as const)
-      await wrk(`https://127.0.0.1:${ports[t].https}/`, 2, connections);
+    for (const t of p.targets)
+      await wrk(`https://127.0.0.1:${p.ports[t]?.https ?? 0}/`, 2, connections);
     for (let round = 0; round < rounds; round++) {
-      const order: Target[] = round % 2 === 0 ? ['nginx', 'gateway'] : ['gateway', 'nginx'];
-      const m = (t: Target, load: () => Promise<Run>): Promise<Run> =>
-        measured(pids[t], seconds, load);
-      for (const t of order)
-        record(
-          results,
-          `http ${label}`,
-          t,
-          await m(t, () => wrk(`http://127.0.0.1:${ports[t].http}/`, seconds, connections)),
-        );
-      for (const t of [...order].reverse())
-        record(
-          results,
-          `tls ${label}`,
-          t,
-          await m(t, () => wrk(`https://127.0.0.1:${ports[t].https}/`, seconds, connections)),
-        );
-      if (h2)
-        for (const t of order)
-          record(
-            results,
-            `h2 ${label}`,
-            t,
-            await m(t, () => h2load(ports[t].https, seconds, connections, s.dir)),
-          );
+      // Each round starts with the next proxy (nginx, gateway, floor; gateway, floor, nginx; …).
+      const k = round % p.targets.length;
+      const order = [...p.targets.slice(k), ...p.targets.slice(0, k)];
+      await oneRound(results, p, order, { label, seconds, connections, h2, dir: s.dir });
       console.log(`round ${round + 1}/${rounds} (${label}) done`);
     }
-    nginx.kill('SIGTERM');
-    gw.child.kill('SIGTERM');
+    const running = Object.values(p.children);
+    for (const c of running) c.kill('SIGTERM');
     await waitFor(
-      () => nginx.exitCode !== null && gw.child.exitCode !== null,
+      () => running.every((c) => c.exitCode !== null || c.signalCode !== null),
       'the proxies to stop',
     );
   }
@@ -547,7 +716,7 @@ export async function run(args: readonly string[]): Promise<number> {
   for (const a of args) {
     if (
       a.startsWith('--') &&
-      !/^--(?:seconds|rounds|connections|soak|soak-seconds)(?:=|$)/.test(a)
+      !/^--(?:(?:seconds|rounds|connections|soak|soak-seconds)(?:=|$)|(?:no-)?floor$)/.test(a)
     ) {
       throw new UsageError(`unknown flag ${a}`);
     }

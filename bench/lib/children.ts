@@ -6,7 +6,8 @@
  * @module
  */
 import { fork, type ChildProcess } from 'node:child_process';
-import { get } from 'node:http';
+import { get as httpGet } from 'node:http';
+import { get as httpsGet } from 'node:https';
 import { fileURLToPath } from 'node:url';
 
 const SERVER = fileURLToPath(new URL('./server.ts', import.meta.url));
@@ -142,22 +143,30 @@ export function normalizeHeaders(headers: Iterable<[string, string]>): Map<strin
 
 /**
  * The normalized headers and status a server answers `url` with. node:http,
- * not `fetch`, so that a test can send any Host header (bounded: 5 s).
+ * not `fetch`, so that a test can send any Host header (bounded: 5 s). An
+ * `https:` URL is verified against `ca`, for the name in the Host header
+ * (Node's agent takes SNI and the name to check from it).
  */
 export function headersOf(
   url: string,
   headers: Record<string, string> = {},
+  ca?: string,
 ): Promise<{ status: number; headers: Map<string, string> }> {
   return new Promise((resolve, reject) => {
-    const req = get(url, { headers, timeout: 5_000 }, (res) => {
-      res.resume();
-      res.on('end', () => {
-        const pairs: [string, string][] = [];
-        const raw = res.rawHeaders;
-        for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
-        resolve({ status: res.statusCode ?? 0, headers: normalizeHeaders(pairs) });
-      });
-    });
+    const get = url.startsWith('https:') ? httpsGet : httpGet;
+    const req = get(
+      url,
+      { headers, timeout: 5_000, ...(ca === undefined ? {} : { ca }) },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          const pairs: [string, string][] = [];
+          const raw = res.rawHeaders;
+          for (let i = 0; i < raw.length; i += 2) pairs.push([raw[i]!.toLowerCase(), raw[i + 1]!]);
+          resolve({ status: res.statusCode ?? 0, headers: normalizeHeaders(pairs) });
+        });
+      },
+    );
     req.on('timeout', () => req.destroy(new Error(`${url}: no answer within 5 s`)));
     req.on('error', reject);
   });

@@ -24,6 +24,7 @@ export {
   gatewayWarnings,
   gatewayOptionsSchema,
   resolveGatewayOptions,
+  upstreamPoolOptions,
   parseListen,
   DEFAULT_LIMITS,
   DEFAULT_METHODS,
@@ -35,6 +36,7 @@ export type {
   GatewayWarning,
   ResolvedGatewayOptions,
   ListenAddress,
+  UpstreamPoolOptions,
 } from './options.ts';
 export { ensureSelfSigned } from './self-signed.ts';
 export type { SelfSigned } from './self-signed.ts';

@@ -547,6 +547,46 @@ export function gatewayWarnings(options: GatewayOptions, policy: Policy): Gatewa
   return out;
 }
 
+/** The undici `Pool` options the gateway gives each upstream (a subset of undici's `Pool.Options`). */
+export interface UpstreamPoolOptions {
+  readonly connections: number;
+  readonly pipelining: number;
+  readonly connectTimeout: number;
+  readonly headersTimeout: number;
+  readonly bodyTimeout: number;
+  readonly keepAliveTimeout: number;
+  readonly keepAliveMaxTimeout: number;
+  readonly maxHeaderSize: number;
+}
+
+/**
+ * How the gateway configures the keep-alive pool of each upstream, per
+ * worker: `limits.upstreamConnections` connections, no pipelining (a slow
+ * response must not hold up the ones queued behind it), and the gateway's
+ * timeouts. Plain data, so that `bench/gateway.ts`'s floor proxy builds the
+ * same pool without this module loading undici.
+ *
+ * @see https://undici.nodejs.org/#/docs/api/Pool
+ * @example
+ * ```ts
+ * const g = resolveGatewayOptions({ upstream: 'http://127.0.0.1:3000' });
+ * new Pool(g.upstreams[0], upstreamPoolOptions(g)); // 128 connections, idle 4 s
+ * ```
+ */
+export function upstreamPoolOptions(g: ResolvedGatewayOptions): UpstreamPoolOptions {
+  const t = g.timeouts;
+  return {
+    connections: g.limits.upstreamConnections,
+    pipelining: 1,
+    connectTimeout: t.connect,
+    headersTimeout: t.upstreamHeaders,
+    bodyTimeout: t.upstreamBody,
+    keepAliveTimeout: t.upstreamIdle,
+    keepAliveMaxTimeout: t.upstreamIdle,
+    maxHeaderSize: g.limits.responseHeaderBytes,
+  };
+}
+
 /**
  * The `gateway` section of `barbican.config.*`, as the CLI's config loader
  * takes it (name, schema, cross-check): `barbican check` validates it and

@@ -9,7 +9,7 @@
  * @module
  */
 import { Pool } from 'undici';
-import type { ResolvedGatewayOptions } from './options.ts';
+import { upstreamPoolOptions, type ResolvedGatewayOptions } from './options.ts';
 
 /** One upstream origin and its health. */
 export class Upstream {
@@ -116,23 +116,8 @@ export class UpstreamSet {
   #timer: NodeJS.Timeout | undefined;
 
   constructor(g: ResolvedGatewayOptions) {
-    const t = g.timeouts;
-    this.list = g.upstreams.map(
-      (origin) =>
-        new Upstream(
-          origin,
-          new Pool(origin, {
-            connections: g.limits.upstreamConnections,
-            pipelining: 1,
-            connectTimeout: t.connect,
-            headersTimeout: t.upstreamHeaders,
-            bodyTimeout: t.upstreamBody,
-            keepAliveTimeout: t.upstreamIdle,
-            keepAliveMaxTimeout: t.upstreamIdle,
-            maxHeaderSize: g.limits.responseHeaderBytes,
-          }),
-        ),
-    );
+    const options = upstreamPoolOptions(g);
+    this.list = g.upstreams.map((origin) => new Upstream(origin, new Pool(origin, options)));
     this.#failures = g.healthCheck.failures;
     this.#cooldown = g.healthCheck.cooldown;
     if (g.healthCheck.path !== undefined)
