@@ -84,11 +84,24 @@ function hasTool(tool: string): boolean {
 /** Processes this run started; all are killed at the end, whatever happens. */
 const children = new Set<ChildProcess>();
 
+/** The last few kB each child wrote to stderr, for the error when one dies mid-run. */
+const stderrTails = new WeakMap<ChildProcess, string>();
+
 function start(cmd: string, args: readonly string[], opts: { cwd?: string } = {}): ChildProcess {
   const child = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'], ...opts });
   children.add(child);
   child.once('exit', () => children.delete(child));
+  child.stderr.on('data', (d: Buffer) => {
+    stderrTails.set(child, ((stderrTails.get(child) ?? '') + d.toString('utf8')).slice(-4096));
+  });
   return child;
+}
+
+/** Throws when a proxy died: a dead proxy must fail the run, not read as 0 req/s. */
+function assertAlive(name: string, child: ChildProcess | undefined): void {
+  if (child === undefined || (child.exitCode === null && child.signalCode === null)) return;
+  const why = child.exitCode === null ? `signal ${child.signalCode}` : `code ${child.exitCode}`;
+  throw new Error(`${name} exited during the run (${why}):\n${stderrTails.get(child) ?? ''}`);
 }
 
 /** SIGTERM (nginx: fast shutdown, its workers too; the gateway: graceful), then SIGKILL what is left. */
@@ -595,8 +608,13 @@ async function oneRound(
   o: { label: string; seconds: number; connections: number; h2: boolean; dir: string },
 ): Promise<void> {
   const port = (t: Target): Ports => p.ports[t] as Ports;
-  const m = (t: Target, load: () => Promise<Run>): Promise<Run> =>
-    measured(p.children[t]?.pid ?? 0, o.seconds, load);
+  const m = async (t: Target, load: () => Promise<Run>): Promise<Run> => {
+    assertAlive(t, p.children[t]);
+    const run = await measured(p.children[t]?.pid ?? 0, o.seconds, load);
+    assertAlive(t, p.children[t]);
+    if (!(run.rps > 0)) throw new Error(`${t} answered no request in ${o.label}: it hangs`);
+    return run;
+  };
   for (const t of order)
     record(
       results,

@@ -103,13 +103,19 @@ class Exchange implements Dispatcher.DispatchHandler {
 
   onRequestStart(controller: Dispatcher.DispatchController): void {
     this.controller = controller;
+    // The client left while the request waited for a pool connection.
+    if (this.done) controller.abort(new Error('client closed the connection'));
   }
 
   onResponseStart(
-    _controller: Dispatcher.DispatchController,
+    controller: Dispatcher.DispatchController,
     status: number,
     headers: Record<string, string | string[] | undefined>,
   ): void {
+    if (this.done) {
+      controller.abort(new Error('client closed the connection'));
+      return;
+    }
     if (status < 200) return;
     const out: (string | string[])[] = this.listener.headers.slice();
     const drop = this.listener.drop;
@@ -123,6 +129,12 @@ class Exchange implements Dispatcher.DispatchHandler {
   }
 
   onResponseData(controller: Dispatcher.DispatchController, chunk: Buffer): void {
+    // A response closed under us never drains: pausing would hold the
+    // upstream connection for ever (a pool of them, after an h2load run).
+    if (this.done) {
+      controller.abort(new Error('client closed the connection'));
+      return;
+    }
     if (!(this.res as ServerResponse).write(chunk)) {
       controller.pause();
       this.res.once('drain', () => controller.resume());
