@@ -216,6 +216,19 @@ export function storeSuite(backend: Backend): void {
       await store.close();
     });
 
+    void it('prunes many rows in bounded transactions, every one of them', async () => {
+      const store = await openStore(await backend.fresh());
+      const old = Date.now() - 40 * DAY_MS;
+      const rows = Array.from({ length: 12_001 }, (_, i) => report({ receivedAt: old, line: i }));
+      for (let i = 0; i < rows.length; i += 3_000) {
+        await store.write(batchOf(rows.slice(i, i + 3_000)));
+      }
+      await store.write(batchOf([report({ receivedAt: Date.now() })]));
+      assert.equal(await store.prune(Date.now() - 30 * DAY_MS), 12_001);
+      assert.equal((await store.list({ since: 0 })).length, 1);
+      await store.close();
+    });
+
     void it('prunes by age (retention), reports and counters alike', async () => {
       const store = await openStore(await backend.fresh());
       const queue = new WriteQueue(store);

@@ -114,6 +114,13 @@ WHERE id = $1 AND fingerprint = $2 AND day = $3`;
 const RECENT_REPORTS = `SELECT id, fingerprint, day FROM barbican_reports WHERE day >= $1
 ORDER BY id DESC LIMIT $2`;
 
+/** Report rows deleted per retention transaction on SQLite. */
+const PRUNE_CHUNK = 5_000;
+
+/** Up to `$2` report rows from before day `$1` (SQLite: by the row id of schema 2). */
+const PRUNE_REPORTS_CHUNK = `DELETE FROM barbican_reports WHERE id IN
+  (SELECT id FROM barbican_reports WHERE day < $1 LIMIT $2)`;
+
 const UPSERT_COUNT = `INSERT INTO barbican_report_counts (site, type, bucket, count)
 VALUES ($1, $2, $3, $4)
 ON CONFLICT (site, type, bucket) DO UPDATE SET count = barbican_report_counts.count + excluded.count`;
@@ -444,17 +451,34 @@ export class ReportStore {
     return rows.map((r) => String(r['site']));
   }
 
-  /** Deletes everything received before `before` (retention); returns the report rows deleted. */
-  prune(before: number): Promise<number> {
+  /**
+   * Deletes everything received before `before` (retention); returns the
+   * report rows deleted. On SQLite, whose commits may run on the main
+   * thread, report rows go {@link PRUNE_CHUNK} per transaction, with the
+   * event loop free in between: a day of a million rows must not stop the
+   * collector for seconds.
+   */
+  async prune(before: number): Promise<number> {
     const day = Math.floor(before / DAY_MS);
     const bucket = Math.floor(before / HOUR_MS) * HOUR_MS;
+    let n = 0;
+    if (this.#driver.dialect === 'sqlite') {
+      for (;;) {
+        const [deleted = 0] = await this.#serial(() =>
+          this.#driver.write([{ sql: PRUNE_REPORTS_CHUNK, rows: [[day, PRUNE_CHUNK]] }]),
+        );
+        n += deleted;
+        if (deleted < PRUNE_CHUNK) break;
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    }
     return this.#serial(async () => {
-      const [n = 0] = await this.#driver.write([
+      const [reports = 0] = await this.#driver.write([
         { sql: 'DELETE FROM barbican_reports WHERE day < $1', rows: [[day]] },
         { sql: 'DELETE FROM barbican_report_counts WHERE bucket < $1', rows: [[bucket]] },
         { sql: 'DELETE FROM barbican_report_drops WHERE bucket < $1', rows: [[bucket]] },
       ]);
-      return n;
+      return n + reports;
     });
   }
 
