@@ -24,7 +24,15 @@ import {
   type InProcessFramework,
 } from './lib/in-process.ts';
 import { describeLoad, interleave, loadFlags, printRates, type LoadSamples } from './lib/load.ts';
-import { median, numberFlag, printRatio, rate, UsageError, type Samples } from './lib/measure.ts';
+import {
+  median,
+  numberFlag,
+  printRatio,
+  rate,
+  stringFlag,
+  UsageError,
+  type Samples,
+} from './lib/measure.ts';
 import { normalizeHeaders } from './lib/children.ts';
 import { FETCH_HOST, scenarioPolicy, SCENARIOS, type Scenario } from './lib/scenarios.ts';
 
@@ -51,16 +59,6 @@ const TARGETS = { bare: 0.9, handWritten: 0.95, plugin: 1.3 };
 
 /** What a variant is called in the output and the ratio lines. */
 const labelOf = (fw: Framework, v: Variant): string => (v === 'plugin' ? (PLUGIN[fw] ?? v) : v);
-
-function stringFlag(args: readonly string[], name: string): string | undefined {
-  let raw: string | undefined;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i]!;
-    if (a === `--${name}`) raw = args[i + 1];
-    else if (a.startsWith(`--${name}=`)) raw = a.slice(name.length + 3);
-  }
-  return raw;
-}
 
 function choose<T extends string>(
   args: readonly string[],

@@ -37,21 +37,24 @@
  *
  * Flags: `--seconds N` per run (default 5), `--rounds N` (default 3),
  * `--connections N` (default 50), `--no-floor` (nginx and the gateway
- * only; `--floor`, the default, keeps it), `--soak`, `--soak-seconds N`.
+ * only; `--floor`, the default, keeps it), `--soak`, `--soak-seconds N`,
+ * `--cpu-prof DIR` (every gateway and floor process, workers and
+ * primary, writes a V8 CPU profile on exit to `DIR/gateway-<workers>w`
+ * or `DIR/floor-<workers>w`: profile both under the same load).
  *
  * @module
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { createPolicy, nodeTlsOptions, type PolicyOptions } from '@barbican/core';
 import { resolveGatewayOptions, upstreamPoolOptions } from '@barbican/gateway/options';
 import { createThrowawayCa } from '@barbican/scanner';
 import { freePort, waitForPort } from '../scripts/services.ts';
 import { headersOf } from './lib/children.ts';
 import type { FloorOptions } from './lib/floor-proxy.ts';
-import { median, numberFlag, pairedRatio, UsageError } from './lib/measure.ts';
+import { median, numberFlag, pairedRatio, stringFlag, UsageError } from './lib/measure.ts';
 
 export const description =
   'barbican gateway vs nginx (and the node:http + undici floor) as reverse proxies: wrk (HTTP/1.1, TLS; 1 worker and all cores), h2load (HTTP/2); --soak for the 5-minute soak';
@@ -79,6 +82,14 @@ function need(tool: string, pkg: string, versionArg = '-v'): void {
 
 function hasTool(tool: string): boolean {
   return spawnSync(tool, ['--version'], { encoding: 'utf8' }).error === undefined;
+}
+
+/** `--cpu-prof DIR`: where the gateway and floor processes write their profiles (undefined: off). */
+let profileDir: string | undefined;
+
+/** Node flags that make a process (and the cluster workers it forks) write a CPU profile to `DIR/name`. */
+function profileArgs(name: string): string[] {
+  return profileDir === undefined ? [] : ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`];
 }
 
 /** Processes this run started; all are killed at the end, whatever happens. */
@@ -246,9 +257,11 @@ async function startGatewayProcess(site: Setup, workers: number, ports: Ports): 
   };
   const file = join(dir, `gateway-${workers}.json`);
   writeFileSync(file, JSON.stringify(config));
-  const child = start(process.execPath, [...process.execArgv, CLI, 'gateway', '--config', file], {
-    cwd: dir,
-  });
+  const child = start(
+    process.execPath,
+    [...process.execArgv, ...profileArgs(`gateway-${workers}w`), CLI, 'gateway', '--config', file],
+    { cwd: dir },
+  );
   let err = '';
   child.stderr?.setEncoding('utf8').on('data', (d: string) => (err += d));
   child.stdout?.resume();
@@ -282,7 +295,12 @@ async function startFloor(site: Setup, workers: number, ports: Required<Ports>):
     // nginx hides the upstream's Server by default (proxy_hide_header's default list).
     hide: [...HIDDEN, 'Server'],
   };
-  const child = start(process.execPath, [...process.execArgv, FLOOR, JSON.stringify(options)]);
+  const child = start(process.execPath, [
+    ...process.execArgv,
+    ...profileArgs(`floor-${workers}w`),
+    FLOOR,
+    JSON.stringify(options),
+  ]);
   let out = '';
   let err = '';
   child.stdout?.setEncoding('utf8').on('data', (d: string) => (out += d));
@@ -734,10 +752,17 @@ export async function run(args: readonly string[]): Promise<number> {
   for (const a of args) {
     if (
       a.startsWith('--') &&
-      !/^--(?:(?:seconds|rounds|connections|soak|soak-seconds)(?:=|$)|(?:no-)?floor$)/.test(a)
+      !/^--(?:(?:seconds|rounds|connections|soak|soak-seconds|cpu-prof)(?:=|$)|(?:no-)?floor$)/.test(
+        a,
+      )
     ) {
       throw new UsageError(`unknown flag ${a}`);
     }
+  }
+  const prof = stringFlag(args, 'cpu-prof');
+  if (prof !== undefined) {
+    if (prof === '' || prof.startsWith('--')) throw new UsageError('--cpu-prof needs a directory');
+    profileDir = resolve(prof);
   }
   const onSignal = (): void => {
     void killAll().finally(() => process.exit(130));

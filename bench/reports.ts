@@ -41,6 +41,7 @@ import {
   printRatio,
   rate,
   sleep,
+  stringFlag,
   UsageError,
   type Samples,
 } from './lib/measure.ts';
@@ -132,11 +133,6 @@ function listFlag<T extends string>(
       throw new UsageError(`--${name}: unknown "${v}"; one of ${allowed.join(', ')}`);
   }
   return values as T[];
-}
-
-function stringFlag(args: readonly string[], name: string): string | undefined {
-  const i = args.findIndex((a) => a === `--${name}` || a.startsWith(`--${name}=`));
-  return i === -1 ? undefined : (args[i]!.split('=')[1] ?? args[i + 1]);
 }
 
 function options(args: readonly string[]): Options {

@@ -80,5 +80,16 @@ export function numberFlag(
   return Math.min(n, max);
 }
 
+/** Reads a `--name value` / `--name=value` string flag (the last one given); undefined when absent. */
+export function stringFlag(args: readonly string[], name: string): string | undefined {
+  let raw: string | undefined;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i]!;
+    if (a === `--${name}`) raw = args[i + 1];
+    else if (a.startsWith(`--${name}=`)) raw = a.slice(name.length + 3);
+  }
+  return raw;
+}
+
 /** A bad command line: the dispatcher prints it and exits 2. */
 export class UsageError extends Error {}
