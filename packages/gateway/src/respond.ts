@@ -93,7 +93,10 @@ export function headerPlan(
     nonced.push({ name: lower, value: h.value, parts: h.parts });
   }
   return Object.freeze({
-    set: Object.freeze(set),
+    // Not frozen: each response copies it, and V8 copies a frozen array
+    // element by element through its runtime (1.5 µs of a ~75 µs request
+    // in the gateway bench's profile). `readonly` keeps our code off it.
+    set,
     keep: Object.freeze(keep),
     nonced: Object.freeze(nonced),
     kinds: Object.freeze(kinds),
@@ -164,7 +167,8 @@ export function ownHeaders(rp: ResponsePlan, kind: OwnKind): readonly string[] {
   for (const [n, v] of rp.set) if (!names.has(n.toLowerCase())) out.push(n.toLowerCase(), v);
   for (const h of rp.nonced) out.push(h.name.toLowerCase(), h.value);
   for (const [n, v] of extra) out.push(n, v);
-  return Object.freeze(out);
+  // Not frozen, for the same reason as a HeaderPlan's `set`: every own answer copies it.
+  return out;
 }
 
 /** Reason phrases for the statuses the gateway answers itself. */
