@@ -4,8 +4,13 @@
  * counts for itself and the primary's admin listener sums them
  * (prom-client's `AggregatorRegistry`).
  *
- * Per request: one counter child (cached per status code) and one histogram
- * observation; nothing else.
+ * Per request: two additions to plain numbers; nothing else. prom-client
+ * still names, formats and (in a cluster) sums every metric, but its
+ * per-call `inc()`/`observe()` (label validation, a hash of the label set,
+ * bucket values keyed by the bound's string) cost ~2 µs of the gateway's
+ * ~75 µs per request in `npm run bench -- gateway --cpu-prof`: responses
+ * are counted here and handed to prom-client when it collects (a scrape,
+ * or the primary asking a worker for its registry).
  *
  * @see https://prometheus.io/docs/instrumenting/exposition_formats/
  * @module
@@ -20,12 +25,83 @@ import {
   collectDefaultMetrics,
 } from 'prom-client';
 
+/** Upper bounds (seconds) of the request duration histogram. */
+const DURATION_BUCKETS = [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30];
+
+/** One value of a prom-client metric's `get()` (its `MetricValue`, with the bucket label). */
+interface Sample {
+  readonly labels: Readonly<Record<string, string | number>>;
+  readonly value: number;
+  readonly metricName: string;
+}
+
+/**
+ * A label-less histogram that prom-client's registries read like its own
+ * `Histogram` (same name, help, type, aggregator and `get()` values, so the
+ * same exposition text and the same cluster sum), with an `observe` that is
+ * one bucket search and three additions.
+ *
+ * @example
+ * ```ts
+ * const h = new FastHistogram('request_seconds', 'Time.', [0.1, 1], registry);
+ * h.observe(0.05);
+ * ```
+ */
+export class FastHistogram {
+  readonly name: string;
+  readonly help: string;
+  readonly type = 'histogram';
+  readonly aggregator = 'sum';
+  readonly #bounds: readonly number[];
+  /** Observations per bucket (not cumulative); the last slot counts those above every bound. */
+  readonly #counts: Float64Array;
+  #sum = 0;
+  #count = 0;
+
+  constructor(name: string, help: string, bounds: readonly number[], registry: Registry) {
+    this.name = name;
+    this.help = help;
+    this.#bounds = [...bounds].sort((a, b) => a - b);
+    this.#counts = new Float64Array(this.#bounds.length + 1);
+    registry.registerMetric(this as unknown as Histogram);
+  }
+
+  /** Counts one observation (a value that is not a finite number is ignored: prom-client throws). */
+  observe(value: number): void {
+    if (!Number.isFinite(value)) return;
+    const bounds = this.#bounds;
+    let i = 0;
+    while (i < bounds.length && value > (bounds[i] as number)) i++;
+    this.#counts[i] = (this.#counts[i] as number) + 1;
+    this.#sum += value;
+    this.#count++;
+  }
+
+  /** What prom-client's `Histogram.get()` returns for a histogram without labels. */
+  get(): { name: string; help: string; type: string; aggregator: string; values: Sample[] } {
+    const bucket = `${this.name}_bucket`;
+    const values: Sample[] = [];
+    let acc = 0;
+    this.#bounds.forEach((le, i) => {
+      acc += this.#counts[i] as number;
+      values.push({ labels: { le }, value: acc, metricName: bucket });
+    });
+    values.push(
+      { labels: { le: '+Inf' }, value: this.#count, metricName: bucket },
+      { labels: {}, value: this.#sum, metricName: `${this.name}_sum` },
+      { labels: {}, value: this.#count, metricName: `${this.name}_count` },
+    );
+    const { name, help, type, aggregator } = this;
+    return { name, help, type, aggregator, values };
+  }
+}
+
 /** The counters and histograms the gateway updates. */
 export class GatewayMetrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'status'>;
-  readonly #byStatus = new Map<number, ReturnType<Counter<'status'>['labels']>>();
-  readonly #duration: Histogram;
+  /** Responses by status code not yet handed to prom-client's counter (see the module note). */
+  readonly #pending = new Map<number, number>();
+  readonly #duration: FastHistogram;
   readonly upstreamErrors: Counter<'kind'>;
   readonly refused: Counter<'reason'>;
   readonly reloads: Counter<'result'>;
@@ -33,18 +109,23 @@ export class GatewayMetrics {
 
   constructor() {
     const registers = [this.registry];
-    this.#requests = new Counter({
+    const pending = this.#pending;
+    new Counter({
       name: 'barbican_gateway_requests_total',
       help: 'Responses sent, by status code.',
       labelNames: ['status'],
       registers,
+      collect() {
+        for (const [status, n] of pending) this.labels(String(status)).inc(n);
+        pending.clear();
+      },
     });
-    this.#duration = new Histogram({
-      name: 'barbican_gateway_request_duration_seconds',
-      help: 'Time from request to the end of the response.',
-      buckets: [0.001, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30],
-      registers,
-    });
+    this.#duration = new FastHistogram(
+      'barbican_gateway_request_duration_seconds',
+      'Time from request to the end of the response.',
+      DURATION_BUCKETS,
+      this.registry,
+    );
     this.upstreamErrors = new Counter({
       name: 'barbican_gateway_upstream_errors_total',
       help: 'Upstream failures, by kind (connect, reset, garbage, headers-timeout…).',
@@ -78,12 +159,7 @@ export class GatewayMetrics {
 
   /** Counts one finished response. */
   observe(status: number, seconds: number): void {
-    let child = this.#byStatus.get(status);
-    if (child === undefined) {
-      child = this.#requests.labels(String(status));
-      this.#byStatus.set(status, child);
-    }
-    child.inc();
+    this.#pending.set(status, (this.#pending.get(status) ?? 0) + 1);
     this.#duration.observe(seconds);
   }
 }
