@@ -65,6 +65,25 @@ describe('dashboard on loopback, no token', () => {
     assert.equal((await fetch(`${r.collector.url}/`, { method: 'POST' })).status, 405);
     assert.equal((await fetch(`${r.collector.url}/api/learn`)).status, 400);
   });
+
+  it('finds a report’s details by its site, and ignores a hostile site value', async () => {
+    const [one] = (await (await fetch(`${r.collector.url}/api/reports?site=shop`)).json()) as {
+      fingerprint: string;
+    }[];
+    const details = (site: string) =>
+      fetch(`${r.collector.url}/details?fp=${one?.fingerprint}&site=${encodeURIComponent(site)}`);
+    assert.equal((await details('shop')).status, 200);
+    assert.equal((await details('blog')).status, 404, 'another site has no such report');
+    for (const hostile of [`shop' OR '1'='1`, '<script>alert(1)</script>', 'x'.repeat(10_000)]) {
+      const res = await details(hostile);
+      assert.equal(
+        res.status,
+        200,
+        'an invalid site is no filter: the report is found by fingerprint',
+      );
+      assert.doesNotMatch(await res.text(), /<script>alert/);
+    }
+  });
 });
 
 describe('dashboard access control', () => {
