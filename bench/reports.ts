@@ -339,8 +339,10 @@ function report(servers: readonly Running[], labels: readonly string[], m: Measu
         `  ${s.label.padEnd(13)} ${rate(at('perSecond')).padStart(8)}  ${us(at('cpu')).padStart(8)} ${`(${us(at('mainCpu'))})`.padStart(8)}  ${us(at('clientCpu')).padStart(8)}  ${m.perSecond[payload][s.label]!.map(rate).join(', ')}`,
       );
     }
-    printRatio(m.perSecond[payload], 'floor', 'noop', undefined, ` ${payload}`);
-    printRatio(m.perCpu[payload], 'floor', 'noop', undefined, ` ${payload} (server cpu)`);
+    for (const floor of ['floor', 'floor-row']) {
+      printRatio(m.perSecond[payload], floor, 'noop', undefined, ` ${payload}`);
+      printRatio(m.perCpu[payload], floor, 'noop', undefined, ` ${payload} (server cpu)`);
+    }
     for (const label of labels) {
       const target = label === TARGET_LABEL ? TARGET : undefined;
       met = printRatio(m.perSecond[payload], label, 'noop', target, ` ${payload}`) && met;
@@ -361,6 +363,7 @@ export async function run(args: readonly string[]): Promise<number> {
       const servers = [
         await start('noop', ['reports', 'noop']),
         await start('floor', ['reports', 'floor', `sqlite:${join(dir, 'floor.db')}`]),
+        await start('floor-row', ['reports', 'floor-row', `sqlite:${join(dir, 'floor-row.db')}`]),
       ];
       for (const v of vs)
         servers.push(await start(v.label, ['reports', 'collector', v.db, v.durability]));
