@@ -28,7 +28,7 @@
  * @module
  */
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -322,6 +322,24 @@ async function measure(servers: readonly Running[], o: Options): Promise<Measure
   return m;
 }
 
+/**
+ * The most `label`'s work could reach on this machine if it were spread
+ * perfectly over every core: all the CPU there is, divided by what one
+ * request costs it and the load generator, against noop's rate in the
+ * same round. A collector doing at least that work cannot beat it.
+ */
+function printBound(m: Measured, payload: Payload, label: string): void {
+  const cpu = m.cpu[payload][label];
+  const client = m.clientCpu[payload][label];
+  const noop = m.perSecond[payload]['noop'];
+  if (cpu === undefined || client === undefined || noop === undefined) return;
+  const cores = availableParallelism();
+  const bounds = cpu.map((c, i) => (cores * 1e6) / (c + client[i]!) / noop[i]!);
+  console.log(
+    `bound ${label} on ${cores} cores ${payload}: ≤ ${median(bounds).toFixed(2)}× noop (rounds ${Math.min(...bounds).toFixed(2)}–${Math.max(...bounds).toFixed(2)}): all CPU over its server + load-generator CPU per request`,
+  );
+}
+
 /** Prints each payload's table and ratio lines; false when the target is missed. */
 function report(servers: readonly Running[], labels: readonly string[], m: Measured, o: Options) {
   let met = true;
@@ -343,6 +361,7 @@ function report(servers: readonly Running[], labels: readonly string[], m: Measu
       printRatio(m.perSecond[payload], floor, 'noop', undefined, ` ${payload}`);
       printRatio(m.perCpu[payload], floor, 'noop', undefined, ` ${payload} (server cpu)`);
     }
+    printBound(m, payload, 'floor-row');
     for (const label of labels) {
       const target = label === TARGET_LABEL ? TARGET : undefined;
       met = printRatio(m.perSecond[payload], label, 'noop', target, ` ${payload}`) && met;
