@@ -28,7 +28,7 @@
  * @module
  */
 import { closeSync, fdatasyncSync, mkdtempSync, openSync, rmSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import autocannon from 'autocannon';
 import pg from 'pg';
@@ -322,6 +322,28 @@ async function measure(servers: readonly Running[], o: Options): Promise<Measure
   return m;
 }
 
+/**
+ * The server CPU per request the target leaves on this machine: to serve
+ * `TARGET.min` × noop's rate with every core busy, server and load
+ * generator together may spend the cores' time over that rate. Printed
+ * with what the floor with the collector's row and the target variant
+ * spend, so a missed target says whether any work could have met it.
+ */
+function printBudget(m: Measured, payload: Payload): void {
+  const noop = m.perSecond[payload]['noop'];
+  const client = m.clientCpu[payload][TARGET_LABEL];
+  if (noop === undefined || client === undefined) return;
+  const cores = availableParallelism();
+  const budgets = noop.map((rps, i) => (cores * 1e6) / (TARGET.min * rps) - client[i]!);
+  const spent = ['floor-row', TARGET_LABEL]
+    .filter((l) => m.cpu[payload][l] !== undefined)
+    .map((l) => `${l} ${median(m.cpu[payload][l]!).toFixed(0)}`)
+    .join(', ');
+  console.log(
+    `budget ${payload}: ${TARGET.min}× noop on ${cores} cores leaves ≤ ${median(budgets).toFixed(0)} µs of server CPU per request, every core busy (rounds ${Math.min(...budgets).toFixed(0)}–${Math.max(...budgets).toFixed(0)}); spent: ${spent}`,
+  );
+}
+
 /** Prints each payload's table and ratio lines; false when the target is missed. */
 function report(servers: readonly Running[], labels: readonly string[], m: Measured, o: Options) {
   let met = true;
@@ -339,13 +361,16 @@ function report(servers: readonly Running[], labels: readonly string[], m: Measu
         `  ${s.label.padEnd(13)} ${rate(at('perSecond')).padStart(8)}  ${us(at('cpu')).padStart(8)} ${`(${us(at('mainCpu'))})`.padStart(8)}  ${us(at('clientCpu')).padStart(8)}  ${m.perSecond[payload][s.label]!.map(rate).join(', ')}`,
       );
     }
-    printRatio(m.perSecond[payload], 'floor', 'noop', undefined, ` ${payload}`);
-    printRatio(m.perCpu[payload], 'floor', 'noop', undefined, ` ${payload} (server cpu)`);
+    for (const floor of ['floor', 'floor-row']) {
+      printRatio(m.perSecond[payload], floor, 'noop', undefined, ` ${payload}`);
+      printRatio(m.perCpu[payload], floor, 'noop', undefined, ` ${payload} (server cpu)`);
+    }
     for (const label of labels) {
       const target = label === TARGET_LABEL ? TARGET : undefined;
       met = printRatio(m.perSecond[payload], label, 'noop', target, ` ${payload}`) && met;
       printRatio(m.perCpu[payload], label, 'noop', undefined, ` ${payload} (server cpu)`);
     }
+    printBudget(m, payload);
   }
   return met;
 }
@@ -361,6 +386,7 @@ export async function run(args: readonly string[]): Promise<number> {
       const servers = [
         await start('noop', ['reports', 'noop']),
         await start('floor', ['reports', 'floor', `sqlite:${join(dir, 'floor.db')}`]),
+        await start('floor-row', ['reports', 'floor-row', `sqlite:${join(dir, 'floor-row.db')}`]),
       ];
       for (const v of vs)
         servers.push(await start(v.label, ['reports', 'collector', v.db, v.durability]));

@@ -1,15 +1,24 @@
 /**
  * The servers `bench/reports.ts` loads, in a child process: the collector
  * on SQLite or PostgreSQL, the do-nothing node:http endpoint that reads
- * the body and answers 204 (the HTTP limit of this machine), and the floor:
- * the least any collector that stores reports durably must do.
+ * the body and answers 204 (the HTTP limit of this machine), and two
+ * floors: the least any collector that stores reports durably must do, and
+ * the least that stores them as this collector's table holds them.
  *
  * @module
  */
 import { createServer, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { DatabaseSync } from 'node:sqlite';
-import { DURABILITIES, openStore, startCollector, type Durability } from '@barbican/reports';
+import {
+  DAY_MS,
+  DURABILITIES,
+  fingerprint,
+  openStore,
+  startCollector,
+  type Durability,
+  type NormalizedReport,
+} from '@barbican/reports';
 
 /** The collector's limits stay in the path, set high enough never to trigger. */
 const NO_LIMIT = { rate: 1e9, burst: 1e9 };
@@ -29,6 +38,7 @@ export async function listenReports(args: readonly string[]): Promise<number> {
     return (server.address() as AddressInfo).port;
   }
   if (variant === 'floor') return listenFloor(db);
+  if (variant === 'floor-row') return listenRowFloor(db);
   if (variant !== 'collector') throw new Error(`unknown reports variant ${variant}`);
   if (!(DURABILITIES as readonly string[]).includes(durability))
     throw new Error(`unknown durability ${durability}`);
@@ -88,6 +98,115 @@ async function listenFloor(db: string): Promise<number> {
     req.on('end', () => {
       const json: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
       for (const item of Array.isArray(json) ? json : [json]) rows.push(floorRow(item));
+      if (waiting.push(res) === 1) setImmediate(commit);
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  return (server.address() as AddressInfo).port;
+}
+
+const str = (v: unknown): string | null => (typeof v === 'string' ? v : null);
+const num = (v: unknown): number | null => (typeof v === 'number' ? v : null);
+
+/** The columns of the collector's report table (schema version 2), in the order {@link reportRow} binds them. */
+const REPORT_COLUMNS = `fingerprint, day, site, type, url, directive, blocked_url, blocked_host,
+  source_file, line, col, disposition, sample, status_code, policy, details, user_agent, client,
+  count, first_received_at, last_received_at, first_generated_at, last_generated_at`;
+
+/**
+ * One report's row as the collector's table holds it, its fields taken as
+ * they come: no validation, normalising or bounds (the bench's reports are
+ * well-formed), and the blocked host a constant (finding it is normalising).
+ * The fingerprint is the collector's own.
+ */
+function reportRow(item: unknown, receivedAt: number): (string | number | null)[] {
+  const r = (item ?? {}) as Fields;
+  const legacy = r['csp-report'] as Fields | undefined;
+  const b = (legacy ?? r['body'] ?? {}) as Fields;
+  const age = num(r['age']);
+  const disposition = str(b['disposition']);
+  const report: NormalizedReport = {
+    type: 'csp-violation',
+    url: str(legacy?.['document-uri'] ?? r['url']),
+    directive: str(b['effective-directive'] ?? b['effectiveDirective']),
+    blockedUrl: str(b['blocked-uri'] ?? b['blockedURL']),
+    blockedHost: 'cdn.example',
+    sourceFile: str(b['source-file'] ?? b['sourceFile']),
+    line: num(b['line-number'] ?? b['lineNumber']),
+    column: num(b['column-number'] ?? b['columnNumber']),
+    disposition: disposition === 'enforce' || disposition === 'report' ? disposition : null,
+    sample: str(b['script-sample'] ?? b['sample']),
+    statusCode: num(b['status-code'] ?? b['statusCode']),
+    policy: str(b['original-policy'] ?? b['originalPolicy']),
+    details: {},
+    userAgent: str(r['user_agent']),
+    age,
+  };
+  const generated = age === null ? null : receivedAt - age;
+  return [
+    fingerprint('shop', report),
+    Math.floor(receivedAt / DAY_MS),
+    'shop',
+    report.type,
+    report.url,
+    report.directive,
+    report.blockedUrl,
+    report.blockedHost,
+    report.sourceFile,
+    report.line,
+    report.column,
+    report.disposition,
+    report.sample,
+    report.statusCode,
+    report.policy,
+    '{}',
+    report.userAgent,
+    '127.0.0.0',
+    1,
+    receivedAt,
+    receivedAt,
+    generated,
+    generated,
+  ];
+}
+
+/**
+ * The floor with the collector's row: node:http, `JSON.parse`, and each
+ * report appended as a row of the collector's own table (created by its
+ * migrations: 23 columns, two indexes) with its SHA-256 fingerprint, in a
+ * group commit on the same SQLite settings before the 204. No validation,
+ * normalising, de-duplication, hourly counters or queue: the bound of any
+ * collector that stores the fields the issue names. What `floor-row`
+ * spends beyond `floor` is what storing those fields costs; what the
+ * collector spends beyond `floor-row` is what its checks cost.
+ */
+async function listenRowFloor(db: string): Promise<number> {
+  await (await openStore(db)).close();
+  const conn = new DatabaseSync(db.replace(/^sqlite:/, ''));
+  conn.exec('PRAGMA journal_mode = WAL');
+  conn.exec('PRAGMA synchronous = NORMAL');
+  const insert = conn.prepare(
+    `INSERT INTO barbican_reports (${REPORT_COLUMNS}) VALUES (${REPORT_COLUMNS.split(',')
+      .map(() => '?')
+      .join(', ')})`,
+  );
+  let rows: (string | number | null)[][] = [];
+  let waiting: ServerResponse[] = [];
+  const commit = () => {
+    const [batch, answer] = [rows, waiting];
+    [rows, waiting] = [[], []];
+    conn.exec('BEGIN IMMEDIATE');
+    for (const row of batch) insert.run(...row);
+    conn.exec('COMMIT');
+    for (const res of answer) res.writeHead(204, { 'access-control-allow-origin': '*' }).end();
+  };
+  const server = createServer((req, res) => {
+    const chunks: Buffer[] = [];
+    req.on('data', (c: Buffer) => chunks.push(c));
+    req.on('end', () => {
+      const json: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
+      const now = Date.now();
+      for (const item of Array.isArray(json) ? json : [json]) rows.push(reportRow(item, now));
       if (waiting.push(res) === 1) setImmediate(commit);
     });
   });

@@ -20,6 +20,8 @@ import {
 } from './index.ts';
 import { rowKey } from './row-ids.ts';
 
+type Mutable<T> = { -readonly [K in keyof T]: T[K] };
+
 interface Waiter {
   resolve(): void;
   reject(error: unknown): void;
@@ -38,7 +40,8 @@ interface MutableRow {
 /** Reports and counters gathered for one transaction. */
 class Batch {
   readonly rows = new Map<string, MutableRow>();
-  readonly counts = new Map<string, CountWrite>();
+  readonly counts = new Map<string, Mutable<CountWrite>>();
+  #lastCount: Mutable<CountWrite> | undefined;
   readonly drops = new Map<string, DropWrite>();
   readonly waiters: Waiter[] = [];
   reports = 0;
@@ -83,9 +86,18 @@ class Batch {
 
   #count(site: string, type: ReportType, at: number): void {
     const bucket = Math.floor(at / HOUR_MS) * HOUR_MS;
+    // Reports come in runs of one site, type and hour: the last counter is
+    // usually the one to add to, found without building its key.
+    const last = this.#lastCount;
+    if (last !== undefined && last.bucket === bucket && last.type === type && last.site === site) {
+      last.count++;
+      return;
+    }
     const key = `${site}|${type}|${bucket}`;
-    const c = this.counts.get(key);
-    this.counts.set(key, { site, type, bucket, count: (c?.count ?? 0) + 1 });
+    let c = this.counts.get(key);
+    if (c === undefined) this.counts.set(key, (c = { site, type, bucket, count: 0 }));
+    c.count++;
+    this.#lastCount = c;
   }
 
   drop(site: string, reason: DropReason, n: number, at: number): void {
