@@ -68,6 +68,23 @@ describe('import sources', () => {
     assert.doesNotMatch(e.err, /\.js\.yaml/);
   });
 
+  it('reads the options of an app.use(helmet({…})) file, and locates what it cannot read', async () => {
+    const app = file(
+      'app.js',
+      "import helmet from 'helmet';\napp.use(\n  helmet({ frameguard: { action: 'deny' } }),\n);\n",
+    );
+    const r = await cli('import', '--from', 'helmet', app);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /"action": "deny"/);
+    const variable = file('variable.js', 'const opts = { hsts: false };\napp.use(helmet(opts));\n');
+    const e = await cli('import', '--from', 'helmet', variable);
+    assert.equal(e.code, 2);
+    assert.match(
+      e.err,
+      /variable\.js:2:16: passes helmet\(\) something other than an object literal .*BARBICAN_E_CONFIG_FILE/,
+    );
+  });
+
   it('imports a KrakenD file larger than the 1 MiB config limit', async () => {
     const endpoints = Array.from({ length: 12_000 }, (_, i) => ({
       endpoint: `/v1/resource-${i}`,

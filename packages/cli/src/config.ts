@@ -297,6 +297,23 @@ function describe(value: unknown, doc: Document.Parsed): string {
   return typeof value === 'object' ? 'an object of another kind' : `a ${typeof value}`;
 }
 
+/**
+ * Thrown by a {@link ReadStructuredOptions.extract} function that finds
+ * nothing to parse: reported as `BARBICAN_E_CONFIG_FILE` at `offset`.
+ */
+export class ExtractError extends Error {
+  override readonly name = 'ExtractError';
+  readonly problem: string;
+  readonly offset: number;
+  readonly hint: string | undefined;
+  constructor(problem: string, offset: number, hint?: string) {
+    super(problem);
+    this.problem = problem;
+    this.offset = offset;
+    this.hint = hint;
+  }
+}
+
 /** Options of {@link readStructuredFile}. */
 export interface ReadStructuredOptions {
   /** Refuse larger files; default {@link MAX_CONFIG_BYTES}. */
@@ -306,11 +323,23 @@ export interface ReadStructuredOptions {
   /**
    * Turns the decoded text into the text to parse (a helmet module's object
    * literal). It must keep every character's offset, so positions still
-   * point into the file.
+   * point into the file. Throws {@link ExtractError} when there is none.
    */
   readonly extract?: (text: string) => string;
   /** The hint when the file holds something other than an object. */
   readonly objectHint?: string;
+}
+
+/** `extract(text)`, its {@link ExtractError} turned into a located file error. */
+function extracted(file: string, text: string, extract?: (text: string) => string): string {
+  if (extract === undefined) return text;
+  try {
+    return extract(text);
+  } catch (error) {
+    if (!(error instanceof ExtractError)) throw error;
+    const at = { ...positionAt(text, error.offset), offset: error.offset };
+    throw fileError(file, error.problem, at, error.hint);
+  }
 }
 
 /** Reads and parses a file into a plain object (not yet validated as a policy). */
@@ -325,7 +354,7 @@ export async function readStructuredFile(
   const text = decode(file, bytes);
   const parsed = parseWithDocument(
     file,
-    options.extract === undefined ? text : options.extract(text),
+    extracted(file, text, options.extract),
     options.format ?? formatOf(file),
   );
   const data = parsed.value;

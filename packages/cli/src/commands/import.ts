@@ -13,7 +13,7 @@ import {
   type ConfigFile,
 } from '../config.ts';
 import { BarbicanError } from '../errors.ts';
-import { unwrapJsObject } from '../import/helmet.ts';
+import { unwrapJsObject } from '../import/helmet-module.ts';
 import {
   IMPORT_SOURCES,
   IMPORTERS,
@@ -72,7 +72,10 @@ export function registerImport(program: Command, io: Io): void {
     .description(
       'Convert KrakenD, Traefik, helmet or unrolled/secure security (and KrakenD/Traefik TLS) settings into a Barbican config (stdout); what does not carry over exactly is listed on stderr.',
     )
-    .argument('<file>', 'the source file (JSON or YAML; for helmet also a .js object literal)')
+    .argument(
+      '<file>',
+      'the source file (JSON or YAML; for helmet also a .js/.ts module, never run)',
+    )
     .addOption(
       new Option('--from <source>', 'what the file is')
         .choices(IMPORT_SOURCES)

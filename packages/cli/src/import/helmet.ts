@@ -1,8 +1,6 @@
 /**
- * Import from helmet 8: its options object as JSON or YAML. A JavaScript
- * object literal (`module.exports = {…}`, `export default {…}`) is read as
- * YAML flow, so unquoted keys and trailing commas work; no code is ever
- * evaluated. Legacy aliases (`hsts`, `frameguard`, `noSniff`, …) are read
+ * Import from helmet 8: its options object as JSON or YAML, or found in a
+ * JavaScript module without running it (`helmet-module.ts`). Legacy aliases (`hsts`, `frameguard`, `noSniff`, …) are read
  * too; giving both names is an error, as in helmet.
  *
  * Helmet turns most headers on by default, so the result starts from the
@@ -43,52 +41,6 @@ export const HELMET_OPTIONS: readonly (readonly [string, string?])[] = [
 /** helmet's camelCase directive name → the CSP name (`defaultSrc` → `default-src`). */
 export function kebab(name: string): string {
   return name.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`);
-}
-
-/** Spaces for every character but line breaks, so offsets and line numbers survive. */
-function blank(text: string): string {
-  return text.replace(/[^\n\r]/g, ' ');
-}
-
-/**
- * Blanks out `//` and `/* … *\/` comments outside string literals. One
- * linear pass; a comment inside '…', "…" or `…` is text, not a comment.
- */
-export function blankJsComments(text: string): string {
-  let out = '';
-  let from = 0;
-  let quote = '';
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i];
-    if (quote !== '') {
-      if (c === '\\') i++;
-      else if (c === quote) quote = '';
-      continue;
-    }
-    if (c === "'" || c === '"' || c === '`') {
-      quote = c;
-      continue;
-    }
-    if (c !== '/' || (text[i + 1] !== '/' && text[i + 1] !== '*')) continue;
-    const block = text[i + 1] === '*';
-    const close = block ? text.indexOf('*/', i + 2) : text.indexOf('\n', i + 2);
-    const end = close === -1 ? text.length : block ? close + 2 : close;
-    out += text.slice(from, i) + blank(text.slice(i, end));
-    from = end;
-    i = end - 1;
-  }
-  return out + text.slice(from);
-}
-
-/**
- * Turns a helmet options module into YAML flow text with the same offsets:
- * comments and the `module.exports =` / `export default` wrapper and final
- * `;` become spaces, so parse errors still point at the file's own lines.
- */
-export function unwrapJsObject(text: string): string {
-  return blankJsComments(text)
-    .replace(/^\s*(?:module\.exports\s*=|export\s+default)/, blank)
-    .replace(/;\s*$/, blank);
 }
 
 type Value = { on: false } | { on: true; options: SourceReader | undefined; key: string };

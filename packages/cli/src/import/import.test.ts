@@ -5,7 +5,7 @@ import { BarbicanError, createPolicy, HEADER_KEYS, type PolicyOptions } from '@b
 import { parseConfigText } from '../config.ts';
 import { hasPolicyOption } from './common.ts';
 import { IMPORTERS, type ImportSource } from './index.ts';
-import { unwrapJsObject } from './helmet.ts';
+import { unwrapJsObject } from './helmet-module.ts';
 
 const dir = new URL('../../test/fixtures/import/', import.meta.url);
 
