@@ -43,6 +43,7 @@ export {
   expectedVerdict,
   meaningOf,
   HEADER_MEANINGS,
+  MISSING_PAGE,
   UNLISTED_HOST,
   type DeclaredLosses,
   type DriftEvidence,

@@ -28,6 +28,7 @@ export { driftSuites } from './tls.ts';
 export { HEADER_MEANINGS, meaningOf } from './meaning.ts';
 export { expectedVerdict } from './expect.ts';
 export {
+  MISSING_PAGE,
   UNLISTED_HOST,
   type DeclaredLosses,
   type DriftEvidence,
@@ -45,6 +46,11 @@ function hstsOnHttp(policy: Policy, x: DriftExchange): Finding[] {
   if (value === undefined || x.url.startsWith('https:') || hstsOverHttpAllowed(policy)) return [];
   return [hstsOverHttp(x.url, value)];
 }
+
+const isMissingPage = (x: DriftExchange): boolean => x.probe.endsWith('-missing-page');
+
+/** A finding's identity across the requests of one scheme: its code, header and scheme. */
+const sameDrift = (f: Finding): string => `${f.code}|${f.header}|${f.directive ?? ''}`;
 
 /** One exchange against the engine's verdict for the same request. */
 function exchangeFindings(policy: Policy, x: DriftExchange): Finding[] {
@@ -75,7 +81,7 @@ function exchangeFindings(policy: Policy, x: DriftExchange): Finding[] {
   const location = headerValues(res, 'location')[0] ?? '';
   if (!https && isRedirect(res.status) && /^https:/i.test(location)) return hstsOnHttp(policy, x);
   return headerFindings(res, verdict.plan, {
-    url: x.url,
+    url: isMissingPage(x) ? `the ${res.status} answer to ${x.url}` : x.url,
     https,
     hstsIrrelevant: hstsIrrelevant(policy, verdict),
   });
@@ -106,8 +112,14 @@ export function driftFindings(
       // A check that throws on hostile input loses its findings, never the scan.
     }
   };
-  for (const x of evidence.exchanges)
-    run(() => expectLosses(exchangeFindings(policy, x), x, declared));
+  const exchangeRun = (x: DriftExchange) => expectLosses(exchangeFindings(policy, x), x, declared);
+  for (const x of evidence.exchanges) if (!isMissingPage(x)) run(() => exchangeRun(x));
+  // A missing page's answer adds only what differs there: a header the
+  // page itself also lacks is reported once.
+  const seen = new Set(out.map(sameDrift));
+  for (const x of evidence.exchanges) {
+    if (isMissingPage(x)) run(() => exchangeRun(x).filter((f) => !seen.has(sameDrift(f))));
+  }
   run(() =>
     expectLosses(tlsDriftFindings(policy, evidence.tls, evidence.suites), undefined, declared),
   );

@@ -13,7 +13,7 @@ import { after, describe, it } from 'node:test';
 import { driftCodes, loopback, page } from '../../test/drift/helpers.ts';
 import { createPolicy, nodeTlsOptions, type Policy, type PolicyOptions } from '@barbican/core';
 import { nonceOf, withBarbican } from '@barbican/core/node';
-import { probeDrift } from './index.ts';
+import { MISSING_PAGE, probeDrift } from './index.ts';
 import type { ScanResult } from '../model.ts';
 import { staticLookup } from '../retrieve/index.ts';
 import { scan } from '../scan.ts';
@@ -36,6 +36,7 @@ after(() => net.close());
 async function middlewareSite(
   options: (httpsPort: number) => PolicyOptions,
   handler: RequestListener = page,
+  front: (app: RequestListener) => RequestListener = (app) => app,
 ): Promise<{ policy: Policy; httpsPort: number; httpPort: number }> {
   const https = createHttpsServer({ cert: leaf.cert + ca.cert, key: leaf.key });
   https.on('tlsClientError', () => {});
@@ -43,7 +44,7 @@ async function middlewareSite(
   const policy = createPolicy(options(httpsPort));
   const { options: tls } = nodeTlsOptions(policy.tls, process.versions.openssl);
   https.setSecureContext({ ...tls, cert: leaf.cert + ca.cert, key: leaf.key });
-  const app = withBarbican(handler, policy);
+  const app = front(withBarbican(handler, policy));
   https.on('request', app);
   const httpPort = await listen(createHttpServer(app));
   return { policy, httpsPort, httpPort };
@@ -112,7 +113,7 @@ describe('drift against the middleware: zero, and the same grade', () => {
       assert.equal(withPolicy.score, without.score);
       assert.equal(without.drift, undefined);
       assert.ok(withPolicy.drift.handshakes <= SUITE_PROBE_LIMITS.maxSuites);
-      assert.ok(withPolicy.drift.requests <= 2);
+      assert.ok(withPolicy.drift.requests <= 4);
     });
   }
 });
@@ -167,6 +168,57 @@ describe('drift against a site that differs', () => {
     const referrer = r.findings.find((f) => f.header === 'referrer-policy');
     assert.equal(referrer?.value, 'no-referrer-when-downgrade');
     assert.equal(r.drift?.count, 10);
+  });
+});
+
+describe('drift on error answers', () => {
+  it('finds the headers a server adds to its pages but not to its 404s', async () => {
+    // A front server answering unknown paths itself, the middleware behind
+    // it for the page: nginx's add_header without `always` behaves so.
+    const site = await middlewareSite(
+      () => ({ preset: 'barbican', allowedHosts: [NAME] }),
+      page,
+      (app) => (req, res) => {
+        if (req.url !== MISSING_PAGE) return app(req, res);
+        res
+          .writeHead(404, { 'content-type': 'text/html' })
+          .end('<!doctype html><title>404</title>');
+      },
+    );
+    const [r] = await scanBoth(NAME, site);
+    const codes = driftCodes(r);
+    assert.ok(codes.includes('drift.header.missing https x-frame-options'), codes.join('\n'));
+    assert.ok(codes.includes('drift.header.missing http x-content-type-options'), codes.join('\n'));
+    assert.ok(
+      codes.every((c) => c.startsWith('drift.header.missing ')),
+      codes.join('\n'),
+    );
+    const xfo = r.findings.find((f) => f.header === 'x-frame-options' && f.directive === 'https');
+    assert.match(
+      xfo?.message ?? '',
+      /^the 404 answer to https:\/\/.*\/barbican-drift-probe-missing-page does not send X-Frame-Options/,
+    );
+    assert.equal(r.drift?.requests, 4, 'the unlisted host and the missing page, over each scheme');
+  });
+
+  it('reports once what the page and its 404 both lack', async () => {
+    const site = await middlewareSite(
+      () => ({ preset: 'barbican', allowedHosts: [NAME] }),
+      page,
+      (app) => (req, res) => {
+        // Every answer, the page's and the missing page's, without X-Frame-Options.
+        const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
+        res.writeHead = ((...args: unknown[]) => {
+          res.removeHeader('x-frame-options');
+          return writeHead(...args);
+        });
+        app(req, res);
+      },
+    );
+    const [r] = await scanBoth(NAME, site);
+    const xfo = r.findings.filter((f) => f.header === 'x-frame-options' && f.directive === 'https');
+    assert.equal(xfo.length, 1, xfo.map((f) => f.message).join('\n'));
+    assert.doesNotMatch(xfo[0]?.message ?? '', /404 answer/);
   });
 });
 

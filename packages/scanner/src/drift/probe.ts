@@ -2,8 +2,10 @@
  * Gathering what the drift check compares, on top of what the scan already
  * fetched: the scan's first HTTPS and HTTP responses are reused as they are;
  * the same URL is requested once per scheme with a Host the policy does not
- * allow (only when the policy refuses it); and the server's TLS suites are
- * probed one by one (`probeSuites`, bounded in count and time).
+ * allow (only when the policy refuses it); a page the site does not have is
+ * requested once per scheme the policy serves and the site answered; and
+ * the server's TLS suites are probed one by one (`probeSuites`, bounded in
+ * count and time).
  *
  * @module
  */
@@ -14,7 +16,7 @@ import { probeSuites, type ProbeSuitesOptions, type SuiteProbeReport } from '../
 import type { TlsReport } from '../tls/types.ts';
 import { expectedVerdict } from './expect.ts';
 import { driftSuites } from './tls.ts';
-import { UNLISTED_HOST, type DriftEvidence, type DriftExchange } from './types.ts';
+import { MISSING_PAGE, UNLISTED_HOST, type DriftEvidence, type DriftExchange } from './types.ts';
 
 /** Options for {@link probeDrift}: the scan's, plus a cache of suite probes per server. */
 export interface DriftProbeOptions extends RetrieveOptions, ProbeSuitesOptions {
@@ -68,6 +70,26 @@ async function unlistedExchange(
     : { probe, url, host: UNLISTED_HOST, error: r.error };
 }
 
+/** The missing page on `x`'s origin, when the policy serves it (not a redirect or a refusal) and the site answered `x`. */
+function missingPageUrl(policy: Policy, x: DriftExchange): string | undefined {
+  if (x.response === undefined) return undefined;
+  const url = new URL(MISSING_PAGE, x.url).href;
+  return expectedVerdict(policy, { url, host: x.host }).kind === 'pass' ? url : undefined;
+}
+
+async function missingPageExchange(
+  x: DriftExchange,
+  url: string,
+  opts: RetrieveOptions,
+): Promise<DriftExchange> {
+  const probe = x.probe === 'https' ? 'https-missing-page' : 'http-missing-page';
+  // One try, never a redirect chain: the error answer itself is judged.
+  const r = await fetchOnce(url, { ...opts, maxRedirects: 0 }, {});
+  return 'response' in r
+    ? { probe, url, host: x.host, response: r.response }
+    : { probe, url, host: x.host, error: r.error };
+}
+
 function suitesOnce(
   policy: Policy,
   tls: TlsReport,
@@ -84,7 +106,7 @@ function suitesOnce(
 
 /**
  * Everything {@link driftFindings} compares for one scanned URL. Sends at
- * most two HTTP requests and {@link SUITE_PROBE_LIMITS}.maxSuites
+ * most four HTTP requests and {@link SUITE_PROBE_LIMITS}.maxSuites
  * handshakes; never throws (a failed request is an exchange with an error).
  *
  * @param tls The scan's TLS report; without one (or without any handshake), no suite is probed.
@@ -111,9 +133,13 @@ export async function probeDrift(
         maxRedirects: 0,
       }),
     );
+  const missing = main.flatMap((x) => {
+    const url = missingPageUrl(policy, x);
+    return url === undefined ? [] : [missingPageExchange(x, url, opts)];
+  });
   const useful = tls !== undefined && tls.negotiated.protocol !== '' ? tls : undefined;
   const [extra, suites] = await Promise.all([
-    Promise.all(unlisted),
+    Promise.all([...unlisted, ...missing]),
     useful === undefined ? Promise.resolve(undefined) : suitesOnce(policy, useful, opts),
   ]);
   return {

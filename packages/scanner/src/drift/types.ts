@@ -12,10 +12,17 @@ import type { TlsReport } from '../tls/types.ts';
 
 /**
  * The requests compared with the policy: the scan's own first HTTPS and
- * HTTP requests, and the same URL over each scheme with a Host the policy
- * does not allow.
+ * HTTP requests, the same URL over each scheme with a Host the policy does
+ * not allow, and a page the site does not have ({@link MISSING_PAGE}) over
+ * each scheme the policy serves, so error answers are judged too.
  */
-export type DriftProbeName = 'https' | 'http' | 'https-unlisted-host' | 'http-unlisted-host';
+export type DriftProbeName =
+  | 'https'
+  | 'http'
+  | 'https-unlisted-host'
+  | 'http-unlisted-host'
+  | 'https-missing-page'
+  | 'http-missing-page';
 
 /** One request sent and what came back. */
 export interface DriftExchange {
@@ -40,6 +47,14 @@ export interface DriftEvidence {
   readonly requests: number;
   readonly elapsedMs: number;
 }
+
+/**
+ * The path requested to see a site's error answer (a 404, usually): the
+ * policy's headers belong on it as on any page, and a server that adds
+ * them to successful answers only (nginx's `add_header` without `always`,
+ * Apache's `Header set` without `always`) is drift.
+ */
+export const MISSING_PAGE = '/barbican-drift-probe-missing-page';
 
 /** The unlisted Host sent to check the host allow-list (`.invalid` never resolves: RFC 6761 §6.4). */
 export const UNLISTED_HOST = 'barbican-drift-probe.invalid';
