@@ -208,10 +208,10 @@ describe('drift on error answers', () => {
       (app) => (req, res) => {
         // Every answer, the page's and the missing page's, without X-Frame-Options.
         const writeHead = res.writeHead.bind(res) as (...args: unknown[]) => typeof res;
-        res.writeHead = ((...args: unknown[]) => {
+        res.writeHead = (...args: unknown[]) => {
           res.removeHeader('x-frame-options');
           return writeHead(...args);
-        });
+        };
         app(req, res);
       },
     );
