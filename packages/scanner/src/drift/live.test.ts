@@ -201,6 +201,27 @@ describe('drift on error answers', () => {
     assert.equal(r.drift?.requests, 4, 'the unlisted host and the missing page, over each scheme');
   });
 
+  it('finds a redirect to HTTPS that drops the path', async () => {
+    let port = 0;
+    const site = await middlewareSite(
+      (httpsPort) => {
+        port = httpsPort;
+        return { preset: 'barbican', allowedHosts: [NAME], sslRedirect: { port } };
+      },
+      page,
+      // The home page redirects as the policy says; any other path goes home.
+      (app) => (req, res) => {
+        const plain = !(req.socket as { encrypted?: boolean }).encrypted;
+        if (!plain || req.url === '/') return app(req, res);
+        res.writeHead(301, { location: `https://${NAME}:${port}/` }).end();
+      },
+    );
+    const [r] = await scanBoth(NAME, site);
+    assert.deepEqual(driftCodes(r), ['drift.redirect.location redirects']);
+    const f = r.findings.find((x) => x.code === 'drift.redirect.location');
+    assert.match(f?.message ?? '', /barbican-drift-probe-missing-page redirects to/);
+  });
+
   it('reports once what the page and its 404 both lack', async () => {
     const site = await middlewareSite(
       () => ({ preset: 'barbican', allowedHosts: [NAME] }),

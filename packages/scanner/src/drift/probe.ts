@@ -3,7 +3,8 @@
  * fetched: the scan's first HTTPS and HTTP responses are reused as they are;
  * the same URL is requested once per scheme with a Host the policy does not
  * allow (only when the policy refuses it); a page the site does not have is
- * requested once per scheme the policy serves and the site answered; and
+ * requested once per scheme the site answered (unless the policy refuses
+ * it): its error answer, or its redirect, which must keep the path; and
  * the server's TLS suites are probed one by one (`probeSuites`, bounded in
  * count and time).
  *
@@ -70,11 +71,15 @@ async function unlistedExchange(
     : { probe, url, host: UNLISTED_HOST, error: r.error };
 }
 
-/** The missing page on `x`'s origin, when the policy serves it (not a redirect or a refusal) and the site answered `x`. */
+/**
+ * The missing page on `x`'s origin, when the site answered `x` and the
+ * policy serves the page or redirects it (the redirect must keep its path).
+ */
 function missingPageUrl(policy: Policy, x: DriftExchange): string | undefined {
   if (x.response === undefined) return undefined;
   const url = new URL(MISSING_PAGE, x.url).href;
-  return expectedVerdict(policy, { url, host: x.host }).kind === 'pass' ? url : undefined;
+  const v = expectedVerdict(policy, { url, host: x.host });
+  return v.kind === 'pass' || (v.status >= 300 && v.status <= 399) ? url : undefined;
 }
 
 async function missingPageExchange(

@@ -14,7 +14,7 @@ import type { TlsReport } from '../tls/types.ts';
  * The requests compared with the policy: the scan's own first HTTPS and
  * HTTP requests, the same URL over each scheme with a Host the policy does
  * not allow, and a page the site does not have ({@link MISSING_PAGE}) over
- * each scheme the policy serves, so error answers are judged too.
+ * each scheme, so error answers (and redirects of other paths) are judged too.
  */
 export type DriftProbeName =
   | 'https'
