@@ -72,6 +72,8 @@ export function tlsPlan(model: ExportModel, target: TargetName, gate: GroupGate)
         feature: 'tls-group',
         path: 'tls.curves',
         message: `${g.openssl} is left out: ${why}`,
+        // What a scan sees: the group refused in a TLS 1.3 handshake.
+        served: [{ kind: 'tls', name: g.openssl, outcome: 'refused' }],
       });
     return why === undefined;
   });

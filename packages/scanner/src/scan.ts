@@ -38,7 +38,7 @@ import { retrieve, type RetrieveOptions } from './retrieve/index.ts';
 import { isPublicAddress, privateAddressError, publicOnlyLookup } from './retrieve/public-only.ts';
 import { redactCredentials, redactDeep } from './redact.ts';
 import { runPool } from './pool.ts';
-import { probeTls, type SuiteProbeReport } from './tls/probe.ts';
+import { probeTls, type GroupProbeReport, type SuiteProbeReport } from './tls/probe.ts';
 import type { TlsReport } from './tls/types.ts';
 
 /** Options for {@link scan} and {@link scanMany}. */
@@ -66,6 +66,8 @@ export interface ScanOptions extends RetrieveOptions, ObservatoryOptions {
   readonly losses?: DeclaredLosses;
   /** Shared single-suite TLS probes for drift; {@link scanMany} passes one. */
   readonly suiteCache?: Map<string, Promise<SuiteProbeReport>>;
+  /** Shared single-group TLS probes for drift; {@link scanMany} passes one. */
+  readonly groupCache?: Map<string, Promise<GroupProbeReport>>;
 }
 
 const SEVERITY_ORDER: Readonly<Record<Severity, number>> = { high: 0, medium: 1, low: 2, info: 3 };
@@ -125,6 +127,7 @@ export async function scanMany(
     ...opts,
     tlsCache: opts.tlsCache ?? new Map<string, Promise<TlsReport>>(),
     suiteCache: opts.suiteCache ?? new Map<string, Promise<SuiteProbeReport>>(),
+    groupCache: opts.groupCache ?? new Map<string, Promise<GroupProbeReport>>(),
   };
   const results = await runPool(
     urls,

@@ -10,7 +10,7 @@ import type { DeclaredLosses, DriftEvidence, DriftExchange } from './types.ts';
 import { UNLISTED_HOST } from './types.ts';
 import { FINDING_CODES } from '../findings/catalog.ts';
 import type { Finding } from '../model.ts';
-import type { SuiteProbeResult } from '../tls/probe.ts';
+import type { GroupProbeResult, SuiteProbeResult } from '../tls/probe.ts';
 import type { HandshakeOutcome, TlsReport, TlsVersion } from '../tls/types.ts';
 
 const HOST = 'site.test';
@@ -122,6 +122,17 @@ function withTls(tls: TlsReport, results: SuiteProbeResult[], complete = true): 
     evidence(faithful(), {
       tls,
       suites: { results, handshakes: results.length, elapsedMs: 5, complete },
+    }),
+  );
+}
+
+/** Drift with single-group TLS 1.3 probes that showed `results`. */
+function withGroups(results: GroupProbeResult[]): Finding[] {
+  return driftFindings(
+    policy,
+    evidence(faithful(), {
+      tls: tlsReport({}),
+      groups: { results, handshakes: results.length, elapsedMs: 5, complete: true },
     }),
   );
 }
@@ -408,6 +419,34 @@ const ROWS: readonly Row[] = [
     findings: () => withTls(tlsReport({ TLSv1: 'failed' }), [suite('AES128-SHA', 'failed')], false),
     codes: ['drift.tls.incomplete'],
     check: (fs) => assert.match(fs[0]?.message ?? '', /TLSv1 \(failed\), AES128-SHA \(failed\)/),
+  },
+  {
+    name: 'TLS 1.3 groups accepted that the policy does not list',
+    findings: () =>
+      withGroups([
+        { group: 'X25519', outcome: 'accepted' },
+        { group: 'X448', outcome: 'accepted' },
+        { group: 'ffdhe2048', outcome: 'refused' },
+      ]),
+    codes: ['drift.tls.curve.accepted'],
+    check: (fs) => {
+      assert.equal(fs[0]?.value, 'X448');
+      assert.equal(fs[0].severity, 'low');
+    },
+  },
+  {
+    name: 'a listed TLS 1.3 group refused, and one left unprobed',
+    findings: () =>
+      withGroups([
+        { group: 'prime256v1', outcome: 'refused' },
+        { group: 'secp521r1', outcome: 'refused' },
+        { group: 'X25519MLKEM768', outcome: 'untested' },
+      ]),
+    codes: ['drift.tls.curve.refused', 'drift.tls.incomplete'],
+    check: (fs) => {
+      assert.equal(fs[0]?.value, 'prime256v1');
+      assert.match(fs[1]?.message ?? '', /X25519MLKEM768 \(untested\)/);
+    },
   },
   {
     name: 'a weak suite this client cannot offer is not a gap',

@@ -24,7 +24,7 @@ import type { DeclaredLosses, DriftEvidence, DriftExchange, DriftSummary } from 
 import { finding } from '../findings/finding.ts';
 
 export { probeDrift, retrievalExchanges, type DriftProbeOptions } from './probe.ts';
-export { driftSuites } from './tls.ts';
+export { driftGroups, driftSuites } from './tls.ts';
 export { HEADER_MEANINGS, meaningOf } from './meaning.ts';
 export { expectedVerdict } from './expect.ts';
 export {
@@ -121,7 +121,11 @@ export function driftFindings(
     if (isMissingPage(x)) run(() => exchangeRun(x).filter((f) => !seen.has(sameDrift(f))));
   }
   run(() =>
-    expectLosses(tlsDriftFindings(policy, evidence.tls, evidence.suites), undefined, declared),
+    expectLosses(
+      tlsDriftFindings(policy, evidence.tls, evidence.suites, evidence.groups),
+      undefined,
+      declared,
+    ),
   );
   return out;
 }
@@ -140,7 +144,7 @@ export function driftSummary(evidence: DriftEvidence, findings: readonly Finding
     count: drift.length,
     expectedLosses: findings.filter((f) => f.code === 'loss.expected').length,
     requests: evidence.requests,
-    handshakes: evidence.suites?.handshakes ?? 0,
+    handshakes: (evidence.suites?.handshakes ?? 0) + (evidence.groups?.handshakes ?? 0),
     elapsedMs: evidence.elapsedMs,
     complete: !drift.some((f) => f.code === 'drift.tls.incomplete'),
   };

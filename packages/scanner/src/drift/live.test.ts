@@ -119,7 +119,7 @@ describe('drift against the middleware: zero, and the same grade', () => {
 });
 
 describe('drift against a site that differs', () => {
-  it('reports each difference: a header changed and one missing, HSTS on HTTP, an extra suite and TLS 1.1, an unlisted host served', async () => {
+  it('reports each difference: a header changed and one missing, HSTS on HTTP, an extra suite, extra groups and TLS 1.1, an unlisted host served', async () => {
     const policy = createPolicy({ preset: 'barbican', allowedHosts: [NAME] });
     const headers = policy
       .headersFor({ https: true })
@@ -163,11 +163,16 @@ describe('drift against a site that differs', () => {
       'drift.host.accepted https host',
       'drift.hsts.over-http http strict-transport-security',
       'drift.tls.cipher.accepted tls ECDHE-ECDSA-AES128-SHA',
+      // Node's default groups (OpenSSL's) beyond the policy's four.
+      'drift.tls.curve.accepted tls X448',
+      'drift.tls.curve.accepted tls ffdhe2048',
+      'drift.tls.curve.accepted tls ffdhe3072',
+      'drift.tls.curve.accepted tls secp521r1',
       'drift.tls.protocol.accepted tls TLSv1.1',
     ]);
     const referrer = r.findings.find((f) => f.header === 'referrer-policy');
     assert.equal(referrer?.value, 'no-referrer-when-downgrade');
-    assert.equal(r.drift?.count, 10);
+    assert.equal(r.drift?.count, 14);
   });
 });
 

@@ -59,6 +59,8 @@ const EXPLAINABLE: Readonly<Record<string, Describes>> = {
   'drift.tls.protocol.refused': tls('refused'),
   'drift.tls.cipher.accepted': tls('accepted'),
   'drift.tls.cipher.refused': tls('refused'),
+  'drift.tls.curve.accepted': tls('accepted'),
+  'drift.tls.curve.refused': tls('refused'),
 };
 
 function explaining(

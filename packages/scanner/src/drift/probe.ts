@@ -13,16 +13,24 @@
 import type { Policy } from '@barbican/core';
 import type { Chain, Retrieval } from '../model.ts';
 import { fetchOnce, startUrls, type RetrieveOptions } from '../retrieve/index.ts';
-import { probeSuites, type ProbeSuitesOptions, type SuiteProbeReport } from '../tls/probe.ts';
+import {
+  probeGroups,
+  probeSuites,
+  type GroupProbeReport,
+  type ProbeSuitesOptions,
+  type SuiteProbeReport,
+} from '../tls/probe.ts';
 import type { TlsReport } from '../tls/types.ts';
 import { expectedVerdict } from './expect.ts';
-import { driftSuites } from './tls.ts';
+import { driftGroups, driftSuites } from './tls.ts';
 import { MISSING_PAGE, UNLISTED_HOST, type DriftEvidence, type DriftExchange } from './types.ts';
 
 /** Options for {@link probeDrift}: the scan's, plus a cache of suite probes per server. */
 export interface DriftProbeOptions extends RetrieveOptions, ProbeSuitesOptions {
   /** Suite probes keyed by `host:port` and suite list: many URLs on one server cost one probe. */
   readonly suiteCache?: Map<string, Promise<SuiteProbeReport>>;
+  /** Group probes keyed the same way. */
+  readonly groupCache?: Map<string, Promise<GroupProbeReport>>;
 }
 
 /** The first exchange of a chain, as a drift exchange. */
@@ -95,6 +103,19 @@ async function missingPageExchange(
     : { probe, url, host: x.host, error: r.error };
 }
 
+/** `run()` once per key while `cache` lives: many URLs on one server cost one probe. */
+function once<T>(
+  cache: Map<string, Promise<T>> | undefined,
+  key: string,
+  run: () => Promise<T>,
+): Promise<T> {
+  const cached = cache?.get(key);
+  if (cached !== undefined) return cached;
+  const probe = run();
+  cache?.set(key, probe);
+  return probe;
+}
+
 function suitesOnce(
   policy: Policy,
   tls: TlsReport,
@@ -102,17 +123,23 @@ function suitesOnce(
 ): Promise<SuiteProbeReport> {
   const suites = driftSuites(policy, tls);
   const key = `${tls.host}:${tls.port}|${suites.map((s) => s.suite).join(':')}`;
-  const cached = opts.suiteCache?.get(key);
-  if (cached !== undefined) return cached;
-  const probe = probeSuites(tls.host, tls.port, suites, opts);
-  opts.suiteCache?.set(key, probe);
-  return probe;
+  return once(opts.suiteCache, key, () => probeSuites(tls.host, tls.port, suites, opts));
+}
+
+function groupsOnce(
+  policy: Policy,
+  tls: TlsReport,
+  opts: DriftProbeOptions,
+): Promise<GroupProbeReport> {
+  const groups = driftGroups(policy, tls);
+  const key = `${tls.host}:${tls.port}|${groups.map((g) => g.group).join(':')}`;
+  return once(opts.groupCache, key, () => probeGroups(tls.host, tls.port, groups, opts));
 }
 
 /**
  * Everything {@link driftFindings} compares for one scanned URL. Sends at
- * most four HTTP requests and {@link SUITE_PROBE_LIMITS}.maxSuites
- * handshakes; never throws (a failed request is an exchange with an error).
+ * most four HTTP requests, {@link SUITE_PROBE_LIMITS}.maxSuites suite
+ * handshakes and {@link GROUP_PROBE_LIMITS}.maxGroups group handshakes; never throws (a failed request is an exchange with an error).
  *
  * @param tls The scan's TLS report; without one (or without any handshake), no suite is probed.
  * @example
@@ -143,14 +170,17 @@ export async function probeDrift(
     return url === undefined ? [] : [missingPageExchange(x, url, opts)];
   });
   const useful = tls !== undefined && tls.negotiated.protocol !== '' ? tls : undefined;
-  const [extra, suites] = await Promise.all([
+  const with13 = useful?.protocols['TLSv1.3'] === true ? useful : undefined;
+  const [extra, suites, groups] = await Promise.all([
     Promise.all([...unlisted, ...missing]),
     useful === undefined ? Promise.resolve(undefined) : suitesOnce(policy, useful, opts),
+    with13 === undefined ? Promise.resolve(undefined) : groupsOnce(policy, with13, opts),
   ]);
   return {
     exchanges: [...main, ...extra],
     ...(useful === undefined ? {} : { tls: useful }),
     ...(suites === undefined ? {} : { suites }),
+    ...(groups === undefined ? {} : { groups }),
     requests: extra.length,
     elapsedMs: Date.now() - started,
   };

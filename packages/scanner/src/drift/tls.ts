@@ -1,9 +1,11 @@
 /**
- * TLS drift: protocol versions and cipher suites the server accepts that the
- * policy's `tls` section does not allow, and those it allows that the server
- * refuses. Facts come from real handshakes: the scan's protocol probe (one
- * handshake per version) and single-suite handshakes for every suite of the
- * policy, Mozilla's intermediate list and the scanner's known-weak list.
+ * TLS drift: protocol versions, cipher suites and key-exchange groups the
+ * server accepts that the policy's `tls` section does not allow, and those
+ * it allows that the server refuses. Facts come from real handshakes: the
+ * scan's protocol probe (one handshake per version), single-suite
+ * handshakes for every suite of the policy, Mozilla's intermediate list and
+ * the scanner's known-weak list, and single-group TLS 1.3 handshakes for
+ * the policy's groups and every other TLS 1.3 group.
  *
  * A TLS 1.2 suite names the certificate type it needs (ECDSA or RSA): a
  * refusal only counts as drift when the server was seen serving that type,
@@ -14,17 +16,23 @@
  */
 import {
   findTlsCipher,
+  findTlsGroup,
   TLS13_CIPHER_SUITES,
+  TLS_GROUPS,
   TLS_PROFILES,
   type Policy,
   type TlsCipher,
+  type TlsGroup,
 } from '@barbican/core';
 import type { Finding, Severity } from '../model.ts';
 import { finding } from '../findings/finding.ts';
 import {
+  GROUP_PROBE_LIMITS,
   SUITE_PROBE_LIMITS,
   TLS_VERSIONS,
   WEAK_CIPHERS,
+  type GroupProbe,
+  type GroupProbeReport,
   type SuiteProbe,
   type SuiteProbeReport,
   type SuiteProbeResult,
@@ -65,6 +73,66 @@ export function driftSuites(policy: Policy, tls: TlsReport): SuiteProbe[] {
     0,
     SUITE_PROBE_LIMITS.maxSuites,
   );
+}
+
+/** A group name as core's table spells it (OpenSSL's), or the name as given. */
+const groupName = (name: string): string => findTlsGroup(name)?.openssl ?? name;
+
+/**
+ * The groups to offer one by one over TLS 1.3 (none when the server
+ * refuses TLS 1.3): the policy's that TLS 1.3 can use first, then every
+ * other TLS 1.3 group core knows. At most {@link GROUP_PROBE_LIMITS}.maxGroups.
+ *
+ * @example
+ * ```ts
+ * driftGroups(policy, tlsReport)[0]; // { group: 'X25519MLKEM768' } for the intermediate profile
+ * ```
+ */
+export function driftGroups(policy: Policy, tls: TlsReport): GroupProbe[] {
+  if (!tls.protocols['TLSv1.3']) return [];
+  const listed = policy.tls.curves.map(groupName);
+  const tls13 = (name: string): boolean => findTlsGroup(name)?.tls13 === true;
+  const others = TLS_GROUPS.filter((g) => g.tls13).map((g) => g.openssl);
+  return unique([...listed.filter(tls13), ...others])
+    .slice(0, GROUP_PROBE_LIMITS.maxGroups)
+    .map((group) => ({ group }));
+}
+
+function groupSeverity(row: TlsGroup | undefined): Severity {
+  if (row?.verdict === 'insecure') return 'high';
+  if (row?.verdict === 'recommended' || row?.verdict === 'secure') return 'low';
+  return 'medium';
+}
+
+function groupFindings(policy: Policy, tls: TlsReport, groups: GroupProbeReport): Finding[] {
+  const where = `${tls.host}:${tls.port}`;
+  const listed = new Set(policy.tls.curves.map(groupName));
+  const fix = `Offer exactly the policy's groups (tls.curves: ${policy.tls.curves.join(':')}; nginx: ssl_ecdh_curve; Apache: SSLOpenSSLConfCmd Curves), for example from barbican export.`;
+  const out: Finding[] = [];
+  for (const r of groups.results) {
+    const row = findTlsGroup(r.group);
+    if (r.outcome === 'accepted' && !listed.has(r.group))
+      out.push(
+        finding(
+          'drift.tls.curve.accepted',
+          'tls',
+          `${where} accepts the key exchange ${r.group} (TLS 1.3), which the policy does not list${row !== undefined && row.reasons.length > 0 ? `: ${row.reasons[0] ?? ''}` : ''}.`,
+          fix,
+          { value: r.group, severity: groupSeverity(row) },
+        ),
+      );
+    if (r.outcome === 'refused' && listed.has(r.group))
+      out.push(
+        finding(
+          'drift.tls.curve.refused',
+          'tls',
+          `${where} refuses the key exchange ${r.group} (TLS 1.3), which the policy lists.`,
+          fix,
+          { value: r.group },
+        ),
+      );
+  }
+  return out;
 }
 
 /** The certificate types the server was seen serving: the leaf's key, and any accepted suite's. */
@@ -184,6 +252,7 @@ function incompleteFindings(
   policy: Policy,
   tls: TlsReport,
   suites: SuiteProbeReport | undefined,
+  groups: GroupProbeReport | undefined,
 ): Finding[] {
   const unknown: string[] = [];
   const note = (what: string, outcome: HandshakeOutcome | undefined): void => {
@@ -195,12 +264,17 @@ function incompleteFindings(
     // A weak suite this OpenSSL cannot offer is not a gap: no current server offers it either.
     if (r.outcome === 'failed' || listed) note(r.suite, r.outcome);
   }
-  if (unknown.length === 0 && suites?.complete !== false) return [];
+  const listedGroups = new Set(policy.tls.curves.map(groupName));
+  for (const r of groups?.results ?? []) {
+    if (r.outcome === 'failed' || listedGroups.has(r.group)) note(r.group, r.outcome);
+  }
+  const complete = suites?.complete !== false && groups?.complete !== false;
+  if (unknown.length === 0 && complete) return [];
   return [
     finding(
       'drift.tls.incomplete',
       'tls',
-      `Drift unknown for ${tls.host}:${tls.port}: ${unknown.length} TLS probe(s) gave no answer${suites?.complete === false ? ' or were not started within the time budget' : ''}: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}.`,
+      `Drift unknown for ${tls.host}:${tls.port}: ${unknown.length} TLS probe(s) gave no answer${complete ? '' : ' or were not started within the time budget'}: ${unknown.slice(0, 10).join(', ')}${unknown.length > 10 ? ', …' : ''}.`,
       'Scan again with a longer --timeout, from a network path without TLS interception.',
       { value: String(unknown.length) },
     ),
@@ -221,12 +295,14 @@ export function tlsDriftFindings(
   policy: Policy,
   tls: TlsReport | undefined,
   suites: SuiteProbeReport | undefined,
+  groups?: GroupProbeReport,
 ): Finding[] {
   if (tls === undefined) return [];
   const served = servedAuth(tls, suites?.results ?? []);
   return [
     ...protocolFindings(policy, tls, served, `${tls.host}:${tls.port}`),
     ...(suites === undefined ? [] : suiteFindings(policy, tls, served, suites)),
-    ...incompleteFindings(policy, tls, suites),
+    ...(groups === undefined ? [] : groupFindings(policy, tls, groups)),
+    ...incompleteFindings(policy, tls, suites, groups),
   ];
 }

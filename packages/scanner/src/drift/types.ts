@@ -7,7 +7,7 @@
 export type { DeclaredLosses } from '@barbican/core';
 import type { CapturedResponse } from '../model.ts';
 export type { DriftSummary } from '../model.ts';
-import type { SuiteProbeReport } from '../tls/probe.ts';
+import type { GroupProbeReport, SuiteProbeReport } from '../tls/probe.ts';
 import type { TlsReport } from '../tls/types.ts';
 
 /**
@@ -43,6 +43,8 @@ export interface DriftEvidence {
   readonly tls?: TlsReport;
   /** The single-suite handshakes, when TLS was probed. */
   readonly suites?: SuiteProbeReport;
+  /** The single-group TLS 1.3 handshakes, when TLS 1.3 was probed and accepted. */
+  readonly groups?: GroupProbeReport;
   /** HTTP requests sent for drift beyond the scan's own. */
   readonly requests: number;
   readonly elapsedMs: number;

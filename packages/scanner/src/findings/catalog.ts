@@ -328,6 +328,17 @@ export const FINDING_CODES = {
     summary: 'A cipher suite the policy lists is refused although the certificate allows it',
     spec: DRIFT,
   },
+  'drift.tls.curve.accepted': {
+    severity: 'low',
+    summary:
+      'A TLS 1.3 key exchange (group) the policy does not list is accepted (high when broken, medium when weak)',
+    spec: DRIFT,
+  },
+  'drift.tls.curve.refused': {
+    severity: 'low',
+    summary: 'A TLS 1.3 key exchange (group) the policy lists is refused',
+    spec: DRIFT,
+  },
   'drift.tls.incomplete': {
     severity: 'info',
     summary: 'Some TLS probes did not finish (timeout or time budget): their drift is unknown',

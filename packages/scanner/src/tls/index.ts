@@ -7,7 +7,9 @@ export type { HandshakeOutcome, TlsCertificate, TlsReport, TlsVersion } from './
 export {
   probeTls,
   probeSuites,
+  probeGroups,
   SUITE_PROBE_LIMITS,
+  GROUP_PROBE_LIMITS,
   servedChain,
   peerChain,
   describeCertificate,
@@ -18,6 +20,9 @@ export {
   type SuiteProbe,
   type SuiteProbeResult,
   type SuiteProbeReport,
+  type GroupProbe,
+  type GroupProbeResult,
+  type GroupProbeReport,
 } from './probe.ts';
 export { certificateValidity, daysUntil, type CertificateValidity } from './validity.ts';
 export {

@@ -210,6 +210,110 @@ function suiteCiphers(p: SuiteProbe): string {
   return p.protocol === 'TLSv1.3' ? `${p.suite}:DEFAULT@SECLEVEL=0` : `${p.suite}:@SECLEVEL=0`;
 }
 
+/** One key-exchange group to offer alone, with TLS 1.3 and its default suites. */
+export interface GroupProbe {
+  /** The OpenSSL name (`X25519`, `prime256v1`, `X25519MLKEM768`). */
+  readonly group: string;
+}
+
+/** What one single-group handshake showed. */
+export interface GroupProbeResult extends GroupProbe {
+  /** `failed` also for a probe not started before the time budget ran out. */
+  readonly outcome: HandshakeOutcome;
+}
+
+/** What {@link probeGroups} did and found. */
+export interface GroupProbeReport {
+  readonly results: readonly GroupProbeResult[];
+  /** Handshakes that reached the network. */
+  readonly handshakes: number;
+  readonly elapsedMs: number;
+  /** False when the time budget ran out before every group was probed. */
+  readonly complete: boolean;
+}
+
+/** The bounds of {@link probeGroups}: the suite probe's, with at most `maxGroups` handshakes. */
+export const GROUP_PROBE_LIMITS = { ...SUITE_PROBE_LIMITS, maxGroups: 16 } as const;
+
+/** What a probe of several single-item handshakes found: each item with its outcome. */
+interface ProbeReport<T> {
+  readonly results: readonly (T & { readonly outcome: HandshakeOutcome })[];
+  readonly handshakes: number;
+  readonly elapsedMs: number;
+  readonly complete: boolean;
+}
+
+/**
+ * One handshake per item (the first `max`), `concurrency` at a time, each
+ * bounded, all started within the budget; `extra` says what the item's
+ * hello offers. Never throws.
+ */
+async function probeEach<T extends object>(
+  host: string,
+  port: number,
+  items: readonly T[],
+  max: number,
+  extra: (item: T) => HandshakeExtra,
+  opts: ProbeSuitesOptions,
+): Promise<ProbeReport<T>> {
+  const started = Date.now();
+  const budgetMs = opts.budgetMs ?? SUITE_PROBE_LIMITS.budgetMs;
+  const hsOpts: ProbeTlsOptions = {
+    ...opts,
+    timeoutMs: Math.min(
+      opts.timeoutMs ?? SUITE_PROBE_LIMITS.handshakeMs,
+      SUITE_PROBE_LIMITS.handshakeMs,
+      budgetMs,
+    ),
+  };
+  const list = items.slice(0, max);
+  let handshakes = 0;
+  const outcomes = await runPool(
+    list,
+    async (item) => {
+      const r = await handshake(host, port, hsOpts, extra(item));
+      if (r.clientSide !== true) handshakes++;
+      return outcomeOf(r);
+    },
+    {
+      concurrency: opts.concurrency ?? SUITE_PROBE_LIMITS.concurrency,
+      deadline: started + budgetMs,
+    },
+  );
+  return {
+    results: list.map((item, i) => ({ ...item, outcome: outcomes[i] ?? ('failed' as const) })),
+    handshakes,
+    elapsedMs: Date.now() - started,
+    complete: outcomes.every((o) => o !== undefined) && list.length === items.length,
+  };
+}
+
+/**
+ * Offers each key-exchange group alone (TLS 1.3 only, where the group is
+ * the key exchange and nothing else: under TLS 1.2 it also limits the
+ * curves an ECDSA certificate may use) and records whether the server
+ * completed the handshake. Bounded like {@link probeSuites}; never throws.
+ *
+ * @example
+ * ```ts
+ * const r = await probeGroups('example.com', 443, [{ group: 'X448' }]);
+ * r.results[0]?.outcome; // 'refused' on a server configured for X25519 and P-256
+ * ```
+ */
+export function probeGroups(
+  host: string,
+  port: number,
+  groups: readonly GroupProbe[],
+  opts: ProbeSuitesOptions = {},
+): Promise<GroupProbeReport> {
+  const hello = (g: GroupProbe): HandshakeExtra => ({
+    minVersion: 'TLSv1.3',
+    maxVersion: 'TLSv1.3',
+    ecdhCurve: g.group,
+  });
+  return probeEach(host, port, groups, GROUP_PROBE_LIMITS.maxGroups, hello, opts);
+}
+
 /**
  * Offers each suite alone, at its protocol version only (min = max), and
  * records whether the server completed the handshake. One handshake per
@@ -222,47 +326,18 @@ function suiteCiphers(p: SuiteProbe): string {
  * r.results[0]?.outcome; // 'refused' on a Mozilla-intermediate server
  * ```
  */
-export async function probeSuites(
+export function probeSuites(
   host: string,
   port: number,
   suites: readonly SuiteProbe[],
   opts: ProbeSuitesOptions = {},
 ): Promise<SuiteProbeReport> {
-  const started = Date.now();
-  const budgetMs = opts.budgetMs ?? SUITE_PROBE_LIMITS.budgetMs;
-  const hsOpts: ProbeTlsOptions = {
-    ...opts,
-    timeoutMs: Math.min(
-      opts.timeoutMs ?? SUITE_PROBE_LIMITS.handshakeMs,
-      SUITE_PROBE_LIMITS.handshakeMs,
-      budgetMs,
-    ),
-  };
-  const list = suites.slice(0, SUITE_PROBE_LIMITS.maxSuites);
-  let handshakes = 0;
-  const outcomes = await runPool(
-    list,
-    async (p) => {
-      const r = await handshake(host, port, hsOpts, {
-        minVersion: p.protocol,
-        maxVersion: p.protocol,
-        ciphers: suiteCiphers(p),
-      });
-      if (r.clientSide !== true) handshakes++;
-      return outcomeOf(r);
-    },
-    {
-      concurrency: opts.concurrency ?? SUITE_PROBE_LIMITS.concurrency,
-      deadline: started + budgetMs,
-    },
-  );
-  const results = list.map((p, i) => ({ ...p, outcome: outcomes[i] ?? ('failed' as const) }));
-  return {
-    results,
-    handshakes,
-    elapsedMs: Date.now() - started,
-    complete: outcomes.every((o) => o !== undefined) && list.length === suites.length,
-  };
+  const hello = (p: SuiteProbe): HandshakeExtra => ({
+    minVersion: p.protocol,
+    maxVersion: p.protocol,
+    ciphers: suiteCiphers(p),
+  });
+  return probeEach(host, port, suites, SUITE_PROBE_LIMITS.maxSuites, hello, opts);
 }
 
 /**
@@ -293,11 +368,17 @@ interface HandshakeResult {
   readonly verifyError?: string;
 }
 
+/** What a probe's hello offers beyond the defaults. */
+type HandshakeExtra = Pick<
+  ConnectionOptions,
+  'minVersion' | 'maxVersion' | 'ciphers' | 'ecdhCurve'
+>;
+
 function handshake(
   host: string,
   port: number,
   opts: ProbeTlsOptions,
-  extra: Pick<ConnectionOptions, 'minVersion' | 'maxVersion' | 'ciphers'>,
+  extra: HandshakeExtra,
 ): Promise<HandshakeResult> {
   const timeoutMs = opts.timeoutMs ?? 10_000;
   return new Promise((resolve) => {
