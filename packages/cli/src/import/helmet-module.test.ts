@@ -47,6 +47,15 @@ describe('helmet options in a JavaScript module', () => {
     });
   });
 
+  it('ignores the code after the options literal', () => {
+    assert.deepEqual(options('module.exports = { hsts: false };\nconsole.log("loaded");\n'), {
+      hsts: false,
+    });
+    assert.deepEqual(options('export default { hsts: false }\nexport const x = 1;'), {
+      hsts: false,
+    });
+  });
+
   it('reads helmet() as helmet with its defaults', () => {
     assert.deepEqual(options('app.use(helmet());'), {});
     assert.deepEqual(options('app.use(helmet( ));'), {});

@@ -108,6 +108,12 @@ function plainTemplates(code: string): string {
   return out + code.slice(from);
 }
 
+/** The object literal opening at `open`, the rest blank (all of the rest when it never closes: the parser says where). */
+function literalAt(code: string, open: number): string {
+  const close = closingBrace(code, open);
+  return keep(code, open, close === -1 ? code.length : close + 1);
+}
+
 const WRAPPER = /^\s*(?:module\.exports\s*=|export\s+default\b)/;
 
 /** Only `code[from..to]` kept, the rest blank. */
@@ -130,7 +136,7 @@ export function unwrapJsObject(text: string): string {
   const wrapper = WRAPPER.exec(code);
   const body = wrapper === null ? 0 : wrapper[0].length;
   const first = body + (/^\s*/.exec(code.slice(body))?.[0].length ?? 0);
-  if (code[first] === '{') return keep(code, first, code.length).replace(/;\s*$/, blank);
+  if (code[first] === '{') return literalAt(code, first);
   const calls = helmetCalls(code);
   const [open, second] = calls;
   if (open === undefined) {
@@ -159,6 +165,5 @@ export function unwrapJsObject(text: string): string {
       'Barbican never runs the file: write the options as an object literal inside helmet(…)',
     );
   }
-  const close = closingBrace(code, arg);
-  return keep(code, arg, close === -1 ? code.length : close + 1);
+  return literalAt(code, arg);
 }
