@@ -137,6 +137,21 @@ function groupsOnce(
 }
 
 /**
+ * The suite probes, then (when the server speaks TLS 1.3) the group
+ * probes: one after the other, so a server never sees more than one
+ * probe's concurrency at once.
+ */
+async function tlsOnce(
+  policy: Policy,
+  tls: TlsReport,
+  opts: DriftProbeOptions,
+): Promise<{ suites: SuiteProbeReport; groups?: GroupProbeReport }> {
+  const suites = await suitesOnce(policy, tls, opts);
+  if (!tls.protocols['TLSv1.3']) return { suites };
+  return { suites, groups: await groupsOnce(policy, tls, opts) };
+}
+
+/**
  * Everything {@link driftFindings} compares for one scanned URL. Sends at
  * most four HTTP requests, {@link SUITE_PROBE_LIMITS}.maxSuites suite
  * handshakes and {@link GROUP_PROBE_LIMITS}.maxGroups group handshakes; never throws (a failed request is an exchange with an error).
@@ -170,12 +185,11 @@ export async function probeDrift(
     return url === undefined ? [] : [missingPageExchange(x, url, opts)];
   });
   const useful = tls !== undefined && tls.negotiated.protocol !== '' ? tls : undefined;
-  const with13 = useful?.protocols['TLSv1.3'] === true ? useful : undefined;
-  const [extra, suites, groups] = await Promise.all([
+  const [extra, handshakes] = await Promise.all([
     Promise.all([...unlisted, ...missing]),
-    useful === undefined ? Promise.resolve(undefined) : suitesOnce(policy, useful, opts),
-    with13 === undefined ? Promise.resolve(undefined) : groupsOnce(policy, with13, opts),
+    useful === undefined ? Promise.resolve(undefined) : tlsOnce(policy, useful, opts),
   ]);
+  const { suites, groups } = handshakes ?? {};
   return {
     exchanges: [...main, ...extra],
     ...(useful === undefined ? {} : { tls: useful }),
