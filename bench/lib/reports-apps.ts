@@ -75,14 +75,35 @@ function floorRow(item: unknown): [string, string, string] {
  * is not a collector; it is the bound of the collector's design on this
  * machine: whatever the collector does on top of it costs on top of it.
  */
-async function listenFloor(db: string): Promise<number> {
-  const file = db.replace(/^sqlite:/, '');
-  const conn = new DatabaseSync(file);
+function listenFloor(db: string): Promise<number> {
+  return listenAppender(
+    db,
+    ['CREATE TABLE IF NOT EXISTS floor (type TEXT, url TEXT, blocked TEXT)'],
+    'INSERT INTO floor (type, url, blocked) VALUES (?, ?, ?)',
+    floorRow,
+  );
+}
+
+type Bound = string | number | null;
+
+/**
+ * A floor server: node:http, `JSON.parse` of each body, `toRow` of each
+ * report, and every row gathered in one turn of the event loop appended
+ * in one transaction (WAL, synchronous=NORMAL, the collector's default)
+ * before the 204s.
+ */
+async function listenAppender(
+  db: string,
+  setup: readonly string[],
+  insertSql: string,
+  toRow: (item: unknown, receivedAt: number) => Bound[],
+): Promise<number> {
+  const conn = new DatabaseSync(db.replace(/^sqlite:/, ''));
   conn.exec('PRAGMA journal_mode = WAL');
   conn.exec('PRAGMA synchronous = NORMAL');
-  conn.exec('CREATE TABLE IF NOT EXISTS floor (type TEXT, url TEXT, blocked TEXT)');
-  const insert = conn.prepare('INSERT INTO floor (type, url, blocked) VALUES (?, ?, ?)');
-  let rows: [string, string, string][] = [];
+  for (const sql of setup) conn.exec(sql);
+  const insert = conn.prepare(insertSql);
+  let rows: Bound[][] = [];
   let waiting: ServerResponse[] = [];
   const commit = () => {
     const [batch, answer] = [rows, waiting];
@@ -97,7 +118,8 @@ async function listenFloor(db: string): Promise<number> {
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const json: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      for (const item of Array.isArray(json) ? json : [json]) rows.push(floorRow(item));
+      const now = Date.now();
+      for (const item of Array.isArray(json) ? json : [json]) rows.push(toRow(item, now));
       if (waiting.push(res) === 1) setImmediate(commit);
     });
   });
@@ -119,7 +141,7 @@ const REPORT_COLUMNS = `fingerprint, day, site, type, url, directive, blocked_ur
  * well-formed), and the blocked host a constant (finding it is normalising).
  * The fingerprint is the collector's own.
  */
-function reportRow(item: unknown, receivedAt: number): (string | number | null)[] {
+function reportRow(item: unknown, receivedAt: number): Bound[] {
   const r = (item ?? {}) as Fields;
   const legacy = r['csp-report'] as Fields | undefined;
   const b = (legacy ?? r['body'] ?? {}) as Fields;
@@ -182,34 +204,11 @@ function reportRow(item: unknown, receivedAt: number): (string | number | null)[
  */
 async function listenRowFloor(db: string): Promise<number> {
   await (await openStore(db)).close();
-  const conn = new DatabaseSync(db.replace(/^sqlite:/, ''));
-  conn.exec('PRAGMA journal_mode = WAL');
-  conn.exec('PRAGMA synchronous = NORMAL');
-  const insert = conn.prepare(
-    `INSERT INTO barbican_reports (${REPORT_COLUMNS}) VALUES (${REPORT_COLUMNS.split(',')
-      .map(() => '?')
-      .join(', ')})`,
+  const params = REPORT_COLUMNS.split(',').map(() => '?');
+  return listenAppender(
+    db,
+    [],
+    `INSERT INTO barbican_reports (${REPORT_COLUMNS}) VALUES (${params.join(', ')})`,
+    reportRow,
   );
-  let rows: (string | number | null)[][] = [];
-  let waiting: ServerResponse[] = [];
-  const commit = () => {
-    const [batch, answer] = [rows, waiting];
-    [rows, waiting] = [[], []];
-    conn.exec('BEGIN IMMEDIATE');
-    for (const row of batch) insert.run(...row);
-    conn.exec('COMMIT');
-    for (const res of answer) res.writeHead(204, { 'access-control-allow-origin': '*' }).end();
-  };
-  const server = createServer((req, res) => {
-    const chunks: Buffer[] = [];
-    req.on('data', (c: Buffer) => chunks.push(c));
-    req.on('end', () => {
-      const json: unknown = JSON.parse(Buffer.concat(chunks).toString('utf8'));
-      const now = Date.now();
-      for (const item of Array.isArray(json) ? json : [json]) rows.push(reportRow(item, now));
-      if (waiting.push(res) === 1) setImmediate(commit);
-    });
-  });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  return (server.address() as AddressInfo).port;
 }
